@@ -52,6 +52,24 @@ export class BufTable {
     return -1;
   }
 
+  /**
+   * A lookup without the partition lock (bufmgr's fast path). Chains may
+   * change underneath it, so the walk is bounded and its answer is only a
+   * guess that the caller verifies after pinning.
+   */
+  lookupOptimistic(hash: number, spc: number, db: number, rel: number, fork: number, block: number): number {
+    const w = this.w;
+    let id = w[this.bucketBase + (hash & this.bucketMask)] - 1;
+    for (let guard = 0; id >= 0 && guard < 64; guard++) {
+      const d = this.descBase + id * BUF_DESC_WORDS;
+      if (w[d + D_BLOCK] === block && w[d + D_REL] === rel && w[d + D_FORK] === fork && w[d + D_DB] === db && w[d + D_SPC] === spc) {
+        return id;
+      }
+      id = w[d + D_HASH_NEXT] - 1;
+    }
+    return -1;
+  }
+
   /** BufTableInsert: links buffer `id` (whose tag words are already set) into its bucket. */
   insert(hash: number, id: number): void {
     const w = this.w;

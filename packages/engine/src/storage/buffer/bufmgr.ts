@@ -187,7 +187,9 @@ export class BufferManager {
     }
     const w = this.w;
     const s = this.d(id) + D_STATE;
-    let old = Atomics.load(w, s);
+    // A plain read is only a guess (aligned Int32 reads never tear); the CAS
+    // validates it. Atomics.load would cost as much as the CAS itself.
+    let old = w[s];
     for (;;) {
       if ((old & BM_LOCKED) !== 0) {
         old = this.waitBufHdrUnlocked(id);
@@ -230,7 +232,7 @@ export class BufferManager {
     Assert(this.contentLockMode[id] === 0, 'buffer unpinned while its content lock is held');
     const w = this.w;
     const s = this.d(id) + D_STATE;
-    let old = Atomics.load(w, s);
+    let old = w[s];
     for (;;) {
       if ((old & BM_LOCKED) !== 0) {
         old = this.waitBufHdrUnlocked(id);
@@ -309,6 +311,20 @@ export class BufferManager {
     const db = rel.dbOid;
     const relNumber = rel.relNumber;
     const hash = bufTableHashCode(spc, db, relNumber, fork, block);
+    // Fast path (rule 4): look the tag up without the partition lock, pin
+    // what we found, and check the tag after pinning. A pinned buffer cannot
+    // be re-tagged, so a match proves we hold the right page; a miss or a
+    // mismatch (a concurrent re-tag) falls through to the locked lookup.
+    const guess = this.table.lookupOptimistic(hash, spc, db, relNumber, fork, block);
+    if (guess >= 0) {
+      const valid = this.pin(guess);
+      if (this.tagMatches(guess, spc, db, relNumber, fork, block)) {
+        this.stats.hits++;
+        if (!valid || mode === ReadBufferMode.ZeroAndLock) this.completeRead(guess, rel, fork, block, mode, valid);
+        return guess + 1;
+      }
+      this.unpin(guess);
+    }
     const partLock = this.partitionLockBase + (hash & (NUM_BUFFER_PARTITIONS - 1));
     this.lw.acquire(partLock, LWLockMode.Shared);
     const id = this.table.lookup(hash, spc, db, relNumber, fork, block);
@@ -323,6 +339,13 @@ export class BufferManager {
     const got = this.bufferAlloc(rel, fork, block, hash);
     this.completeRead(got, rel, fork, block, mode, false);
     return got + 1;
+  }
+
+  private tagMatches(id: number, spc: number, db: number, rel: number, fork: number, block: number): boolean {
+    const w = this.w;
+    const d = this.d(id);
+    return (w[d + D_STATE] & BM_TAG_VALID) !== 0 && w[d + D_BLOCK] === block && w[d + D_REL] === rel &&
+      w[d + D_FORK] === fork && w[d + D_DB] === db && w[d + D_SPC] === spc;
   }
 
   /**
@@ -537,7 +560,8 @@ export class BufferManager {
     const id = buffer - 1;
     const s = this.d(id) + D_STATE;
     const w = this.w;
-    let old = Atomics.load(w, s);
+    let old = w[s];
+    if ((old & (BM_DIRTY | BM_JUST_DIRTIED | BM_LOCKED)) === (BM_DIRTY | BM_JUST_DIRTIED)) return;
     for (;;) {
       if ((old & BM_LOCKED) !== 0) {
         old = this.waitBufHdrUnlocked(id);

@@ -84,9 +84,9 @@ Assert(PAGE_WORDS % 8 === 0, 'page must be a whole number of 8-word steps');
  * buffer alive, which it is anyway.
  */
 let viewBuffer: ArrayBufferLike | null = null;
-let viewWords = new Uint32Array(0);
+let viewWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 
-function wordsOf(buffer: ArrayBufferLike): Uint32Array {
+function wordsOf(buffer: ArrayBufferLike): Uint32Array<ArrayBufferLike> {
   if (buffer !== viewBuffer) {
     viewBuffer = buffer;
     viewWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);

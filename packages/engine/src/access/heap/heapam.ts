@@ -1,0 +1,430 @@
+/*
+ * heapam.ts — the heap access method: insert, delete, update and fetch of
+ * tuples on heap pages (PostgreSQL's heapam.c). Scans are in heapscan.ts,
+ * pruning in pruneheap.ts, VACUUM in vacuumlazy.ts, TOAST in heaptoast.ts.
+ *
+ * Exports: HeapAM (insert, delete, update, fetch, fetchValues), HeapUpdateResult.
+ *
+ * Rules (PostgreSQL's README.HOT and heapam.c):
+ *  1. Every change to a heap page happens under the page's exclusive content
+ *     lock, marks the buffer dirty, inserts its WAL record, and sets the page
+ *     LSN to the record's end before the lock is released (the WAL record is
+ *     inserted after the change is made in the buffer, as XLogInsert wants).
+ *  2. A change that may make the page not all-visible clears PD_ALL_VISIBLE and
+ *     the visibility-map bits in the same critical section, and says so in
+ *     its WAL record (visibilitymap.ts rule 2).
+ *  3. An UPDATE is HOT (heap-only tuple) when the new version fits on the same
+ *     page and no indexed column changed: the old version gets
+ *     HEAP_HOT_UPDATED, the new one HEAP_ONLY_TUPLE, and indexes are not
+ *     touched; pruning later collapses the chain (pruneheap.ts).
+ *  4. t_ctid of the newest version points to itself; an updated version's
+ *     t_ctid points to its successor.
+ *  5. Two heap pages are locked in block-number order (hio.ts rule 1).
+ */
+
+import { MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD } from '../../constants.ts';
+import { BUFFER_LOCK_EXCLUSIVE, BUFFER_LOCK_SHARE, BUFFER_LOCK_UNLOCK } from '../../storage/buffer/buf_internals.ts';
+import {
+  itemIdGet, itemIdGetFlags, itemIdGetLength, itemIdGetOffset, LP_NORMAL, pageAddItem, pageClearAllVisible,
+  pageGetHeapFreeSpace, pageGetMaxOffsetNumber, pageGetPrunXid, pageIsAllVisible, pageSetLSN, pageSetPrunXid,
+} from '../../storage/page/bufpage.ts';
+import { ForkNumber } from '../../storage/relfilelocator.ts';
+import { Assert, PgError, SQLSTATE, elog } from '../../utils/errors.ts';
+import { heapDeformTuple, heapFormTuple, type TupleValue } from '../common/heaptuple.ts';
+import {
+  HEAP_COMBOCID, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED, HEAP_ONLY_TUPLE, HEAP_UPDATED, HEAP_XACT_MASK, HEAP2_XACT_MASK,
+  HEAP_XMAX_INVALID, T_CID, T_HOFF, T_INFOMASK, T_INFOMASK2, htupGetCtidBlock, htupGetCtidOffset, htupGetInfomask,
+  htupGetInfomask2, htupGetXmax, htupSetCid, htupSetCtid, htupSetInfomask, htupSetInfomask2, htupSetXmax, htupSetXmin,
+} from '../common/htup_details.ts';
+import { makeTid, tidBlock, tidOffset, type Tid } from '../common/itemptr.ts';
+import { RM_HEAP_ID } from '../transam/rmgr.ts';
+import { transactionIdPrecedes } from '../transam/transam.ts';
+import { REGBUF_STANDARD, REGBUF_WILL_INIT } from '../transam/xloginsert.ts';
+import type { HeapEnv, HeapSnapshot } from './heapam_env.ts';
+import { TMResult } from './heapam_env.ts';
+import {
+  SIZE_OF_HEAP_DELETE, SIZE_OF_HEAP_HEADER, SIZE_OF_HEAP_INSERT, SIZE_OF_HEAP_UPDATE, XLH_DELETE_ALL_VISIBLE_CLEARED,
+  XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED, XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED,
+  XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT, XLOG_HEAP_UPDATE, putU16, putU32,
+} from './heapam_xlog.ts';
+import { HeapPageChooser } from './hio.ts';
+import type { Relation } from './relation.ts';
+import { HeapToaster } from './heaptoast.ts';
+import { heapPagePruneOpt } from './pruneheap.ts';
+
+/** Outcome of heap_update / heap_delete when it is not TM_Ok. */
+export interface HeapModifyResult {
+  result: TMResult;
+  /** For TM_Updated: the successor version's TID (for EvalPlanQual); else the tuple's own. */
+  ctid: Tid;
+  /** The XID that modified the tuple (xmax), for waiting on it. */
+  xmax: number;
+  /** The new version's TID (UPDATE, TM_Ok). */
+  newTid: Tid;
+}
+
+/** xl_heap_header fields written into the WAL record scratch. */
+function writeHeapHeader(dst: Uint8Array, o: number, page: Uint8Array, tup: number): void {
+  putU16(dst, o, htupGetInfomask2(page, tup));
+  putU16(dst, o + 2, htupGetInfomask(page, tup));
+  dst[o + 4] = page[tup + T_HOFF];
+}
+
+/** compute_infobits: the xmax bits of infomask/infomask2 in a WAL record byte. */
+export function computeInfobits(infomask: number, infomask2: number): number {
+  return ((infomask & 0x1000) !== 0 ? 0x01 : 0) | ((infomask & 0x0080) !== 0 ? 0x02 : 0) | ((infomask & 0x0040) !== 0 ? 0x04 : 0) |
+    ((infomask & 0x0010) !== 0 ? 0x08 : 0) | ((infomask2 & HEAP_KEYS_UPDATED) !== 0 ? 0x10 : 0);
+}
+
+export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
+  readonly env: HeapEnv<S>;
+  readonly chooser: HeapPageChooser;
+  readonly toaster: HeapToaster<S>;
+  private readonly rec = new Uint8Array(64);
+
+  constructor(env: HeapEnv<S>) {
+    this.env = env;
+    this.chooser = new HeapPageChooser(env.bufmgr, env.fsm);
+    this.toaster = new HeapToaster(this);
+  }
+
+  /** Forms the tuple for `values`, moving large values to TOAST when needed. */
+  private formTuple(rel: Relation, values: readonly (TupleValue | null)[], oldValues: readonly (TupleValue | null)[] | null): Uint8Array {
+    let tup = heapFormTuple(rel.desc, values);
+    if (tup.length > TOAST_TUPLE_THRESHOLD || this.toaster.hasExternal(values)) {
+      const toasted = this.toaster.toastValues(rel, values, oldValues, tup.length);
+      if (toasted !== values) tup = heapFormTuple(rel.desc, toasted);
+    }
+    if (tup.length > MAX_HEAP_TUPLE_SIZE) {
+      throw new PgError(SQLSTATE.program_limit_exceeded, `row is too big: size ${tup.length}, maximum size ${MAX_HEAP_TUPLE_SIZE}`);
+    }
+    return tup;
+  }
+
+  /**
+   * heap_insert: stores a new tuple and returns its TID. `cid` is the
+   * inserting command's id (GetCurrentCommandId(true)).
+   */
+  insert(rel: Relation, values: readonly (TupleValue | null)[], cid: number): Tid {
+    const tup = this.formTuple(rel, values, null);
+    return this.insertFormed(rel, tup, cid);
+  }
+
+  /** heap_insert of an already formed tuple (TOAST chunk rows, tests). */
+  insertFormed(rel: Relation, tup: Uint8Array, cid: number): Tid {
+    const { bufmgr, vm, wal } = this.env;
+    const xid = this.env.xact.getCurrentTransactionId();
+    const len = tup.length;
+    htupSetXmin(tup, 0, xid);
+    htupSetXmax(tup, 0, 0);
+    htupSetCid(tup, 0, cid);
+    htupSetInfomask(tup, 0, (htupGetInfomask(tup, 0) & ~HEAP_XACT_MASK) | HEAP_XMAX_INVALID);
+    htupSetInfomask2(tup, 0, htupGetInfomask2(tup, 0) & ~HEAP2_XACT_MASK);
+
+    const { buffer, isNew } = this.chooser.getBufferForTuple(rel, len, 0);
+    const page = bufmgr.getPage(buffer);
+    const block = bufmgr.getBlockNumber(buffer);
+    let flags = 0;
+    if (pageIsAllVisible(page)) {
+      pageClearAllVisible(page);
+      vm.clear(rel.locator, block);
+      flags |= XLH_INSERT_ALL_VISIBLE_CLEARED;
+    }
+    const off = pageAddItem(page, tup, 0, len, 0, false, true);
+    if (off === 0) {
+      bufmgr.unlockReleaseBuffer(buffer);
+      elog(`failed to add tuple to page ${block} of relation "${rel.name}"`);
+    }
+    const at = itemIdGetOffset(itemIdGet(page, off));
+    htupSetCtid(page, at, block, off);
+    bufmgr.markBufferDirty(buffer);
+
+    const init = isNew && off === 1;
+    const rec = this.rec;
+    putU16(rec, 0, off);
+    rec[2] = flags;
+    writeHeapHeader(rec, 8, page, at);
+    wal.beginInsert();
+    wal.registerData(rec, 0, SIZE_OF_HEAP_INSERT);
+    wal.registerBuffer(0, buffer, REGBUF_STANDARD | (init ? REGBUF_WILL_INIT : 0));
+    wal.registerBufData(0, rec, 8, SIZE_OF_HEAP_HEADER);
+    wal.registerBufData(0, page, at + 23, len - 23);
+    const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_INSERT | (init ? XLOG_HEAP_INIT_PAGE : 0), xid);
+    pageSetLSN(page, lsn);
+    bufmgr.unlockReleaseBuffer(buffer);
+    return makeTid(block, off);
+  }
+
+  /** Locates the tuple at `tid` on a locked page: its byte offset, or -1 if the slot holds no normal tuple. */
+  private tupleAt(page: Uint8Array, off: number): number {
+    if (off < 1 || off > pageGetMaxOffsetNumber(page)) return -1;
+    const lp = itemIdGet(page, off);
+    if (itemIdGetFlags(lp) !== LP_NORMAL) return -1;
+    return itemIdGetOffset(lp);
+  }
+
+  /**
+   * heap_fetch: the tuple at `tid` if visible to the snapshot, as values;
+   * null when not visible or gone.
+   */
+  fetch(rel: Relation, tid: Tid, snapshot: S): (TupleValue | null)[] | null {
+    const { bufmgr } = this.env;
+    const block = tidBlock(tid);
+    if (block >= bufmgr.nblocks(rel.locator, ForkNumber.MAIN)) return null;
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
+    try {
+      const page = bufmgr.getPage(buffer);
+      const at = this.tupleAt(page, tidOffset(tid));
+      if (at < 0 || !this.env.vis.satisfiesMVCC(page, at, snapshot, buffer)) return null;
+      const len = itemIdGetLength(itemIdGet(page, tidOffset(tid)));
+      const values = new Array<TupleValue | null>(rel.desc.natts);
+      const isnull = new Array<boolean>(rel.desc.natts);
+      heapDeformTuple(rel.desc, page, at, len, values, isnull);
+      return values;
+    } finally {
+      bufmgr.unlockReleaseBuffer(buffer);
+    }
+  }
+
+  /** The values of a fetched or scanned tuple with TOAST pointers and compression undone. */
+  detoastValues(rel: Relation, values: (TupleValue | null)[]): void {
+    this.toaster.detoastInPlace(rel, values);
+  }
+
+  private notOk(result: TMResult, page: Uint8Array, at: number, tid: Tid): HeapModifyResult {
+    const updated = (htupGetInfomask2(page, at) & HEAP_HOT_UPDATED) !== 0 || htupGetCtidBlock(page, at) !== tidBlock(tid) || htupGetCtidOffset(page, at) !== tidOffset(tid);
+    const ctid = makeTid(htupGetCtidBlock(page, at), htupGetCtidOffset(page, at));
+    const r = result === TMResult.Updated && !updated ? TMResult.Deleted : result;
+    return { result: r, ctid, xmax: htupGetXmax(page, at), newTid: 0 };
+  }
+
+  /**
+   * heap_delete: marks the tuple at `tid` deleted by this transaction.
+   * TM_Ok on success; otherwise why not (the caller raises the error or
+   * waits and retries).
+   */
+  delete(rel: Relation, tid: Tid, cid: number): HeapModifyResult {
+    const { bufmgr, vm, wal, vis } = this.env;
+    const block = tidBlock(tid);
+    const off = tidOffset(tid);
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    const page = bufmgr.getPage(buffer);
+    const at = this.tupleAt(page, off);
+    if (at < 0) {
+      bufmgr.unlockReleaseBuffer(buffer);
+      elog(`attempted to delete invisible tuple`);
+    }
+    const result = vis.satisfiesUpdate(page, at, cid, buffer);
+    if (result !== TMResult.Ok) {
+      const r = this.notOk(result, page, at, tid);
+      bufmgr.unlockReleaseBuffer(buffer);
+      if (result === TMResult.Invisible) elog('attempted to delete invisible tuple');
+      return r;
+    }
+    const xid = this.env.xact.getCurrentTransactionId();
+    const hasExternal = (htupGetInfomask(page, at) & 0x0004) !== 0;
+    let toastValues: (TupleValue | null)[] | null = null;
+    if (hasExternal && rel.toast !== null) {
+      toastValues = new Array<TupleValue | null>(rel.desc.natts);
+      heapDeformTuple(rel.desc, page, at, itemIdGetLength(itemIdGet(page, off)), toastValues, new Array<boolean>(rel.desc.natts));
+    }
+
+    let flags = 0;
+    if (pageIsAllVisible(page)) {
+      pageClearAllVisible(page);
+      vm.clear(rel.locator, block);
+      flags |= XLH_DELETE_ALL_VISIBLE_CLEARED;
+    }
+    const cmax = vis.cmaxFor(page, at, cid);
+    this.setXmax(page, at, xid, cmax.cid, cmax.combo);
+    htupSetCtid(page, at, block, off);
+    if (pageGetPrunXid(page) === 0 || transactionIdPrecedes(xid, pageGetPrunXid(page))) pageSetPrunXid(page, xid);
+    bufmgr.markBufferDirty(buffer);
+
+    const rec = this.rec;
+    putU32(rec, 0, xid);
+    putU16(rec, 4, off);
+    rec[6] = computeInfobits(htupGetInfomask(page, at), htupGetInfomask2(page, at));
+    rec[7] = flags;
+    wal.beginInsert();
+    wal.registerData(rec, 0, SIZE_OF_HEAP_DELETE);
+    wal.registerBuffer(0, buffer, REGBUF_STANDARD);
+    const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_DELETE, xid);
+    pageSetLSN(page, lsn);
+    bufmgr.unlockReleaseBuffer(buffer);
+    // TOAST values of the deleted row die with it (toast_delete).
+    if (toastValues !== null) this.toaster.deleteValues(rel, toastValues, null, cid);
+    return { result: TMResult.Ok, ctid: tid, xmax: xid, newTid: 0 };
+  }
+
+  /** Stamps xmax/cmax on a tuple being deleted or updated by this transaction. */
+  private setXmax(page: Uint8Array, at: number, xid: number, cid: number, combo: boolean): void {
+    htupSetXmax(page, at, xid);
+    let infomask = htupGetInfomask(page, at) & ~(0x0400 | HEAP_XMAX_INVALID | 0x1000 | 0x0080 | 0x0040 | 0x0010);
+    if (combo) infomask |= HEAP_COMBOCID;
+    else infomask &= ~HEAP_COMBOCID;
+    htupSetInfomask(page, at, infomask);
+    htupSetInfomask2(page, at, (htupGetInfomask2(page, at) & ~HEAP_HOT_UPDATED) | HEAP_KEYS_UPDATED);
+    page[at + T_CID] = cid & 0xff;
+    page[at + T_CID + 1] = (cid >>> 8) & 0xff;
+    page[at + T_CID + 2] = (cid >>> 16) & 0xff;
+    page[at + T_CID + 3] = (cid >>> 24) & 0xff;
+  }
+
+  /**
+   * heap_update: replaces the tuple at `otid` with `values`. `hotAllowed` is
+   * false when an indexed column changed (the caller knows its indexes).
+   */
+  update(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed = true): HeapModifyResult {
+    const { bufmgr, vm, wal, vis } = this.env;
+    const oblock = tidBlock(otid);
+    const ooff = tidOffset(otid);
+    const obuf = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, oblock);
+    bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
+    let opage = bufmgr.getPage(obuf);
+    let oat = this.tupleAt(opage, ooff);
+    if (oat < 0) {
+      bufmgr.unlockReleaseBuffer(obuf);
+      elog('attempted to update invisible tuple');
+    }
+    const result = vis.satisfiesUpdate(opage, oat, cid, obuf);
+    if (result !== TMResult.Ok) {
+      const r = this.notOk(result, opage, oat, otid);
+      bufmgr.unlockReleaseBuffer(obuf);
+      if (result === TMResult.Invisible) elog('attempted to update invisible tuple');
+      return r;
+    }
+    const xid = this.env.xact.getCurrentTransactionId();
+
+    // The old values, for TOAST reuse and cleanup.
+    let oldValues: (TupleValue | null)[] | null = null;
+    if ((htupGetInfomask(opage, oat) & 0x0004) !== 0 && rel.toast !== null) {
+      oldValues = new Array<TupleValue | null>(rel.desc.natts);
+      heapDeformTuple(rel.desc, opage, oat, itemIdGetLength(itemIdGet(opage, ooff)), oldValues, new Array<boolean>(rel.desc.natts));
+    }
+    // Forming may toast values, which inserts into the toast relation: do it
+    // with no heap page locked, then re-check the old tuple.
+    bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
+    const tup = this.formTuple(rel, values, oldValues);
+    bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
+    opage = bufmgr.getPage(obuf);
+    oat = this.tupleAt(opage, ooff);
+    const recheck = oat < 0 ? TMResult.Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
+    if (recheck !== TMResult.Ok) {
+      const r = oat < 0 ? { result: TMResult.Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(recheck, opage, oat, otid);
+      bufmgr.unlockReleaseBuffer(obuf);
+      return r;
+    }
+    const len = tup.length;
+    htupSetXmin(tup, 0, xid);
+    htupSetXmax(tup, 0, 0);
+    htupSetCid(tup, 0, cid);
+    htupSetInfomask(tup, 0, (htupGetInfomask(tup, 0) & ~HEAP_XACT_MASK) | HEAP_XMAX_INVALID | HEAP_UPDATED);
+    htupSetInfomask2(tup, 0, htupGetInfomask2(tup, 0) & ~HEAP2_XACT_MASK);
+
+    // Same page if it fits (rule 3), else another page locked in order (rule 5).
+    let nbuf = obuf;
+    let isNew = false;
+    if (pageGetHeapFreeSpace(opage) < len) {
+      // Try pruning first: it may free enough room to stay on this page.
+      bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
+      heapPagePruneOpt(this.env, rel, obuf, len);
+      bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
+      opage = bufmgr.getPage(obuf);
+      oat = this.tupleAt(opage, ooff);
+      const again = oat < 0 ? TMResult.Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
+      if (again !== TMResult.Ok) {
+        const r = oat < 0 ? { result: TMResult.Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(again, opage, oat, otid);
+        bufmgr.unlockReleaseBuffer(obuf);
+        return r;
+      }
+      if (pageGetHeapFreeSpace(opage) < len) {
+        const target = this.chooser.getBufferForTuple(rel, len, obuf);
+        nbuf = target.buffer;
+        isNew = target.isNew;
+      }
+    }
+    const samePage = nbuf === obuf;
+    const hot = samePage && hotAllowed;
+    const npage = bufmgr.getPage(nbuf);
+    const nblock = bufmgr.getBlockNumber(nbuf);
+
+    let flags = 0;
+    if (pageIsAllVisible(opage)) {
+      pageClearAllVisible(opage);
+      vm.clear(rel.locator, oblock);
+      flags |= XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED;
+    }
+    if (!samePage && pageIsAllVisible(npage)) {
+      pageClearAllVisible(npage);
+      vm.clear(rel.locator, nblock);
+      flags |= XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED;
+    }
+    if (hot) htupSetInfomask2(tup, 0, htupGetInfomask2(tup, 0) | HEAP_ONLY_TUPLE);
+    const noff = pageAddItem(npage, tup, 0, len, 0, false, true);
+    if (noff === 0) {
+      if (!samePage) bufmgr.unlockReleaseBuffer(nbuf);
+      bufmgr.unlockReleaseBuffer(obuf);
+      elog(`failed to add tuple to page ${nblock} of relation "${rel.name}"`);
+    }
+    const nat = itemIdGetOffset(itemIdGet(npage, noff));
+    htupSetCtid(npage, nat, nblock, noff);
+    const cmax = vis.cmaxFor(opage, oat, cid);
+    this.setXmax(opage, oat, xid, cmax.cid, cmax.combo);
+    if (hot) htupSetInfomask2(opage, oat, (htupGetInfomask2(opage, oat) | HEAP_HOT_UPDATED) & ~HEAP_KEYS_UPDATED);
+    htupSetCtid(opage, oat, nblock, noff);
+    if (pageGetPrunXid(opage) === 0 || transactionIdPrecedes(xid, pageGetPrunXid(opage))) pageSetPrunXid(opage, xid);
+    bufmgr.markBufferDirty(obuf);
+    if (!samePage) bufmgr.markBufferDirty(nbuf);
+
+    const init = isNew && noff === 1;
+    const rec = this.rec;
+    putU32(rec, 0, xid);
+    putU16(rec, 4, ooff);
+    rec[6] = computeInfobits(htupGetInfomask(opage, oat), htupGetInfomask2(opage, oat));
+    rec[7] = flags;
+    putU32(rec, 8, 0);
+    putU16(rec, 12, noff);
+    writeHeapHeader(rec, 16, npage, nat);
+    wal.beginInsert();
+    wal.registerData(rec, 0, SIZE_OF_HEAP_UPDATE);
+    wal.registerBuffer(0, nbuf, REGBUF_STANDARD | (init ? REGBUF_WILL_INIT : 0));
+    wal.registerBufData(0, rec, 16, SIZE_OF_HEAP_HEADER);
+    wal.registerBufData(0, npage, nat + 23, len - 23);
+    if (!samePage) wal.registerBuffer(1, obuf, REGBUF_STANDARD);
+    const info = (hot ? XLOG_HEAP_HOT_UPDATE : XLOG_HEAP_UPDATE) | (init ? XLOG_HEAP_INIT_PAGE : 0);
+    const lsn = wal.insert(RM_HEAP_ID, info, xid);
+    pageSetLSN(npage, lsn);
+    if (!samePage) pageSetLSN(opage, lsn);
+    if (!samePage) bufmgr.unlockReleaseBuffer(nbuf);
+    bufmgr.unlockReleaseBuffer(obuf);
+    if (oldValues !== null) this.toaster.deleteValues(rel, oldValues, values, cid);
+    return { result: TMResult.Ok, ctid: otid, xmax: xid, newTid: makeTid(nblock, noff) };
+  }
+
+  /** The raw header of the tuple at tid (tests and the page inspector). */
+  tupleHeader(rel: Relation, tid: Tid): { xmin: number; xmax: number; infomask: number; infomask2: number; ctid: Tid } | null {
+    const { bufmgr } = this.env;
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, tidBlock(tid));
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
+    try {
+      const page = bufmgr.getPage(buffer);
+      const at = this.tupleAt(page, tidOffset(tid));
+      if (at < 0) return null;
+      const b = page;
+      return {
+        xmin: (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0,
+        xmax: htupGetXmax(b, at),
+        infomask: b[at + T_INFOMASK] | (b[at + T_INFOMASK + 1] << 8),
+        infomask2: b[at + T_INFOMASK2] | (b[at + T_INFOMASK2 + 1] << 8),
+        ctid: makeTid(htupGetCtidBlock(b, at), htupGetCtidOffset(b, at)),
+      };
+    } finally {
+      bufmgr.unlockReleaseBuffer(buffer);
+    }
+  }
+}
+
+Assert(T_HOFF === 22, 'tuple header layout');

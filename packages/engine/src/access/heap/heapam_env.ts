@@ -1,0 +1,79 @@
+/*
+ * heapam_env.ts — what the heap access method needs from the rest of the
+ * backend, as narrow interfaces, so heapam.ts depends on contracts rather
+ * than on the transaction manager's and WAL's classes.
+ */
+
+import type { BufferManager } from '../../storage/buffer/bufmgr.ts';
+import type { FreeSpaceMap } from '../../storage/freespace/freespace.ts';
+import type { VisibilityMap } from './visibilitymap.ts';
+
+/** TM_Result (tableam.h): the outcome of trying to update, delete or lock a tuple. */
+export const enum TMResult {
+  Ok = 0,
+  Invisible = 1,
+  SelfModified = 2,
+  Updated = 3,
+  Deleted = 4,
+  BeingModified = 5,
+  WouldBlock = 6,
+}
+
+/** HTSV_Result (heapam.h): a tuple's state as VACUUM sees it. */
+export const enum HTSV {
+  Dead = 0,
+  Live = 1,
+  RecentlyDead = 2,
+  InsertInProgress = 3,
+  DeleteInProgress = 4,
+}
+
+/** An MVCC snapshot as the heap reads it (the fields the fast path needs). */
+export interface HeapSnapshot {
+  readonly xmin: number;
+  readonly xmax: number;
+}
+
+/** WAL insertion, shaped like access/transam/xloginsert.ts's XLogInsertState. */
+export interface HeapWal {
+  beginInsert(): void;
+  registerData(bytes: Uint8Array, start?: number, len?: number): void;
+  registerBuffer(blockId: number, buffer: number, flags: number): void;
+  registerBufData(blockId: number, bytes: Uint8Array, start?: number, len?: number): void;
+  /** Inserts the record stamped with `xid`; returns its end LSN. */
+  insert(rmid: number, info: number, xid: number): number;
+}
+
+/** The transaction facts the heap needs. */
+export interface HeapXact {
+  /** GetCurrentTransactionId: this (sub)transaction's XID, assigning one if needed. */
+  getCurrentTransactionId(): number;
+  /** GetCurrentCommandId(used) */
+  getCurrentCommandId(used: boolean): number;
+  /** TransactionIdIsCurrentTransactionId: the XID belongs to this backend's transaction tree. */
+  isCurrentTransactionId(xid: number): boolean;
+}
+
+/** The tuple-visibility routines (heapam_visibility.ts), bound to this backend. */
+export interface HeapVisibility<S extends HeapSnapshot = HeapSnapshot> {
+  satisfiesMVCC(page: Uint8Array, off: number, snapshot: S, buffer: number): boolean;
+  satisfiesUpdate(page: Uint8Array, off: number, cid: number, buffer: number): TMResult;
+  satisfiesVacuum(page: Uint8Array, off: number, oldestXmin: number, buffer: number): HTSV;
+  /** SnapshotToast / SnapshotAny-style: the inserter did not abort. */
+  satisfiesToast(page: Uint8Array, off: number, buffer: number): boolean;
+  /** Combo-CID handling when this transaction deletes a tuple it inserted. */
+  cmaxFor(page: Uint8Array, off: number, cid: number): { cid: number; combo: boolean };
+  /** Oldest XID any snapshot may still need (the pruning horizon). */
+  oldestXmin(): number;
+}
+
+export interface HeapEnv<S extends HeapSnapshot = HeapSnapshot> {
+  readonly bufmgr: BufferManager;
+  readonly fsm: FreeSpaceMap;
+  readonly vm: VisibilityMap;
+  readonly wal: HeapWal;
+  readonly xact: HeapXact;
+  readonly vis: HeapVisibility<S>;
+  /** GetNewObjectId, for TOAST value ids. */
+  newOid(): number;
+}

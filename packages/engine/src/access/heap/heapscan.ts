@@ -1,0 +1,135 @@
+/*
+ * heapscan.ts — sequential scans of a heap (PostgreSQL's heapgettup_pagemode).
+ *
+ * Page-at-a-time: the scan pins a page, takes its share lock once, decides
+ * visibility for every tuple on it, remembers the visible ones' offsets, and
+ * releases the lock. Tuples are then returned from the pinned page without
+ * locking: a pinned page's tuples cannot move (pruning needs a cleanup lock,
+ * which a pin blocks), and a visible tuple's data never changes, only its
+ * header's hint bits and xmax.
+ *
+ * A page whose PD_ALL_VISIBLE flag is set skips the per-tuple checks
+ * entirely, as PostgreSQL does: that is what makes a vacuumed table fast to
+ * scan.
+ *
+ * The scan's block count is fixed when it starts (rs_nblocks): rows inserted
+ * into new pages by the scanning transaction itself after it started are not
+ * seen, which is PostgreSQL's behaviour too (they are invisible to the
+ * statement's snapshot anyway).
+ */
+
+import { MAX_HEAP_TUPLES_PER_PAGE } from '../../constants.ts';
+import { BUFFER_LOCK_SHARE, BUFFER_LOCK_UNLOCK } from '../../storage/buffer/buf_internals.ts';
+import { itemIdGet, LP_NORMAL, pageGetMaxOffsetNumber, pageIsAllVisible } from '../../storage/page/bufpage.ts';
+import { ForkNumber } from '../../storage/relfilelocator.ts';
+import { heapDeformTuple, type TupleValue } from '../common/heaptuple.ts';
+import { makeTid, type Tid } from '../common/itemptr.ts';
+import type { HeapAM } from './heapam.ts';
+import type { HeapSnapshot } from './heapam_env.ts';
+import { heapPagePruneOpt } from './pruneheap.ts';
+import type { Relation } from './relation.ts';
+
+const LP_OFF_MASK = 0x7fff;
+const LP_FLAGS_SHIFT = 15;
+const LP_LEN_SHIFT = 17;
+
+export class HeapScan<S extends HeapSnapshot = HeapSnapshot> {
+  private readonly heap: HeapAM<S>;
+  readonly rel: Relation;
+  private readonly snapshot: S;
+  private readonly nblocks: number;
+  private block = -1;
+  private buffer = 0;
+  /** The current page (valid while next() returned true). */
+  page: Uint8Array = new Uint8Array(0);
+  /** Byte offset and length of the current tuple within `page`. */
+  tupleOffset = 0;
+  tupleLength = 0;
+  private lineOff = 0;
+  private readonly visOffsets = new Int32Array(MAX_HEAP_TUPLES_PER_PAGE);
+  private readonly visLens = new Int32Array(MAX_HEAP_TUPLES_PER_PAGE);
+  private readonly visLine = new Uint16Array(MAX_HEAP_TUPLES_PER_PAGE);
+  private nvis = 0;
+  private idx = 0;
+  private ended = false;
+
+  constructor(heap: HeapAM<S>, rel: Relation, snapshot: S) {
+    this.heap = heap;
+    this.rel = rel;
+    this.snapshot = snapshot;
+    this.nblocks = heap.env.bufmgr.nblocks(rel.locator, ForkNumber.MAIN);
+  }
+
+  /** The current tuple's TID. */
+  get tid(): Tid {
+    return makeTid(this.block, this.lineOff);
+  }
+
+  /** Advances to the next visible tuple; false at the end. */
+  next(): boolean {
+    for (;;) {
+      if (this.idx < this.nvis) {
+        const i = this.idx++;
+        this.tupleOffset = this.visOffsets[i];
+        this.tupleLength = this.visLens[i];
+        this.lineOff = this.visLine[i];
+        return true;
+      }
+      if (!this.nextPage()) return false;
+    }
+  }
+
+  /** heapgetpage: reads the next block and collects its visible tuples. */
+  private nextPage(): boolean {
+    const bufmgr = this.heap.env.bufmgr;
+    if (this.buffer !== 0) {
+      bufmgr.releaseBuffer(this.buffer);
+      this.buffer = 0;
+    }
+    if (this.ended || this.block + 1 >= this.nblocks) {
+      this.ended = true;
+      return false;
+    }
+    this.block++;
+    const buffer = bufmgr.readBuffer(this.rel.locator, ForkNumber.MAIN, this.block);
+    this.buffer = buffer;
+    heapPagePruneOpt(this.heap.env, this.rel, buffer, 0);
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
+    const page = bufmgr.getPage(buffer);
+    this.page = page;
+    const maxOff = pageGetMaxOffsetNumber(page);
+    const allVisible = pageIsAllVisible(page);
+    const vis = this.heap.env.vis;
+    const snapshot = this.snapshot;
+    let n = 0;
+    for (let off = 1; off <= maxOff; off++) {
+      const lp = itemIdGet(page, off);
+      if (((lp >>> LP_FLAGS_SHIFT) & 3) !== LP_NORMAL) continue;
+      const at = lp & LP_OFF_MASK;
+      if (!allVisible && !vis.satisfiesMVCC(page, at, snapshot, buffer)) continue;
+      this.visOffsets[n] = at;
+      this.visLens[n] = lp >>> LP_LEN_SHIFT;
+      this.visLine[n] = off;
+      n++;
+    }
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+    this.nvis = n;
+    this.idx = 0;
+    return true;
+  }
+
+  /** Deforms the current tuple into caller-provided arrays (TOASTed values stay RawVarlena). */
+  getValues(values: (TupleValue | null)[], isnull: boolean[]): void {
+    heapDeformTuple(this.rel.desc, this.page, this.tupleOffset, this.tupleLength, values, isnull);
+  }
+
+  /** Ends the scan, dropping its pin. Safe to call twice. */
+  end(): void {
+    if (this.buffer !== 0) {
+      this.heap.env.bufmgr.releaseBuffer(this.buffer);
+      this.buffer = 0;
+    }
+    this.ended = true;
+    this.nvis = 0;
+  }
+}

@@ -1,0 +1,312 @@
+/*
+ * vacuumlazy.ts — VACUUM of one heap (PostgreSQL's vacuumlazy.c).
+ *
+ * Three phases, as in PostgreSQL:
+ *   1. Scan every page under a cleanup lock: prune it (pruneheap.ts), collect
+ *      the TIDs of LP_DEAD line pointers, freeze tuples older than the freeze
+ *      cutoff, and set the page all-visible (and all-frozen) in the page
+ *      header and the visibility map when every tuple is visible to everyone.
+ *   2. Remove the dead TIDs from every index (the callers' bulk-delete
+ *      callbacks; a table without indexes marks them unused already in phase 1).
+ *   3. Set the collected LP_DEAD line pointers LP_UNUSED, record free space
+ *      in the FSM, and truncate empty pages at the end of the relation.
+ *
+ * Freezing makes 32-bit XIDs safe to wrap around: a tuple whose xmin is
+ * HEAP_XMIN_FROZEN is older than every XID, whatever the counter reads. The
+ * new relfrozenxid returned is the oldest XID still present unfrozen in the
+ * table (or the oldest-xmin horizon when none is): the caller stores it
+ * (pg_class.relfrozenxid) and advances the cluster's oldestXid from the
+ * minimum over all tables, which lets CLOG be truncated and the wraparound
+ * limits move forward.
+ *
+ * Differences from PostgreSQL: every page is scanned (no skipping of
+ * all-visible pages), so every VACUUM may advance relfrozenxid; truncation
+ * does not need PostgreSQL's 1000-page minimum.
+ */
+
+import { BLCKSZ, VACUUM_FREEZE_MIN_AGE } from '../../constants.ts';
+import { BUFFER_LOCK_UNLOCK } from '../../storage/buffer/buf_internals.ts';
+import {
+  itemIdGet, itemIdGetFlags, itemIdGetOffset, itemIdSetUnused, LP_DEAD, LP_NORMAL, LP_UNUSED, pageGetHeapFreeSpace,
+  pageGetMaxOffsetNumber, pageIsAllVisible, pageIsNew, pageRepairFragmentation, pageSetAllVisible, pageSetLSN,
+} from '../../storage/page/bufpage.ts';
+import { ForkNumber } from '../../storage/relfilelocator.ts';
+import {
+  HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMIN_FROZEN, HEAP_XMIN_INVALID,
+  htupGetInfomask, htupGetInfomask2, htupGetXmax, htupGetXmin, htupSetInfomask, htupSetXmax, xmaxIsLockedOnly,
+} from '../common/htup_details.ts';
+import { makeTid, type Tid } from '../common/itemptr.ts';
+import { RM_HEAP2_ID } from '../transam/rmgr.ts';
+import {
+  FirstNormalTransactionId, transactionIdIsNormal, transactionIdPrecedes,
+} from '../transam/transam.ts';
+import { REGBUF_STANDARD } from '../transam/xloginsert.ts';
+import type { HeapAM } from './heapam.ts';
+import { HTSV, type HeapSnapshot } from './heapam_env.ts';
+import {
+  putU16, putU32, SIZE_OF_HEAP_FREEZE_TUPLE, XLOG_HEAP2_FREEZE_PAGE, XLOG_HEAP2_VACUUM, XLOG_HEAP2_VISIBLE,
+} from './heapam_xlog.ts';
+import { heapPagePrune } from './pruneheap.ts';
+import type { Relation } from './relation.ts';
+import { VISIBILITYMAP_ALL_FROZEN, VISIBILITYMAP_ALL_VISIBLE } from './visibilitymap.ts';
+
+export interface VacuumOptions {
+  /** VACUUM FREEZE: freeze every tuple visible to all (freeze_min_age 0). */
+  freeze?: boolean;
+  /** Index bulk-delete callbacks: remove index entries pointing at these TIDs. */
+  indexBulkDelete?: ((deadTids: readonly Tid[]) => void)[];
+  /** Truncate empty trailing pages (default true). */
+  truncate?: boolean;
+  /** Cut the relation's files (catalog/storage.ts relationTruncate, bound to the backend). */
+  truncateRelation?: (rel: Relation, nblocks: number) => void;
+}
+
+export interface VacuumStats {
+  pagesScanned: number;
+  pagesRemoved: number;
+  tuplesRemoved: number;
+  liveTuples: number;
+  deadTuplesRemaining: number;
+  tuplesFrozen: number;
+  pagesAllVisible: number;
+  pagesAllFrozen: number;
+  /** The relation's new relfrozenxid. */
+  newRelFrozenXid: number;
+  /** Pages after truncation (pg_class.relpages). */
+  relPages: number;
+}
+
+const freezeBuf = new Uint8Array(292 * SIZE_OF_HEAP_FREEZE_TUPLE);
+const freezeMain = new Uint8Array(6);
+const vacBuf = new Uint8Array(292 * 2);
+const visMain = new Uint8Array(5);
+
+export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Relation, options: VacuumOptions = {}): VacuumStats {
+  const env = heap.env;
+  const { bufmgr, vm, fsm, wal } = env;
+  const oldestXmin = env.vis.oldestXmin();
+  const freezeAge = options.freeze ? 0 : VACUUM_FREEZE_MIN_AGE;
+  let freezeLimit = (oldestXmin - freezeAge) >>> 0;
+  if (!transactionIdIsNormal(freezeLimit) || transactionIdPrecedes(oldestXmin, freezeLimit)) freezeLimit = FirstNormalTransactionId;
+  const hasIndexes = (options.indexBulkDelete?.length ?? 0) > 0;
+  const stats: VacuumStats = {
+    pagesScanned: 0, pagesRemoved: 0, tuplesRemoved: 0, liveTuples: 0, deadTuplesRemaining: 0, tuplesFrozen: 0,
+    pagesAllVisible: 0, pagesAllFrozen: 0, newRelFrozenXid: oldestXmin, relPages: 0,
+  };
+  const noteUnfrozen = (xid: number): void => {
+    if (transactionIdIsNormal(xid) && transactionIdPrecedes(xid, stats.newRelFrozenXid)) stats.newRelFrozenXid = xid;
+  };
+
+  const nblocks = bufmgr.nblocks(rel.locator, ForkNumber.MAIN);
+  const deadTids: Tid[] = [];
+  const pagesWithDead: number[] = [];
+
+  // Phase 1.
+  for (let blk = 0; blk < nblocks; blk++) {
+    stats.pagesScanned++;
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, blk);
+    bufmgr.lockBufferForCleanup(buffer);
+    const page = bufmgr.getPage(buffer);
+    if (pageIsNew(page)) {
+      // Extended but never initialized (a crash after extension): empty space.
+      bufmgr.unlockReleaseBuffer(buffer);
+      fsm.recordFreeSpace(rel.locator, blk, BLCKSZ - 24 - 4);
+      continue;
+    }
+    const pruned = heapPagePrune(env, buffer, oldestXmin, !hasIndexes);
+    stats.tuplesRemoved += pruned.ndeleted;
+
+    let allVisible = true;
+    let allFrozen = true;
+    let nfrozen = 0;
+    let hasDead = false;
+    let visibilityCutoff = 0;
+    const maxOff = pageGetMaxOffsetNumber(page);
+    for (let off = 1; off <= maxOff; off++) {
+      const lp = itemIdGet(page, off);
+      const flags = itemIdGetFlags(lp);
+      if (flags === LP_UNUSED) continue;
+      if (flags === LP_DEAD) {
+        deadTids.push(makeTid(blk, off));
+        hasDead = true;
+        allVisible = false;
+        continue;
+      }
+      if (flags !== LP_NORMAL) continue; // redirect
+      const at = itemIdGetOffset(lp);
+      const state = env.vis.satisfiesVacuum(page, at, oldestXmin, buffer);
+      const xmin = htupGetXmin(page, at);
+      let infomask = htupGetInfomask(page, at);
+      if (state === HTSV.Live) {
+        stats.liveTuples++;
+        const xminFrozen = (infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN;
+        if (!xminFrozen && !transactionIdPrecedes(xmin, oldestXmin)) allVisible = false;
+        if (!xminFrozen && transactionIdIsNormal(xmin) && (visibilityCutoff === 0 || transactionIdPrecedes(visibilityCutoff, xmin))) visibilityCutoff = xmin;
+        // heap_prepare_freeze_tuple: freeze xmin; clear an xmax that can no longer matter.
+        let newXmax = htupGetXmax(page, at);
+        let changed = false;
+        if (!xminFrozen && transactionIdIsNormal(xmin) && transactionIdPrecedes(xmin, freezeLimit)) {
+          infomask |= HEAP_XMIN_FROZEN;
+          changed = true;
+        }
+        if ((infomask & HEAP_XMAX_INVALID) === 0 && newXmax !== 0) {
+          // A live tuple's xmax is an aborted deleter or a finished locker.
+          if ((infomask & HEAP_XMAX_IS_MULTI) === 0 && transactionIdPrecedes(newXmax, freezeLimit) &&
+            (xmaxIsLockedOnly(infomask) || (infomask & HEAP_XMAX_COMMITTED) === 0)) {
+            newXmax = 0;
+            infomask = (infomask & ~(HEAP_XMAX_COMMITTED | 0x00d0)) | HEAP_XMAX_INVALID;
+            changed = true;
+          }
+        }
+        if (changed) {
+          const o = nfrozen * SIZE_OF_HEAP_FREEZE_TUPLE;
+          putU16(freezeBuf, o, off);
+          putU32(freezeBuf, o + 2, xmin);
+          putU32(freezeBuf, o + 6, newXmax);
+          putU16(freezeBuf, o + 10, infomask);
+          putU16(freezeBuf, o + 12, htupGetInfomask2(page, at));
+          nfrozen++;
+        }
+        if ((infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN) {
+          allFrozen = false;
+          noteUnfrozen(xmin);
+        }
+        if ((infomask & HEAP_XMAX_INVALID) === 0) {
+          allFrozen = false;
+          noteUnfrozen(newXmax);
+        }
+      } else {
+        allVisible = false;
+        allFrozen = false;
+        if (state === HTSV.RecentlyDead || state === HTSV.DeleteInProgress) stats.deadTuplesRemaining++;
+        if ((infomask & HEAP_XMIN_INVALID) === 0) noteUnfrozen(xmin);
+        noteUnfrozen(htupGetXmax(page, at));
+      }
+    }
+
+    if (nfrozen > 0) {
+      heapExecuteFreeze(page, freezeBuf, nfrozen);
+      bufmgr.markBufferDirty(buffer);
+      putU32(freezeMain, 0, oldestXmin);
+      putU16(freezeMain, 4, nfrozen);
+      wal.beginInsert();
+      wal.registerData(freezeMain, 0, 6);
+      wal.registerBuffer(0, buffer, REGBUF_STANDARD);
+      wal.registerBufData(0, freezeBuf, 0, nfrozen * SIZE_OF_HEAP_FREEZE_TUPLE);
+      pageSetLSN(page, wal.insert(RM_HEAP2_ID, XLOG_HEAP2_FREEZE_PAGE, 0));
+      stats.tuplesFrozen += nfrozen;
+    }
+
+    if (allVisible && !hasDead) {
+      const vmBits = VISIBILITYMAP_ALL_VISIBLE | (allFrozen ? VISIBILITYMAP_ALL_FROZEN : 0);
+      if (!pageIsAllVisible(page) || (vm.getStatus(rel.locator, blk) & vmBits) !== vmBits) {
+        const vmBuf = vm.pin(rel.locator, blk, true);
+        pageSetAllVisible(page);
+        bufmgr.markBufferDirty(buffer);
+        putU32(visMain, 0, visibilityCutoff);
+        visMain[4] = vmBits;
+        wal.beginInsert();
+        wal.registerData(visMain, 0, 5);
+        wal.registerBuffer(0, vmBuf, 0);
+        wal.registerBuffer(1, buffer, REGBUF_STANDARD);
+        const lsn = wal.insert(RM_HEAP2_ID, XLOG_HEAP2_VISIBLE, 0);
+        pageSetLSN(page, lsn);
+        vm.set(vmBuf, blk, vmBits, lsn);
+        vm.release(vmBuf);
+      }
+      stats.pagesAllVisible++;
+      if (allFrozen) stats.pagesAllFrozen++;
+    }
+    if (hasDead) pagesWithDead.push(blk);
+    const free = pageGetHeapFreeSpace(page);
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+    bufmgr.releaseBuffer(buffer);
+    if (!hasDead) fsm.recordFreeSpace(rel.locator, blk, free);
+  }
+
+  // Phase 2: indexes.
+  if (deadTids.length > 0) for (const bulkDelete of options.indexBulkDelete ?? []) bulkDelete(deadTids);
+
+  // Phase 3: dead line pointers become unused.
+  for (const blk of pagesWithDead) {
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, blk);
+    bufmgr.lockBufferForCleanup(buffer);
+    const page = bufmgr.getPage(buffer);
+    const maxOff = pageGetMaxOffsetNumber(page);
+    let n = 0;
+    for (let off = 1; off <= maxOff; off++) {
+      if (itemIdGetFlags(itemIdGet(page, off)) === LP_DEAD) {
+        itemIdSetUnused(page, off);
+        putU16(vacBuf, n * 2, off);
+        n++;
+      }
+    }
+    if (n > 0) {
+      pageRepairFragmentation(page);
+      bufmgr.markBufferDirty(buffer);
+      const main = new Uint8Array(2);
+      putU16(main, 0, n);
+      wal.beginInsert();
+      wal.registerData(main, 0, 2);
+      wal.registerBuffer(0, buffer, REGBUF_STANDARD);
+      wal.registerBufData(0, vacBuf, 0, n * 2);
+      pageSetLSN(page, wal.insert(RM_HEAP2_ID, XLOG_HEAP2_VACUUM, 0));
+    }
+    const free = pageGetHeapFreeSpace(page);
+    bufmgr.unlockReleaseBuffer(buffer);
+    fsm.recordFreeSpace(rel.locator, blk, free);
+  }
+
+  // Truncation of empty trailing pages.
+  let newNblocks = nblocks;
+  if (options.truncate !== false && options.truncateRelation !== undefined) {
+    while (newNblocks > 0 && pageIsEmptyOfTuples(heap, rel, newNblocks - 1)) newNblocks--;
+    if (newNblocks < nblocks) {
+      options.truncateRelation(rel, newNblocks);
+      stats.pagesRemoved = nblocks - newNblocks;
+      rel.targetBlock = -1;
+      rel.fsmHint = 0;
+    }
+  }
+  stats.relPages = newNblocks;
+  return stats;
+}
+
+/** A page with no line pointer in use (count_nondeletable_pages). */
+function pageIsEmptyOfTuples<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Relation, blk: number): boolean {
+  const bufmgr = heap.env.bufmgr;
+  const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, blk);
+  bufmgr.lockBuffer(buffer, 2);
+  const page = bufmgr.getPage(buffer);
+  let empty = true;
+  if (!pageIsNew(page)) {
+    const maxOff = pageGetMaxOffsetNumber(page);
+    for (let off = 1; off <= maxOff; off++) {
+      if (itemIdGetFlags(itemIdGet(page, off)) !== LP_UNUSED) {
+        empty = false;
+        break;
+      }
+    }
+  }
+  bufmgr.unlockReleaseBuffer(buffer);
+  return empty;
+}
+
+/** heap_freeze_execute_prepared: applies freeze plans (shared with redo). */
+export function heapExecuteFreeze(page: Uint8Array, plans: Uint8Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * SIZE_OF_HEAP_FREEZE_TUPLE;
+    const off = plans[o] | (plans[o + 1] << 8);
+    const at = itemIdGetOffset(itemIdGet(page, off));
+    const xmax = (plans[o + 6] | (plans[o + 7] << 8) | (plans[o + 8] << 16) | (plans[o + 9] << 24)) >>> 0;
+    htupSetXmax(page, at, xmax);
+    htupSetInfomask(page, at, plans[o + 10] | (plans[o + 11] << 8));
+  }
+}
+
+/** Line pointers made unused by VACUUM's third phase (redo of XLOG_HEAP2_VACUUM). */
+export function heapExecuteVacuum(page: Uint8Array, offsets: Uint8Array, n: number): void {
+  for (let i = 0; i < n; i++) itemIdSetUnused(page, offsets[i * 2] | (offsets[i * 2 + 1] << 8));
+  pageRepairFragmentation(page);
+}
+
