@@ -137,3 +137,133 @@ export const PGLZ_MAX_CHAIN = 16;
 /** pglz stops searching a chain at a match this long: longer searches rarely pay (match_size_good). */
 export const PGLZ_GOOD_MATCH = 128;
 /* ---- end of page layout and pglz block ---- */
+
+// ---------------------------------------------------------------------------
+// WAL (access/transam/xlog*.ts). Added by the WAL module; the format values
+// (record and page header layouts) live beside their diagrams in
+// xlogrecord.ts and xlog_internal.ts, these are the limits and sizes.
+// ---------------------------------------------------------------------------
+
+/**
+ * Smallest WAL segment accepted. PostgreSQL's minimum is 1 MB; tabgres
+ * allows 64 KB so tests cross segment boundaries every few hundred records.
+ * Cost of small segments: a file per 64 KB and more segment switches.
+ */
+export const WAL_SEGMENT_SIZE_MIN = 64 * 1024;
+/** Largest WAL segment (PostgreSQL's WalSegMaxSize, 1 GB); an offset in a segment must fit in 32 bits. */
+export const WAL_SEGMENT_SIZE_MAX = 1024 * 1024 * 1024;
+
+/**
+ * Largest WAL record accepted (PostgreSQL allows 1020 MB). A record holds at
+ * most 33 page images (264 KB) plus its main data, so 16 MB is generous; it
+ * also bounds what the reader allocates when a garbage xl_tot_len is read
+ * from a torn or recycled page.
+ */
+export const XLOG_RECORD_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Data chunks (registerData / registerBufData calls) one record may have
+ * before the scratch arrays grow. PostgreSQL's XLR_NORMAL_RDATAS is 20;
+ * 64 covers every record the engine builds without an allocation.
+ */
+export const XLOG_INSERT_CHUNKS_INITIAL = 64;
+/** Hard limit on data chunks per record, so a runaway caller is an error rather than unbounded growth. */
+export const XLOG_INSERT_CHUNKS_MAX = 4096;
+
+/**
+ * Old WAL segments renamed to future names at a checkpoint instead of being
+ * deleted (PostgreSQL's recycling, bounded by max_wal_size there). Each
+ * saves creating and zero-filling a segment later; each costs a segment's
+ * worth of disk while it waits.
+ */
+export const WAL_RECYCLE_SEGMENTS_MAX = 4;
+
+/**
+ * WAL segment files one backend keeps open (its little cache of SyncFiles).
+ * Writing needs the current segment; flushing may touch the previous one.
+ * Safari allows ~250 sync handles per origin, shared with relation files.
+ */
+export const WAL_OPEN_SEGMENTS_MAX = 4;
+
+/** Zero-fill of a new WAL segment is written in pieces of this size: one allocation, few write calls. */
+export const WAL_ZERO_FILL_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Retries of a seqlock read (a WAL position published by another backend)
+ * before giving up with an error. A writer holds the sequence odd for a few
+ * stores, so a reader never needs more than a handful; the bound turns a
+ * crashed writer into an error instead of a spin.
+ */
+export const WAL_SEQLOCK_RETRIES_MAX = 1_000_000;
+
+/** Fewest WAL buffers accepted: one page being filled, one being written, and slack. */
+export const WAL_BUFFERS_MIN = 4;
+
+/**
+ * A WAL record insertion that finds the redo pointer moved (a checkpoint
+ * began) re-assembles with full-page images; each retry needs a new
+ * checkpoint, so more than a few in a row means something is wrong.
+ */
+export const XLOG_INSERT_RETRIES_MAX = 100;
+
+function assertWalConstants(): void {
+  if (XLOG_BLCKSZ % MAXIMUM_ALIGNOF !== 0) throw new Error('XLOG_BLCKSZ must be a multiple of MAXIMUM_ALIGNOF');
+  if (WAL_SEGMENT_SIZE_MIN % XLOG_BLCKSZ !== 0) throw new Error('WAL segments hold whole WAL pages');
+  if (DEFAULT_WAL_BUFFERS < WAL_BUFFERS_MIN) throw new Error('wal_buffers default below its minimum');
+  if (WAL_ZERO_FILL_CHUNK_BYTES % XLOG_BLCKSZ !== 0) throw new Error('zero-fill chunks are whole WAL pages');
+  if (XLOG_INSERT_CHUNKS_INITIAL > XLOG_INSERT_CHUNKS_MAX) throw new Error('initial chunk count above its maximum');
+}
+assertWalConstants();
+
+// ---------------------------------------------------------------------------
+// Transactions (access/transam: clog, subtrans, varsup, xact; storage/ipc/procarray;
+// utils/time/snapmgr). Added by the transaction module.
+// ---------------------------------------------------------------------------
+
+/**
+ * Ages past which autovacuum is asked to freeze (autovacuum_freeze_max_age):
+ * GetNewTransactionId starts signalling once nextXid passes oldestXid + this.
+ * PostgreSQL's default; smaller means more anti-wraparound vacuums.
+ */
+export const AUTOVACUUM_FREEZE_MAX_AGE = 200_000_000;
+
+/**
+ * OIDs handed out per XLOG_NEXTOID record (VAR_OID_PREFETCH). One WAL record
+ * per 8192 OIDs; after a crash up to 8192 OIDs are skipped, which is harmless.
+ */
+export const VAR_OID_PREFETCH = 8192;
+
+/**
+ * Deepest savepoint nesting one transaction may reach. PostgreSQL has no
+ * explicit limit (it runs out of stack or memory first); here every loop over
+ * the TransactionState stack and every pg_subtrans parent walk is bounded by
+ * it. Each level costs one TransactionState object (~200 bytes) and one step
+ * in those walks.
+ */
+export const XACT_NESTING_DEPTH_MAX = 10_000;
+
+/**
+ * Attempts an SLRU makes to find a buffer for a page before giving up with
+ * an error. Each attempt either finds the page, takes a clean victim, or
+ * writes / waits for one dirty victim; with other backends evicting at the
+ * same time a handful suffice, and the bound turns a livelock into an error.
+ */
+export const SLRU_SELECT_ATTEMPTS_MAX = 1000;
+
+/**
+ * Sleeps (of LWLOCK_WAIT_TIMEOUT_MS each) the checkpointer waits for backends
+ * that are between writing a commit record and updating CLOG
+ * (DELAY_CHKPT_START) before it gives up with an error: 10 s.
+ */
+export const DELAY_CHKPT_WAIT_ROUNDS_MAX = 100;
+
+function assertTransamConstants(): void {
+  if (CLOG_XACTS_PER_PAGE !== BLCKSZ * 4) throw new Error('CLOG stores 2 bits per transaction');
+  if ((2 ** 32 / CLOG_XACTS_PER_PAGE) % SLRU_PAGES_PER_SEGMENT !== 0) throw new Error('CLOG pages must fill whole segments at wraparound');
+  if ((2 ** 32 / SUBTRANS_XACTS_PER_PAGE) % SLRU_PAGES_PER_SEGMENT !== 0) throw new Error('pg_subtrans pages must fill whole segments at wraparound');
+  if (XID_WARN_LIMIT_MARGIN <= XID_STOP_LIMIT_MARGIN) throw new Error('XID warnings must start before the stop limit');
+  if (AUTOVACUUM_FREEZE_MAX_AGE >= 2 ** 31 - XID_WARN_LIMIT_MARGIN) throw new Error('autovacuum must be asked before wraparound warnings');
+  if (MAX_BACKENDS * PGPROC_MAX_CACHED_SUBXIDS > 1 << 20) throw new Error('snapshot subxip arrays would be too large');
+}
+assertTransamConstants();
+/* ---- end of transactions block ---- */

@@ -14,7 +14,7 @@ import { BLCKSZ, NUM_BUFFER_PARTITIONS, MIN_SHARED_BUFFERS, BM_MAX_USAGE_COUNT, 
 import { Assert, PgError, SQLSTATE, elog } from '../../utils/errors.ts';
 import type { Shmem, ShmemSizer } from '../ipc/shmem.ts';
 import { LWLockMode, type LWLockOwner } from '../lmgr/lwlock.ts';
-import { pageGetLSN, pageHeaderIsValid, pageIsNew, pageSetChecksumInplace, pageVerifyChecksum } from '../page/bufpage.ts';
+import { pageGetLSN, pageIsNew, pageIsVerified, pageSetChecksumInplace } from '../page/bufpage.ts';
 import { relPath, type RelFileLocator, ForkNumber } from '../relfilelocator.ts';
 import type { Smgr } from '../smgr/smgr.ts';
 import {
@@ -372,7 +372,7 @@ export class BufferManager {
     try {
       this.smgr.read(rel, fork, block, page);
       this.stats.reads++;
-      if (!this.verifyPage(page, block)) {
+      if (!pageIsVerified(page, block)) {
         if (mode === ReadBufferMode.ZeroOnError) {
           page.fill(0);
         } else {
@@ -385,15 +385,6 @@ export class BufferManager {
       throw e;
     }
     this.terminateBufferIO(id, false, BM_VALID);
-  }
-
-  /** PageIsVerified: header sanity plus checksum; an all-zero page is valid (never initialized). */
-  private verifyPage(page: Uint8Array, block: number): boolean {
-    if (pageIsNew(page)) {
-      for (let i = 0; i < BLCKSZ; i++) if (page[i] !== 0) return false;
-      return true;
-    }
-    return pageHeaderIsValid(page) && pageVerifyChecksum(page, block);
   }
 
   /**

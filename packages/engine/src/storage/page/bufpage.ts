@@ -23,11 +23,11 @@
  *
  * The page (offsets in bytes; README.md numbers the rules that hold):
  *
- *   0                 24         pd_lower          pd_upper            pd_special  BLCKSZ
- *   +-----------------+---+---+---+-----------------+--------+--------+----------+
- *   | PageHeaderData  |lp1|lp2|...|  free space  -> |<- ...  | item 2 | item 1 | special  |
- *   +-----------------+---+---+---+-----------------+--------+--------+----------+
- *                     line pointers grow up     items grow down    (index AMs only)
+ *   0                 24            pd_lower          pd_upper                   pd_special  BLCKSZ
+ *   +-----------------+---+---+---+-----------------+-------+--------+--------+---------+
+ *   | PageHeaderData  |lp1|lp2|...| free space ->   | <-... | item 2 | item 1 | special |
+ *   +-----------------+---+---+---+-----------------+-------+--------+--------+---------+
+ *                     line pointers grow up         items grow down           index AMs only
  *
  * The header, 24 bytes, little-endian:
  *
