@@ -171,6 +171,15 @@ export const XLOG_INSERT_CHUNKS_INITIAL = 64;
 export const XLOG_INSERT_CHUNKS_MAX = 4096;
 
 /**
+ * Records up to this size (without page images) are gathered into one
+ * contiguous per-backend scratch before the copy into the WAL buffers: one
+ * CRC call and one word-at-a-time copy instead of a call per chunk. Measured
+ * on a heap-insert-sized record this halves the copy cost; above ~1 KB the
+ * extra copy costs more than the per-chunk overhead it saves.
+ */
+export const XLOG_SMALL_RECORD_BYTES = 1024;
+
+/**
  * Old WAL segments renamed to future names at a checkpoint instead of being
  * deleted (PostgreSQL's recycling, bounded by max_wal_size there). Each
  * saves creating and zero-filling a segment later; each costs a segment's

@@ -41,7 +41,7 @@ import { RM_HEAP_ID } from '../transam/rmgr.ts';
 import { transactionIdPrecedes } from '../transam/transam.ts';
 import { REGBUF_STANDARD, REGBUF_WILL_INIT } from '../transam/xloginsert.ts';
 import type { HeapEnv, HeapSnapshot } from './heapam_env.ts';
-import { TMResult } from './heapam_env.ts';
+import { TM_Result } from './heapam_env.ts';
 import {
   SIZE_OF_HEAP_DELETE, SIZE_OF_HEAP_HEADER, SIZE_OF_HEAP_INSERT, SIZE_OF_HEAP_UPDATE, XLH_DELETE_ALL_VISIBLE_CLEARED,
   XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED, XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED,
@@ -54,7 +54,7 @@ import { heapPagePruneOpt } from './pruneheap.ts';
 
 /** Outcome of heap_update / heap_delete when it is not TM_Ok. */
 export interface HeapModifyResult {
-  result: TMResult;
+  result: TM_Result;
   /** For TM_Updated: the successor version's TID (for EvalPlanQual); else the tuple's own. */
   ctid: Tid;
   /** The XID that modified the tuple (xmax), for waiting on it. */
@@ -192,10 +192,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     this.toaster.detoastInPlace(rel, values);
   }
 
-  private notOk(result: TMResult, page: Uint8Array, at: number, tid: Tid): HeapModifyResult {
+  private notOk(result: TM_Result, page: Uint8Array, at: number, tid: Tid): HeapModifyResult {
     const updated = (htupGetInfomask2(page, at) & HEAP_HOT_UPDATED) !== 0 || htupGetCtidBlock(page, at) !== tidBlock(tid) || htupGetCtidOffset(page, at) !== tidOffset(tid);
     const ctid = makeTid(htupGetCtidBlock(page, at), htupGetCtidOffset(page, at));
-    const r = result === TMResult.Updated && !updated ? TMResult.Deleted : result;
+    const r = result === TM_Result.TM_Updated && !updated ? TM_Result.TM_Deleted : result;
     return { result: r, ctid, xmax: htupGetXmax(page, at), newTid: 0 };
   }
 
@@ -217,10 +217,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       elog(`attempted to delete invisible tuple`);
     }
     const result = vis.satisfiesUpdate(page, at, cid, buffer);
-    if (result !== TMResult.Ok) {
+    if (result !== TM_Result.TM_Ok) {
       const r = this.notOk(result, page, at, tid);
       bufmgr.unlockReleaseBuffer(buffer);
-      if (result === TMResult.Invisible) elog('attempted to delete invisible tuple');
+      if (result === TM_Result.TM_Invisible) elog('attempted to delete invisible tuple');
       return r;
     }
     const xid = this.env.xact.getCurrentTransactionId();
@@ -256,7 +256,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     bufmgr.unlockReleaseBuffer(buffer);
     // TOAST values of the deleted row die with it (toast_delete).
     if (toastValues !== null) this.toaster.deleteValues(rel, toastValues, null, cid);
-    return { result: TMResult.Ok, ctid: tid, xmax: xid, newTid: 0 };
+    return { result: TM_Result.TM_Ok, ctid: tid, xmax: xid, newTid: 0 };
   }
 
   /** Stamps xmax/cmax on a tuple being deleted or updated by this transaction. */
@@ -290,10 +290,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       elog('attempted to update invisible tuple');
     }
     const result = vis.satisfiesUpdate(opage, oat, cid, obuf);
-    if (result !== TMResult.Ok) {
+    if (result !== TM_Result.TM_Ok) {
       const r = this.notOk(result, opage, oat, otid);
       bufmgr.unlockReleaseBuffer(obuf);
-      if (result === TMResult.Invisible) elog('attempted to update invisible tuple');
+      if (result === TM_Result.TM_Invisible) elog('attempted to update invisible tuple');
       return r;
     }
     const xid = this.env.xact.getCurrentTransactionId();
@@ -311,9 +311,9 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
     opage = bufmgr.getPage(obuf);
     oat = this.tupleAt(opage, ooff);
-    const recheck = oat < 0 ? TMResult.Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
-    if (recheck !== TMResult.Ok) {
-      const r = oat < 0 ? { result: TMResult.Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(recheck, opage, oat, otid);
+    const recheck = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
+    if (recheck !== TM_Result.TM_Ok) {
+      const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(recheck, opage, oat, otid);
       bufmgr.unlockReleaseBuffer(obuf);
       return r;
     }
@@ -334,9 +334,9 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
       opage = bufmgr.getPage(obuf);
       oat = this.tupleAt(opage, ooff);
-      const again = oat < 0 ? TMResult.Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
-      if (again !== TMResult.Ok) {
-        const r = oat < 0 ? { result: TMResult.Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(again, opage, oat, otid);
+      const again = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
+      if (again !== TM_Result.TM_Ok) {
+        const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(again, opage, oat, otid);
         bufmgr.unlockReleaseBuffer(obuf);
         return r;
       }
@@ -401,7 +401,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     if (!samePage) bufmgr.unlockReleaseBuffer(nbuf);
     bufmgr.unlockReleaseBuffer(obuf);
     if (oldValues !== null) this.toaster.deleteValues(rel, oldValues, values, cid);
-    return { result: TMResult.Ok, ctid: otid, xmax: xid, newTid: makeTid(nblock, noff) };
+    return { result: TM_Result.TM_Ok, ctid: otid, xmax: xid, newTid: makeTid(nblock, noff) };
   }
 
   /** The raw header of the tuple at tid (tests and the page inspector). */

@@ -8,25 +8,8 @@ import type { BufferManager } from '../../storage/buffer/bufmgr.ts';
 import type { FreeSpaceMap } from '../../storage/freespace/freespace.ts';
 import type { VisibilityMap } from './visibilitymap.ts';
 
-/** TM_Result (tableam.h): the outcome of trying to update, delete or lock a tuple. */
-export const enum TMResult {
-  Ok = 0,
-  Invisible = 1,
-  SelfModified = 2,
-  Updated = 3,
-  Deleted = 4,
-  BeingModified = 5,
-  WouldBlock = 6,
-}
-
-/** HTSV_Result (heapam.h): a tuple's state as VACUUM sees it. */
-export const enum HTSV {
-  Dead = 0,
-  Live = 1,
-  RecentlyDead = 2,
-  InsertInProgress = 3,
-  DeleteInProgress = 4,
-}
+import type { HTSV_Result, TM_Result } from './heapam_visibility.ts';
+export { HTSV_Result, TM_Result } from './heapam_visibility.ts';
 
 /** An MVCC snapshot as the heap reads it (the fields the fast path needs). */
 export interface HeapSnapshot {
@@ -57,8 +40,8 @@ export interface HeapXact {
 /** The tuple-visibility routines (heapam_visibility.ts), bound to this backend. */
 export interface HeapVisibility<S extends HeapSnapshot = HeapSnapshot> {
   satisfiesMVCC(page: Uint8Array, off: number, snapshot: S, buffer: number): boolean;
-  satisfiesUpdate(page: Uint8Array, off: number, cid: number, buffer: number): TMResult;
-  satisfiesVacuum(page: Uint8Array, off: number, oldestXmin: number, buffer: number): HTSV;
+  satisfiesUpdate(page: Uint8Array, off: number, cid: number, buffer: number): TM_Result;
+  satisfiesVacuum(page: Uint8Array, off: number, oldestXmin: number, buffer: number): HTSV_Result;
   /** SnapshotToast / SnapshotAny-style: the inserter did not abort. */
   satisfiesToast(page: Uint8Array, off: number, buffer: number): boolean;
   /** Combo-CID handling when this transaction deletes a tuple it inserted. */

@@ -42,7 +42,7 @@ import {
   readToastPointer, TOAST_PGLZ_COMPRESSION_ID, TOAST_POINTER_SIZE, toastPointerIsCompressed, VARHDRSZ, VARHDRSZ_COMPRESSED,
 } from '../common/varlena.ts';
 import type { HeapAM } from './heapam.ts';
-import { TMResult, type HeapSnapshot } from './heapam_env.ts';
+import { TM_Result, type HeapSnapshot } from './heapam_env.ts';
 import type { Relation } from './relation.ts';
 
 /** Values smaller than this are not worth compressing (PostgreSQL compresses from 32 bytes; pglz itself skips < 32). */
@@ -50,10 +50,11 @@ const MIN_COMPRESS_BYTES = 32;
 
 /** The TOAST relation's row type: (chunk_id oid, chunk_seq int4, chunk_data bytea STORAGE PLAIN). */
 export function toastTupleDesc(): TupleDesc {
+  const type = (oid: number): TypeInfo => typeByOid(oid) ?? elog(`type ${oid} is not built in`);
   return createTupleDesc([
-    { name: 'chunk_id', type: typeByOid(OIDOID) },
-    { name: 'chunk_seq', type: typeByOid(INT4OID) },
-    { name: 'chunk_data', type: typeByOid(BYTEAOID), storage: 'p' },
+    { name: 'chunk_id', type: type(OIDOID) },
+    { name: 'chunk_seq', type: type(INT4OID) },
+    { name: 'chunk_data', type: type(BYTEAOID), storage: 'p' },
   ]);
 }
 
@@ -247,7 +248,7 @@ export class HeapToaster<S extends HeapSnapshot = HeapSnapshot> {
       const p = readToastPointer(v.bytes, 0);
       for (const c of this.findChunks(toast, p.valueId)) {
         const r = this.heap.delete(toast, c.tid, cid);
-        if (r.result !== TMResult.Ok && r.result !== TMResult.SelfModified) {
+        if (r.result !== TM_Result.TM_Ok && r.result !== TM_Result.TM_SelfModified) {
           elog(`could not delete toast value ${p.valueId} chunk ${c.seq}`);
         }
       }

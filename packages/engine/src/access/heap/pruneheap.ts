@@ -41,7 +41,7 @@ import {
 } from '../common/htup_details.ts';
 import { RM_HEAP2_ID } from '../transam/rmgr.ts';
 import { REGBUF_STANDARD } from '../transam/xloginsert.ts';
-import { HTSV, type HeapEnv, type HeapSnapshot } from './heapam_env.ts';
+import { HTSV_Result, type HeapEnv, type HeapSnapshot } from './heapam_env.ts';
 import { putU16, putU32, SIZE_OF_HEAP_PRUNE, XLOG_HEAP2_PRUNE } from './heapam_xlog.ts';
 import { transactionIdPrecedes } from '../transam/transam.ts';
 import type { Relation } from './relation.ts';
@@ -142,13 +142,13 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
       const state = htsv[off];
       let tupdead = false;
       let recentDead = false;
-      if (state === HTSV.Dead) tupdead = true;
-      else if (state === HTSV.RecentlyDead) {
+      if (state === HTSV_Result.HEAPTUPLE_DEAD) tupdead = true;
+      else if (state === HTSV_Result.HEAPTUPLE_RECENTLY_DEAD) {
         recentDead = true;
         recordPrunable(htupGetXmax(page, at));
-      } else if (state === HTSV.DeleteInProgress) {
+      } else if (state === HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS) {
         recordPrunable(htupGetXmax(page, at));
-      } else if (state === HTSV.InsertInProgress) {
+      } else if (state === HTSV_Result.HEAPTUPLE_INSERT_IN_PROGRESS) {
         recordPrunable(htupGetXmin(page, at));
       }
       if (tupdead) latestDead = off;
@@ -182,7 +182,7 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
 
   // Heap-only tuples no chain reached: dead orphans of aborted HOT updates.
   for (let off = 1; off <= maxOff; off++) {
-    if (marked[off] || htsv[off] !== HTSV.Dead) continue;
+    if (marked[off] || htsv[off] !== HTSV_Result.HEAPTUPLE_DEAD) continue;
     const lp = itemIdGet(page, off);
     if ((htupGetInfomask2(page, itemIdGetOffset(lp)) & HEAP_ONLY_TUPLE) !== 0) {
       nowUnused[nunused++] = off;

@@ -42,7 +42,7 @@ import {
 } from '../transam/transam.ts';
 import { REGBUF_STANDARD } from '../transam/xloginsert.ts';
 import type { HeapAM } from './heapam.ts';
-import { HTSV, type HeapSnapshot } from './heapam_env.ts';
+import { HTSV_Result, type HeapSnapshot } from './heapam_env.ts';
 import {
   putU16, putU32, SIZE_OF_HEAP_FREEZE_TUPLE, XLOG_HEAP2_FREEZE_PAGE, XLOG_HEAP2_VACUUM, XLOG_HEAP2_VISIBLE,
 } from './heapam_xlog.ts';
@@ -137,7 +137,7 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
       const state = env.vis.satisfiesVacuum(page, at, oldestXmin, buffer);
       const xmin = htupGetXmin(page, at);
       let infomask = htupGetInfomask(page, at);
-      if (state === HTSV.Live) {
+      if (state === HTSV_Result.HEAPTUPLE_LIVE) {
         stats.liveTuples++;
         const xminFrozen = (infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN;
         if (!xminFrozen && !transactionIdPrecedes(xmin, oldestXmin)) allVisible = false;
@@ -178,7 +178,7 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
       } else {
         allVisible = false;
         allFrozen = false;
-        if (state === HTSV.RecentlyDead || state === HTSV.DeleteInProgress) stats.deadTuplesRemaining++;
+        if (state === HTSV_Result.HEAPTUPLE_RECENTLY_DEAD || state === HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS) stats.deadTuplesRemaining++;
         if ((infomask & HEAP_XMIN_INVALID) === 0) noteUnfrozen(xmin);
         noteUnfrozen(htupGetXmax(page, at));
       }

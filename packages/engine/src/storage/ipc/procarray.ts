@@ -20,6 +20,8 @@
  *        4    i32 procCount            slots in use              ProcArrayLock excl
  *        8    f64 latestCompletedXid   full XID                  ProcArrayLock excl to change
  *       16    f64 xactCompletionCount  bumped when an XID ends   ProcArrayLock excl to change
+ *       24    i32 slotsHigh            1 + highest slot in use   ProcArrayLock excl
+ *                                      (scans stop there)
  *       64    one column of MAX_BACKENDS 32-bit words each:
  *             inUse            1 = slot taken                    ProcArrayLock excl
  *             pid              owner's process id                ProcArrayLock excl
@@ -30,16 +32,15 @@
  *                                                                ProcArrayLock
  *             databaseOid      database the backend is in        ProcArrayLock excl
  *             statusFlags      PROC_* below                      ProcArrayLock excl
- *             subxidCount      cached subtransaction XIDs        owner under XidGenLock
- *                                                                (add, Atomics.store after
- *                                                                the entry), ProcArrayLock
+ *             subxidState      bits 0..15: cached subtransaction owner under XidGenLock
+ *                              XIDs; bit 16: more than the cache (add, Atomics.store after
+ *                              holds (overflowed)                the entry), ProcArrayLock
  *                                                                excl (remove)
- *             subxidOverflowed more subxids than the cache holds same as subxidCount
  *             delayChkpt       DELAY_CHKPT_* while committing    owner, Atomics
  *             lxid             local transaction number (the     owner, Atomics
  *                              second half of a virtual XID)
  *             waitEvent        what the backend waits for        owner, Atomics
- *             subxids          PGPROC_MAX_CACHED_SUBXIDS per slot (u32), as subxidCount
+ *             subxids          PGPROC_MAX_CACHED_SUBXIDS per slot (u32), as subxidState
  *             lock             PROC_LOCK_WORDS per slot, reserved for the lock manager
  *                              (storage/lmgr), see PL_* below; zeroed by addProc
  *
@@ -57,6 +58,15 @@
  *     whenever a transaction with an XID ends, so a backend whose last
  *     snapshot saw the same count may reuse it (GetSnapshotDataReuse).
  *  5. Lock order: XidGenLock is never requested while holding ProcArrayLock.
+ *  6. Scans read the xid column with plain loads, as PostgreSQL reads it
+ *     with UINT32_ACCESS_ONCE: under ProcArrayLock every cleared XID is
+ *     seen (the lock's atomic acquire orders it), a concurrently assigned
+ *     one may or may not be (rule 1 makes both right), and aligned 32-bit
+ *     reads never tear. Atomics.load costs ~10 ns here against ~1 ns, and a
+ *     snapshot reads every slot. subxidState is read with one Atomics.load,
+ *     which orders the entries written before it (PostgreSQL's
+ *     pg_read_barrier): a snapshot must never see a count without its XID,
+ *     or it would take a running subtransaction for an aborted one.
  */
 
 import { MAX_BACKENDS, PGPROC_MAX_CACHED_SUBXIDS, DELAY_CHKPT_WAIT_ROUNDS_MAX, LWLOCK_WAIT_TIMEOUT_MS } from '../../constants.ts';
@@ -131,8 +141,11 @@ export const PL_FP_LOCAL_XID = 27;
 /* 28..31 spare. */
 
 const HEADER_BYTES = 64;
+const SUBXID_COUNT_MASK = 0xffff;
+const SUBXID_OVERFLOWED = 1 << 16;
 const W_LOCK = 0;
 const W_PROC_COUNT = 1;
+const W_SLOTS_HIGH = 6;
 const F_LATEST_COMPLETED = 1; // f64 index in the header
 const F_COMPLETION_COUNT = 2;
 
@@ -143,8 +156,7 @@ const COLUMNS = [
   'xmin',
   'databaseOid',
   'statusFlags',
-  'subxidCount',
-  'subxidOverflowed',
+  'subxidState',
   'delayChkpt',
   'lxid',
   'waitEvent',
@@ -161,7 +173,9 @@ export function procArrayShmemSize(): number {
 const REGION = 'ProcArray';
 
 export function procArrayShmemInit(shmem: Shmem): void {
-  shmem.initStruct(REGION, layoutSize());
+  const region = shmem.initStruct(REGION, layoutSize());
+  // Count from 1: a snapshot with count 0 was never taken and is never reused.
+  if (!region.found) new Float64Array(shmem.sab, region.offset, HEADER_BYTES / 8)[F_COMPLETION_COUNT] = 1;
 }
 
 /** One slot as the playground and pg_stat_activity show it. */
@@ -196,8 +210,7 @@ export class ProcArray {
   private readonly xmin: Uint32Array;
   private readonly databaseOid: Uint32Array;
   private readonly statusFlags: Uint32Array;
-  private readonly subxidCount: Int32Array;
-  private readonly subxidOverflowed: Int32Array;
+  private readonly subxidState: Int32Array;
   private readonly delayChkpt: Int32Array;
   private readonly lxid: Int32Array;
   private readonly waitEvent: Int32Array;
@@ -236,8 +249,7 @@ export class ProcArray {
     this.xmin = new Uint32Array(sab, col(), MAX_BACKENDS);
     this.databaseOid = new Uint32Array(sab, col(), MAX_BACKENDS);
     this.statusFlags = new Uint32Array(sab, col(), MAX_BACKENDS);
-    this.subxidCount = new Int32Array(sab, col(), MAX_BACKENDS);
-    this.subxidOverflowed = new Int32Array(sab, col(), MAX_BACKENDS);
+    this.subxidState = new Int32Array(sab, col(), MAX_BACKENDS);
     this.delayChkpt = new Int32Array(sab, col(), MAX_BACKENDS);
     this.lxid = new Int32Array(sab, col(), MAX_BACKENDS);
     this.waitEvent = new Int32Array(sab, col(), MAX_BACKENDS);
@@ -263,14 +275,14 @@ export class ProcArray {
         this.xmin[p] = InvalidTransactionId;
         this.databaseOid[p] = databaseOid;
         this.statusFlags[p] = 0;
-        this.subxidCount[p] = 0;
-        this.subxidOverflowed[p] = 0;
+        this.subxidState[p] = 0;
         this.delayChkpt[p] = 0;
         this.lxid[p] = 0;
         this.waitEvent[p] = 0;
         this.lockWords.fill(0, p * PROC_LOCK_WORDS, (p + 1) * PROC_LOCK_WORDS);
         this.inUse[p] = 1;
         this.i32[this.lock + W_PROC_COUNT]++;
+        if (p + 1 > this.i32[this.lock + W_SLOTS_HIGH]) this.i32[this.lock + W_SLOTS_HIGH] = p + 1;
         return p;
       }
     } finally {
@@ -289,6 +301,9 @@ export class ProcArray {
       this.pid[procno] = 0;
       this.xmin[procno] = InvalidTransactionId;
       this.i32[this.lock + W_PROC_COUNT]--;
+      let high = this.i32[this.lock + W_SLOTS_HIGH];
+      while (high > 0 && this.inUse[high - 1] === 0) high--;
+      this.i32[this.lock + W_SLOTS_HIGH] = high;
     } finally {
       this.lw.release(this.lock);
     }
@@ -339,12 +354,13 @@ export class ProcArray {
 
   /** XidCacheAdd: publishes a new subtransaction XID, or marks the cache overflowed. */
   addSubxid(procno: number, xid: TransactionId): void {
-    const n = this.subxidCount[procno];
+    const st = this.subxidState[procno];
+    const n = st & SUBXID_COUNT_MASK;
     if (n < PGPROC_MAX_CACHED_SUBXIDS) {
       this.subxids[procno * PGPROC_MAX_CACHED_SUBXIDS + n] = xid;
-      Atomics.store(this.subxidCount, procno, n + 1);
+      Atomics.store(this.subxidState, procno, st + 1);
     } else {
-      Atomics.store(this.subxidOverflowed, procno, 1);
+      Atomics.store(this.subxidState, procno, st | SUBXID_OVERFLOWED);
     }
   }
 
@@ -380,8 +396,7 @@ export class ProcArray {
     Atomics.store(this.lxid, procno, 0);
     this.xmin[procno] = InvalidTransactionId;
     this.statusFlags[procno] &= ~PROC_VACUUM_STATE_MASK;
-    Atomics.store(this.subxidCount, procno, 0);
-    Atomics.store(this.subxidOverflowed, procno, 0);
+    Atomics.store(this.subxidState, procno, 0);
   }
 
   /** MaintainLatestCompletedXid (ProcArrayLock exclusive; rule 4). */
@@ -400,12 +415,12 @@ export class ProcArray {
       for (let j = nsubxids - 1; j >= -1; j--) {
         const target = j >= 0 ? subxids[j] : xid;
         const base = procno * PGPROC_MAX_CACHED_SUBXIDS;
-        let n = this.subxidCount[procno];
+        const st = this.subxidState[procno];
+        const n = st & SUBXID_COUNT_MASK;
         for (let k = n - 1; k >= 0; k--) {
           if (this.subxids[base + k] === target) {
             this.subxids[base + k] = this.subxids[base + n - 1];
-            n--;
-            Atomics.store(this.subxidCount, procno, n);
+            Atomics.store(this.subxidState, procno, st - 1);
             break;
           }
         }
@@ -453,6 +468,9 @@ export class ProcArray {
    * caller's TransactionXmin).
    */
   getSnapshotData(snap: SnapshotData, procno: number): boolean {
+    // A copied snapshot has arrays just large enough for its own contents: typed-array
+    // writes past the end would be dropped silently.
+    Assert(snap.xip.length >= MAX_BACKENDS && snap.subxip.length >= MAX_BACKENDS * PGPROC_MAX_CACHED_SUBXIDS, 'snapshot arrays too small to refill');
     const f64 = this.f64;
     this.lw.acquire(this.lock, LWLockMode.Shared);
     const count = f64[F_COMPLETION_COUNT];
@@ -475,8 +493,9 @@ export class ProcArray {
     let xcnt = 0;
     let subcnt = 0;
     let suboverflowed = false;
-    for (let p = 0; p < MAX_BACKENDS; p++) {
-      const xid = Atomics.load(xids, p);
+    const high = this.i32[this.lock + W_SLOTS_HIGH];
+    for (let p = 0; p < high; p++) {
+      const xid = xids[p]; // plain load: rule 6
       if (xid === InvalidTransactionId || p === procno) continue;
       // At or after xmax it is running anyway (and so are its subtransactions).
       if (((xid - xmax) | 0) >= 0) continue;
@@ -484,10 +503,11 @@ export class ProcArray {
       if (((xid - xmin) | 0) < 0) xmin = xid;
       xip[xcnt++] = xid;
       if (!suboverflowed) {
-        if (Atomics.load(this.subxidOverflowed, p) !== 0) {
+        const st = Atomics.load(this.subxidState, p);
+        if ((st & SUBXID_OVERFLOWED) !== 0) {
           suboverflowed = true;
         } else {
-          const n = Atomics.load(this.subxidCount, p);
+          const n = st & SUBXID_COUNT_MASK;
           if (n > 0) {
             const base = p * PGPROC_MAX_CACHED_SUBXIDS;
             for (let k = 0; k < n; k++) subxip[subcnt++] = this.subxids[base + k];
@@ -523,16 +543,17 @@ export class ProcArray {
     this.lw.acquire(this.lock, LWLockMode.Shared);
     try {
       if (transactionIdPrecedes(xidFromFull(this.f64[F_LATEST_COMPLETED]), xid)) return true;
-      for (let p = 0; p < MAX_BACKENDS; p++) {
-        const pxid = Atomics.load(this.xid, p);
+      const high = this.i32[this.lock + W_SLOTS_HIGH];
+      for (let p = 0; p < high; p++) {
+        const pxid = this.xid[p];
         if (pxid === InvalidTransactionId) continue;
         if (pxid === xid) return true;
         // A younger top-level XID cannot be the parent of xid.
         if (transactionIdPrecedes(xid, pxid)) continue;
-        const n = Atomics.load(this.subxidCount, p);
+        const st = Atomics.load(this.subxidState, p);
         const base = p * PGPROC_MAX_CACHED_SUBXIDS;
-        for (let k = n - 1; k >= 0; k--) if (this.subxids[base + k] === xid) return true;
-        if (Atomics.load(this.subxidOverflowed, p) !== 0) this.overflowedXids[noverflowed++] = pxid;
+        for (let k = (st & SUBXID_COUNT_MASK) - 1; k >= 0; k--) if (this.subxids[base + k] === xid) return true;
+        if ((st & SUBXID_OVERFLOWED) !== 0) this.overflowedXids[noverflowed++] = pxid;
       }
     } finally {
       this.lw.release(this.lock);
@@ -558,9 +579,10 @@ export class ProcArray {
     this.lw.acquire(this.lock, LWLockMode.Shared);
     try {
       let result = transactionIdAdvance(xidFromFull(this.f64[F_LATEST_COMPLETED]));
-      for (let p = 0; p < MAX_BACKENDS; p++) {
+      const high = this.i32[this.lock + W_SLOTS_HIGH];
+      for (let p = 0; p < high; p++) {
         if (this.inUse[p] === 0) continue;
-        const x = transactionIdOlder(this.xmin[p], Atomics.load(this.xid, p));
+        const x = transactionIdOlder(this.xmin[p], this.xid[p]);
         if (x === InvalidTransactionId) continue;
         if ((this.statusFlags[p] & (PROC_IN_VACUUM | PROC_IN_LOGICAL_DECODING)) !== 0) continue;
         const db = this.databaseOid[p];
@@ -574,14 +596,32 @@ export class ProcArray {
   }
 
   /**
+   * GetOldestTransactionIdConsideredRunning: the oldest XID or xmin of any
+   * backend, vacuum included; pg_subtrans may be truncated before it.
+   */
+  getOldestTransactionIdConsideredRunning(): TransactionId {
+    this.lw.acquire(this.lock, LWLockMode.Shared);
+    let result = transactionIdAdvance(xidFromFull(this.f64[F_LATEST_COMPLETED]));
+    const high = this.i32[this.lock + W_SLOTS_HIGH];
+    for (let p = 0; p < high; p++) {
+      if (this.inUse[p] === 0) continue;
+      const x = transactionIdOlder(this.xmin[p], this.xid[p]);
+      if (x !== InvalidTransactionId && transactionIdPrecedes(x, result)) result = x;
+    }
+    this.lw.release(this.lock);
+    return result;
+  }
+
+  /**
    * GetOldestActiveTransactionId: the oldest running top-level XID, or
    * `nextXid` when none runs (checkpoints record it for pg_subtrans startup).
    */
   getOldestActiveTransactionId(nextXid: TransactionId): TransactionId {
     this.lw.acquire(this.lock, LWLockMode.Shared);
     let oldest = nextXid;
-    for (let p = 0; p < MAX_BACKENDS; p++) {
-      const x = Atomics.load(this.xid, p);
+    const high = this.i32[this.lock + W_SLOTS_HIGH];
+    for (let p = 0; p < high; p++) {
+      const x = this.xid[p];
       if (x !== InvalidTransactionId && transactionIdPrecedes(x, oldest)) oldest = x;
     }
     this.lw.release(this.lock);
@@ -634,7 +674,7 @@ export class ProcArray {
     try {
       for (let p = 0; p < MAX_BACKENDS; p++) {
         if (this.inUse[p] === 0) continue;
-        const n = this.subxidCount[p];
+        const n = this.subxidState[p] & SUBXID_COUNT_MASK;
         const base = p * PGPROC_MAX_CACHED_SUBXIDS;
         out.push({
           procno: p,
@@ -643,7 +683,7 @@ export class ProcArray {
           xid: this.xid[p],
           xmin: this.xmin[p],
           subxids: Array.from(this.subxids.subarray(base, base + n)),
-          subxidOverflowed: this.subxidOverflowed[p] !== 0,
+          subxidOverflowed: (this.subxidState[p] & SUBXID_OVERFLOWED) !== 0,
           statusFlags: this.statusFlags[p],
           delayChkpt: this.delayChkpt[p],
           vxid: `${p + 1}/${this.lxid[p] >>> 0}`,

@@ -77,6 +77,11 @@ export interface TypeInfo {
 
   /** Comparison for ordering (btree support function 1): negative, 0, positive. */
   compare(a: Datum, b: Datum): number;
-  /** Applies a typmod to an already-parsed value (length checks, numeric rounding). */
-  applyTypmod?(value: Datum, typmod: number): Datum;
+  /**
+   * Applies a typmod to an already-parsed value (length checks, numeric
+   * rounding): PostgreSQL's length-coercion function. `isExplicit` is true for
+   * an explicit cast (`'abcdef'::varchar(3)`), which truncates strings silently
+   * where an assignment raises 22001; it defaults to false.
+   */
+  applyTypmod?(value: Datum, typmod: number, isExplicit?: boolean): Datum;
 }

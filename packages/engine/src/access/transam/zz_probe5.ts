@@ -1,0 +1,31 @@
+import { MemoryDirectory } from '@tabgres/opfs-storage';
+import { pageSetLSN } from '../../storage/page/bufpage.ts';
+import { bootstrapXLog } from './xlog.ts';
+import { makeTestPage, startWal, TEST_RMGR_ID } from './xlog_testutil.ts';
+import { REGBUF_STANDARD } from './xloginsert.ts';
+const dir = new MemoryDirectory();
+bootstrapXLog(dir, { segmentSize: 16 << 20 });
+const w = startWal(dir, { walBuffers: 512 });
+const buf = w.buffers.buffer({ spcOid: 1663, dbOid: 5, relNumber: 1 }, 0, 0);
+const page = w.buffers.getPage(buf);
+makeTestPage(page, 2 ** 40, 200, 8000, 1);
+const tuple = new Uint8Array(15), xlrec = new Uint8Array(3);
+const ins = w.ins as unknown as Record<string, (...a: unknown[]) => unknown>;
+function cpu(f: () => void, n: number): number { const c0 = process.cpuUsage(); for (let i = 0; i < n; i++) f(); const c = process.cpuUsage(c0); return (c.user + c.system) * 1000 / n; }
+const a = new Uint8Array(1 << 16), b = new Uint8Array(64).fill(3); let p = 0;
+const ref = () => { for (let j = 0; j < 64; j++) a[p + j] = b[j]; p = (p + 64) & 0xffff; };
+const asm = () => { w.ins.beginInsert(); w.ins.registerData(xlrec, 0, 3); w.ins.registerBuffer(0, buf, REGBUF_STANDARD); w.ins.registerBufData(0, tuple, 0, 15); ins.assemble(TEST_RMGR_ID, 0x10, 0, 0, true); w.ins.reset(); };
+const full = () => { w.ins.beginInsert(); w.ins.registerData(xlrec, 0, 3); w.ins.registerBuffer(0, buf, REGBUF_STANDARD); w.ins.registerBufData(0, tuple, 0, 15); pageSetLSN(page, w.ins.insert(TEST_RMGR_ID, 0x10)); };
+const xl = w.xlog as unknown as Record<string, (...a: unknown[]) => unknown>;
+w.ins.beginInsert(); w.ins.registerData(xlrec, 0, 3); w.ins.registerBuffer(0, buf, REGBUF_STANDARD); w.ins.registerBufData(0, tuple, 0, 15);
+const crc = ins.assemble(TEST_RMGR_ID, 0x10, 0, 0, true) as number;
+const rd = (w.ins as unknown as { rdata: unknown }).rdata; w.ins.reset();
+const onlyIns = () => { xl.insertRecord(rd, crc, 0, true, 0); };
+let pos = 20 * 1024 * 1024 + 64;
+const onlyCopy = () => { xl.copyRecord(rd, pos); pos += 64; if ((pos & 8191) > 8000) pos += 400; };
+const lw = w.lw; const lockId = (w.xlog as unknown as { wi: number }).wi;
+const onlyLock = () => { lw.acquire(lockId, 0); lw.release(lockId); };
+let r = 1e9, s = 1e9, f = 1e9, oi = 1e9, oc = 1e9, ol = 1e9;
+for (let k = 0; k < 12; k++) { r = Math.min(r, cpu(ref, 500000)); s = Math.min(s, cpu(asm, 500000)); f = Math.min(f, cpu(full, 500000)); oi = Math.min(oi, cpu(onlyIns, 500000)); oc = Math.min(oc, cpu(onlyCopy, 500000)); ol = Math.min(ol, cpu(onlyLock, 500000)); }
+console.log(`insertRecord ${oi.toFixed(0)} copyRecord ${oc.toFixed(0)} lock ${ol.toFixed(0)}`);
+console.log(`ref ${r.toFixed(0)} assemble ${s.toFixed(0)} (x${(s / r).toFixed(2)}) full ${f.toFixed(0)} (x${(f / r).toFixed(2)})`);
