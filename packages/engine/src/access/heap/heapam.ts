@@ -22,7 +22,7 @@
  *  5. Two heap pages are locked in block-number order (hio.ts rule 1).
  */
 
-import { MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD } from '../../constants.ts';
+import { MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD, maxAlign } from '../../constants.ts';
 import { BUFFER_LOCK_EXCLUSIVE, BUFFER_LOCK_SHARE, BUFFER_LOCK_UNLOCK } from '../../storage/buffer/buf_internals.ts';
 import {
   itemIdGet, itemIdGetFlags, itemIdGetLength, itemIdGetOffset, LP_NORMAL, pageAddItem, pageClearAllVisible,
@@ -327,7 +327,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     // Same page if it fits (rule 3), else another page locked in order (rule 5).
     let nbuf = obuf;
     let isNew = false;
-    if (pageGetHeapFreeSpace(opage) < len) {
+    if (pageGetHeapFreeSpace(opage) < maxAlign(len)) {
       // Try pruning first: it may free enough room to stay on this page.
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
       heapPagePruneOpt(this.env, rel, obuf, len);
@@ -340,7 +340,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
         bufmgr.unlockReleaseBuffer(obuf);
         return r;
       }
-      if (pageGetHeapFreeSpace(opage) < len) {
+      if (pageGetHeapFreeSpace(opage) < maxAlign(len)) {
         const target = this.chooser.getBufferForTuple(rel, len, obuf);
         nbuf = target.buffer;
         isNew = target.isNew;

@@ -17,7 +17,7 @@
  *     `otherBuffer`, and the new page cannot be locked by anyone else.
  */
 
-import { MAX_HEAP_TUPLE_SIZE } from '../../constants.ts';
+import { MAX_HEAP_TUPLE_SIZE, maxAlign } from '../../constants.ts';
 import { BUFFER_LOCK_EXCLUSIVE } from '../../storage/buffer/buf_internals.ts';
 import type { BufferManager } from '../../storage/buffer/bufmgr.ts';
 import type { FreeSpaceMap } from '../../storage/freespace/freespace.ts';
@@ -55,7 +55,8 @@ export class HeapPageChooser {
     const bm = this.bufmgr;
     // Fill factor: leave room on pages for updates (HOT) of their own tuples.
     const reserve = otherBuffer === 0 ? Math.floor((8192 * (100 - rel.fillfactor)) / 100) : 0;
-    const need = len + reserve;
+    // pageAddItem places items MAXALIGN'd: ask for the aligned size (PostgreSQL does too).
+    const need = maxAlign(len) + reserve;
     const otherBlock = otherBuffer !== 0 ? bm.getBlockNumber(otherBuffer) : -1;
     // The target block is trusted without asking the file's size (an fstat
     // per insert would dominate bulk loads); whoever truncates the relation
