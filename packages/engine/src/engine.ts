@@ -150,8 +150,9 @@ export class StorageEngine {
     const nbuffers = o.sharedBuffers ?? DEFAULT_SHARED_BUFFERS;
     const walBuffers = o.walBuffers ?? DEFAULT_WAL_BUFFERS;
 
-    // initdb, if the directory is empty.
-    if (!dir.exists('global/pg_control')) {
+    // initdb, only into an empty directory: a directory with files but no
+    // pg_control is damaged, and startup below reports the missing file.
+    if (dir.list('').length === 0) {
       const firstXid = o.firstXid ?? FirstNormalTransactionId;
       bootstrapXLog(dir, { segmentSize: o.walSegmentSize, nextXid: firstXid });
       bootstrapTransamFiles(dir, xidFromFull(firstXid));
