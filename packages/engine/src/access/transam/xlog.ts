@@ -10,7 +10,8 @@
  * createCheckPoint, checkpointNeeded, requestCheckpoint,
  * requestCheckpointIfNeeded, takeCheckpointRequest, logNextOid, stats,
  * close, and the startup hooks beginStartup / finishStartup),
- * CheckpointHooks, CHECKPOINT_* flags, bootstrapXLog, BootstrapOptions.
+ * CheckpointHooks, CHECKPOINT_* flags; re-exports bootstrapXLog and
+ * BootstrapOptions from xlogbootstrap.ts.
  *
  * See README.md in this folder ("## WAL") for the rules; "rule N" below
  * refers to them.
@@ -53,7 +54,6 @@ import {
   DEFAULT_CHECKPOINT_TIMEOUT_MS,
   DEFAULT_CHECKPOINT_WAL_BYTES,
   DEFAULT_WAL_BUFFERS,
-  DEFAULT_WAL_SEGMENT_SIZE,
   WAL_BUFFERS_MIN,
   WAL_SEQLOCK_RETRIES_MAX,
   XLOG_BLCKSZ,
@@ -72,8 +72,6 @@ import {
   decodeControlFile,
   encodeCheckPoint,
   encodeControlFile,
-  newControlFile,
-  newSystemIdentifier,
   sysidHi,
   sysidLo,
   writeControlFile,
@@ -84,6 +82,8 @@ import { Assert, elog, panic } from '../../utils/errors.ts';
 import { RM_XLOG_ID } from './rmgr.ts';
 import { InvalidXLogRecPtr, lsnToString, putU32, type XLogRecPtr } from './xlogdefs.ts';
 import { XLogSegmentFiles } from './xlogfile.ts';
+
+export { bootstrapXLog, type BootstrapOptions } from './xlogbootstrap.ts';
 import {
   SIZE_OF_XLOG_LONG_PHD,
   SIZE_OF_XLOG_SHORT_PHD,
@@ -93,14 +93,11 @@ import {
   isValidWalSegSize,
   writePageHeader,
   xlByteToSeg,
-  xlogFilePath,
 } from './xlog_internal.ts';
 import {
   SIZE_OF_XLOG_RECORD,
   SIZE_OF_XLOG_RECORD_DATA_HEADER_LONG,
   XLogRecData,
-  buildMainDataRecord,
-  finishRecordHeader,
   writeMainDataRecordHeader,
 } from './xlogrecord.ts';
 
@@ -264,8 +261,6 @@ export class XLog {
   private readonly files: XLogSegmentFiles;
   private readonly w: Int32Array;
   private readonly u8: Uint8Array;
-  /** The whole segment as a DataView, for the word-at-a-time copy of record headers. */
-  private readonly dv: DataView;
   private readonly f64: Float64Array;
   private readonly xlblocks: Float64Array;
   private readonly controlImage: Uint8Array;
@@ -291,7 +286,7 @@ export class XLog {
 
   // Scratch for insertSimple (RM_XLOG records with main data only).
   private readonly simpleHdr = new Uint8Array(SIZE_OF_XLOG_RECORD + SIZE_OF_XLOG_RECORD_DATA_HEADER_LONG);
-  private readonly simpleRdata = new XLogRecData(4);
+  private readonly simpleRdata = new XLogRecData(this.simpleHdr, 4);
   private readonly oidBuf = new Uint8Array(4);
 
   constructor(shmem: Shmem, lw: LWLockOwner, dir: StorageDirectory, options: { now?: () => number } = {}) {
@@ -301,7 +296,6 @@ export class XLog {
     this.dir = dir;
     this.w = shmem.i32;
     this.u8 = shmem.u8;
-    this.dv = shmem.dv;
     this.wi = region.offset >> 2;
     this.nbuf = this.w[this.wi + W_NBUFFERS];
     this.f64 = new Float64Array(shmem.sab, region.offset + F64_OFFSET, 4);
@@ -310,7 +304,6 @@ export class XLog {
     this.pagesOff = region.offset + pagesOffset(this.nbuf);
     this.files = new XLogSegmentFiles(dir, 1);
     this.now = options.now ?? Date.now;
-    this.simpleRdata.headView = new DataView(this.simpleHdr.buffer);
   }
 
   // ---------------------------------------------------------------- seqlock-published positions
@@ -464,8 +457,7 @@ export class XLog {
         this.initPage(start);
         start += offsetIn(start, this.segSize) === 0 ? SIZE_OF_XLOG_LONG_PHD : SIZE_OF_XLOG_SHORT_PHD;
       }
-      const hdr = rdata.bufs[0];
-      finishRecordHeader(hdr, rdata.starts[0], f64[F_PREV_REC], dataCrc);
+      rdata.finishHeader(f64[F_PREV_REC], dataCrc);
       const end = this.copyRecord(rdata, start);
       // MAXALIGN: the padding bytes are already zero (pages are zeroed when initialized).
       const endAligned = end + ((8 - offsetIn(end, 8)) & 7);
@@ -492,8 +484,9 @@ export class XLog {
     const bufs = rdata.bufs;
     const starts = rdata.starts;
     const lens = rdata.lens;
-    const headView = rdata.headView;
-    const dv = this.dv;
+    const head = rdata.head;
+    const headWords = rdata.headWords;
+    const words = this.w;
     for (let i = 0, n = rdata.n; i < n; i++) {
       const src = bufs[i];
       let s = starts[i];
@@ -513,11 +506,16 @@ export class XLog {
         const k = len < free ? len : free;
         const d = dstBase + pageOff;
         // Byte loops cost ~1.4 ns a byte, set() ~20 ns a call plus ~40 ns for a subarray:
-        // the header scratch (chunk 0, the whole of a small record) goes four bytes at a time.
-        if (i === 0 && headView !== null) {
-          let j = 0;
-          for (; j + 4 <= k; j += 4) dv.setUint32(d + j, headView.getUint32(s + j, true), true);
-          for (; j < k; j++) u8[d + j] = src[s + j];
+        // the header scratch (chunk 0, the whole of a small record) goes a 32-bit word at a
+        // time. Its pieces start 8-aligned on both sides: records start MAXALIGNed, and a
+        // record breaks at page ends and resumes after 24- or 40-byte page headers.
+        if (src === head) {
+          if (((d | s) & 3) !== 0) panic('WAL record header copy is not word-aligned');
+          const dw = d >> 2;
+          const sw = s >> 2;
+          const nw = k >> 2;
+          for (let j = 0; j < nw; j++) words[dw + j] = headWords[sw + j];
+          for (let j = nw << 2; j < k; j++) u8[d + j] = src[s + j];
         } else if (k < 32) {
           for (let j = 0; j < k; j++) u8[d + j] = src[s + j];
         } else if (s === 0 && k === src.length) {
@@ -955,61 +953,3 @@ export class XLog {
     this.files.closeAll();
   }
 }
-
-// ---------------------------------------------------------------- bootstrap
-
-export interface BootstrapOptions {
-  segmentSize?: number;
-  systemIdentifier?: bigint;
-  /** FullTransactionId of the first XID to assign (FirstNormalTransactionId = 3). */
-  nextXid?: number;
-  /** First OID to assign (FirstGenbkiObjectId = 10000 in PostgreSQL). */
-  nextOid?: number;
-  dataChecksumVersion?: number;
-  fullPageWrites?: boolean;
-  now?: () => number;
-}
-
-/**
- * BootStrapXLOG (initdb): writes the first WAL segment holding one shutdown
- * checkpoint record, and a pg_control pointing at it, state "shut down".
- * The WAL starts in segment 1, as PostgreSQL's does, so LSN 0 is never a
- * record. Returns the control file written.
- */
-export function bootstrapXLog(dir: StorageDirectory, options: BootstrapOptions = {}): ControlFileData {
-  const segSize = options.segmentSize ?? DEFAULT_WAL_SEGMENT_SIZE;
-  if (!isValidWalSegSize(segSize)) elog(`invalid WAL segment size ${segSize}`);
-  const sysid = options.systemIdentifier ?? newSystemIdentifier();
-  const now = options.now ?? Date.now;
-  const firstPage = segSize; // segment 1, offset 0
-  const recPtr = firstPage + SIZE_OF_XLOG_LONG_PHD;
-  const cp: CheckPoint = {
-    redo: recPtr,
-    thisTimeLineID: 1,
-    prevTimeLineID: 1,
-    fullPageWrites: options.fullPageWrites ?? true,
-    nextXid: options.nextXid ?? 3,
-    nextOid: options.nextOid ?? 10000,
-    oldestXid: 3,
-    oldestXidDB: 1,
-    oldestActiveXid: 0,
-    time: Math.floor(now() / 1000),
-  };
-  const rec = buildMainDataRecord(RM_XLOG_ID, XLOG_CHECKPOINT_SHUTDOWN, 0, InvalidXLogRecPtr, encodeCheckPoint(cp));
-  const page = new Uint8Array(XLOG_BLCKSZ);
-  const hs = writePageHeader(page, 0, firstPage, 1, { sysidHi: sysidHi(sysid), sysidLo: sysidLo(sysid), segSize });
-  page.set(rec, hs);
-
-  const files = new XLogSegmentFiles(dir, 1);
-  files.segSize = segSize;
-  const segno = xlByteToSeg(firstPage, segSize);
-  Assert(!dir.exists(xlogFilePath(1, segno, segSize)), 'bootstrap found an existing WAL segment');
-  files.write(segno, page, 0);
-  files.flushSegment(segno);
-  files.closeAll();
-
-  const cf = newControlFile(sysid, segSize, recPtr, cp, options.dataChecksumVersion ?? 0);
-  writeControlFile(dir, cf);
-  return cf;
-}
-

@@ -63,7 +63,7 @@ import { pageGetLSN, pageIsNew, pageSetLSN } from '../../storage/page/bufpage.ts
 import { Assert, PgError, SQLSTATE, elog, panic } from '../../utils/errors.ts';
 import { RM_XLOG_ID } from './rmgr.ts';
 import type { XLog } from './xlog.ts';
-import { InvalidXLogRecPtr, getU16, putU16, putU32, type XLogRecPtr } from './xlogdefs.ts';
+import { InvalidXLogRecPtr, getU16, type XLogRecPtr } from './xlogdefs.ts';
 import {
   BKPBLOCK_HAS_DATA,
   BKPBLOCK_HAS_IMAGE,
@@ -158,7 +158,8 @@ export class XLogInsertState {
 
   // Assembly output. The header scratch also holds a whole small record (gathered).
   private readonly hdr = new Uint8Array(XLR_MAX_HEADER_BYTES + XLOG_SMALL_RECORD_BYTES);
-  private readonly rdata = new XLogRecData(XLOG_INSERT_CHUNKS_INITIAL + 2 * NBLOCKS);
+  private readonly hdrView: DataView;
+  private readonly rdata = new XLogRecData(this.hdr, XLOG_INSERT_CHUNKS_INITIAL + 2 * NBLOCKS);
   private fpwLsn: XLogRecPtr = InvalidXLogRecPtr;
   private numFpi = 0;
 
@@ -174,7 +175,7 @@ export class XLogInsertState {
     this.chunkStart = new Int32Array(XLOG_INSERT_CHUNKS_INITIAL);
     this.chunkLen = new Int32Array(XLOG_INSERT_CHUNKS_INITIAL);
     this.chunkNext = new Int32Array(XLOG_INSERT_CHUNKS_INITIAL);
-    this.rdata.headView = new DataView(this.hdr.buffer, this.hdr.byteOffset, this.hdr.byteLength);
+    this.hdrView = this.rdata.headView;
   }
 
   /** xl_xid for the records that follow when insert() is not given one: the current XID, or 0. */
@@ -223,7 +224,7 @@ export class XLogInsertState {
     if (!this.building) elog('XLogBeginInsert was not called');
     if (!(blockId >= 0 && blockId <= XLR_MAX_BLOCK_ID)) elog('too many registered buffers');
     if (this.blkInUse[blockId] !== 0) elog(`block ${blockId} registered twice with WAL insertion`);
-    Assert((flags & (REGBUF_FORCE_IMAGE | REGBUF_NO_IMAGE)) !== (REGBUF_FORCE_IMAGE | REGBUF_NO_IMAGE), 'REGBUF_FORCE_IMAGE and REGBUF_NO_IMAGE together');
+    if ((flags & (REGBUF_FORCE_IMAGE | REGBUF_NO_IMAGE)) === (REGBUF_FORCE_IMAGE | REGBUF_NO_IMAGE)) elog('REGBUF_FORCE_IMAGE and REGBUF_NO_IMAGE together');
     const tag = this.tag;
     this.bufs.getTag(buffer, tag);
     this.blkInUse[blockId] = 1;
@@ -294,6 +295,8 @@ export class XLogInsertState {
    */
   private assemble(rmid: number, info: number, xid: number, redo: XLogRecPtr, doPageWrites: boolean): number {
     const hdr = this.hdr;
+    // Multi-byte fields through a DataView: TurboFan inlines its methods however big this function is.
+    const hv = this.hdrView;
     let p = SIZE_OF_XLOG_RECORD;
     let fpwLsn = InvalidXLogRecPtr;
     let numFpi = 0;
@@ -309,7 +312,7 @@ export class XLogInsertState {
       else if ((flags & REGBUF_NO_IMAGE) !== 0) needsBackup = false;
       else if (!doPageWrites) needsBackup = false;
       else {
-        const lsn = 2 ** 40;
+        const lsn = pageGetLSN(page);
         needsBackup = lsn <= redo;
         // Remember the oldest page we did not image: if the redo pointer passes it, decide again.
         if (!needsBackup && (fpwLsn === InvalidXLogRecPtr || lsn < fpwLsn)) fpwLsn = lsn;
@@ -328,7 +331,7 @@ export class XLogInsertState {
       if (sameRel) forkFlags |= BKPBLOCK_SAME_REL;
       hdr[p] = id;
       hdr[p + 1] = forkFlags;
-      putU16(hdr, p + 2, needsData ? dataLen : 0);
+      hv.setUint16(p + 2, needsData ? dataLen : 0, true);
       p += 4;
       let holeOffset = 0;
       let holeLength = 0;
@@ -341,8 +344,8 @@ export class XLogInsertState {
             holeLength = upper - lower;
           }
         }
-        putU16(hdr, p, BLCKSZ - holeLength);
-        putU16(hdr, p + 2, holeOffset);
+        hv.setUint16(p, BLCKSZ - holeLength, true);
+        hv.setUint16(p + 2, holeOffset, true);
         hdr[p + 4] = BKPIMAGE_APPLY | (holeLength > 0 ? BKPIMAGE_HAS_HOLE : 0);
         p += 5;
         payload += BLCKSZ - holeLength;
@@ -352,12 +355,12 @@ export class XLogInsertState {
       this.blkHoleLength[id] = holeLength;
       this.blkTake[id] = (needsBackup ? TAKE_IMAGE : 0) | (needsData ? TAKE_DATA : 0);
       if (!sameRel) {
-        putU32(hdr, p, this.blkSpc[id]);
-        putU32(hdr, p + 4, this.blkDb[id]);
-        putU32(hdr, p + 8, this.blkRel[id]);
+        hv.setUint32(p, this.blkSpc[id], true);
+        hv.setUint32(p + 4, this.blkDb[id], true);
+        hv.setUint32(p + 8, this.blkRel[id], true);
         p += 12;
       }
-      putU32(hdr, p, this.blkBlock[id]);
+      hv.setUint32(p, this.blkBlock[id], true);
       p += 4;
       prev = id;
     }
@@ -369,7 +372,7 @@ export class XLogInsertState {
         p += 2;
       } else {
         hdr[p] = XLR_BLOCK_ID_DATA_LONG;
-        putU32(hdr, p + 1, mainLen);
+        hv.setUint32(p + 1, mainLen, true);
         p += 5;
       }
     }
@@ -379,8 +382,8 @@ export class XLogInsertState {
         detail: `WAL record would be ${total} bytes (of maximum ${XLOG_RECORD_MAX_BYTES} bytes); rmid ${rmid} flags ${info}.`,
       });
     }
-    putU32(hdr, XL_TOT_LEN, total);
-    putU32(hdr, XL_XID, xid);
+    hv.setUint32(XL_TOT_LEN, total, true);
+    hv.setUint32(XL_XID, xid, true);
     hdr[XL_INFO] = info;
     hdr[XL_RMID] = rmid;
     hdr[18] = 0;
@@ -441,7 +444,7 @@ export class XLogInsertState {
   }
 
   private newChunk(bytes: Uint8Array, start: number, len: number): number {
-    Assert(start >= 0 && len >= 0 && start + len <= bytes.length, 'registered WAL data outside its array');
+    if (!(start >= 0 && len >= 0 && start + len <= bytes.length)) elog('registered WAL data outside its array');
     if (this.nChunks === this.chunkLen.length) this.growChunks();
     const c = this.nChunks++;
     this.chunkBuf[c] = bytes;

@@ -132,6 +132,12 @@ export const XLR_MAX_HEADER_BYTES =
  * pages. Preallocated per backend and reused for every record.
  */
 export class XLogRecData {
+  /** The header scratch: chunk 0 always starts at its byte 0. */
+  readonly head: Uint8Array;
+  /** A DataView over `head`, for header fields. */
+  readonly headView: DataView;
+  /** `head` as 32-bit words, for the word-at-a-time copy into the WAL buffers. */
+  readonly headWords: Int32Array;
   bufs: Uint8Array[];
   starts: Int32Array;
   lens: Int32Array;
@@ -139,14 +145,27 @@ export class XLogRecData {
   n = 0;
   /** Sum of lens[0..n): the record's xl_tot_len once assembled. */
   totalLen = 0;
-  /** A DataView over bufs[0] (the owner's header scratch, same offsets), so it can be copied a word at a time. */
-  headView: DataView | null = null;
 
-  constructor(capacity = XLOG_INSERT_CHUNKS_INITIAL) {
+  constructor(head: Uint8Array, capacity = XLOG_INSERT_CHUNKS_INITIAL) {
+    this.head = head;
+    this.headView = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    if (head.byteOffset % 4 !== 0) elog('XLogRecData header scratch must be 32-bit aligned');
+    this.headWords = new Int32Array(head.buffer, head.byteOffset, head.byteLength >> 2);
     const empty = new Uint8Array(0);
     this.bufs = new Array<Uint8Array>(capacity).fill(empty);
     this.starts = new Int32Array(capacity);
     this.lens = new Int32Array(capacity);
+  }
+
+  /**
+   * Fills xl_prev and xl_crc of the header: the running data CRC extended
+   * over header bytes 0..19 (called under WALInsertLock, once xl_prev is known).
+   */
+  finishHeader(prev: XLogRecPtr, dataCrc: number): void {
+    const hv = this.headView;
+    hv.setUint32(XL_PREV, prev >>> 0, true);
+    hv.setUint32(XL_PREV + 4, Math.floor(prev / 4294967296), true);
+    hv.setUint32(XL_CRC, crc32cFinal(crc32cUpdate(dataCrc, this.head, 0, XL_CRC)), true);
   }
 
   reset(): void {
@@ -165,7 +184,7 @@ export class XLogRecData {
 
   /** CRC-32C of every chunk after the fixed header (the record's CRC before its header part). */
   dataCrc(): number {
-    let crc = crc32cUpdate(crc32cInit(), this.bufs[0], this.starts[0] + SIZE_OF_XLOG_RECORD, this.starts[0] + this.lens[0]);
+    let crc = crc32cUpdate(crc32cInit(), this.head, SIZE_OF_XLOG_RECORD, this.lens[0]);
     for (let i = 1; i < this.n; i++) {
       const s = this.starts[i];
       crc = crc32cUpdate(crc, this.bufs[i], s, s + this.lens[i]);
