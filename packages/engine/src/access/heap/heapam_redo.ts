@@ -80,6 +80,15 @@ function heapRedoInsert(record: DecodedXLogRecord, ctx: RedoContext): void {
   const flags = main[2];
   const blk = record.getBlock(0) ?? elog('heap insert redo: no block 0');
   if (flags & XLH_INSERT_ALL_VISIBLE_CLEARED) clearVm(record, 0, ctx);
+  redoNewTuple(record, ctx, blk.data, offnum, blk.blockNum, (flags & XLH_INSERT_ALL_VISIBLE_CLEARED) !== 0);
+}
+
+/**
+ * Adds the record's new tuple to block 0: on a page initialized from
+ * scratch when the record says XLOG_HEAP_INIT_PAGE, else on the page as
+ * XLogReadBufferForRedo finds it. Shared by insert and update redo.
+ */
+function redoNewTuple(record: DecodedXLogRecord, ctx: RedoContext, data: Uint8Array, offnum: number, blockNum: number, clearAllVisible: boolean): void {
   let buffer: number;
   let action: string;
   if (record.info & XLOG_HEAP_INIT_PAGE) {
@@ -91,8 +100,8 @@ function heapRedoInsert(record: DecodedXLogRecord, ctx: RedoContext): void {
   }
   if (action === 'needs_redo') {
     const page = ctx.buffers.getPage(buffer);
-    redoAddTuple(page, blk.data, offnum, record.xid, blk.blockNum);
-    if (flags & XLH_INSERT_ALL_VISIBLE_CLEARED) pageClearAllVisible(page);
+    redoAddTuple(page, data, offnum, record.xid, blockNum);
+    if (clearAllVisible) pageClearAllVisible(page);
     pageSetLSN(page, record.endLsn);
     ctx.buffers.markBufferDirty(buffer);
   }
@@ -164,23 +173,7 @@ function heapRedoUpdate(record: DecodedXLogRecord, ctx: RedoContext, hot: boolea
 
   // The new version on another page.
   if (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) clearVm(record, 0, ctx);
-  let buffer: number;
-  let action: string;
-  if (record.info & XLOG_HEAP_INIT_PAGE) {
-    buffer = XLogInitBufferForRedo(record, 0, ctx);
-    pageInit(ctx.buffers.getPage(buffer), 0);
-    action = 'needs_redo';
-  } else {
-    ({ buffer, action } = XLogReadBufferForRedo(record, 0, ctx));
-  }
-  if (action === 'needs_redo') {
-    const page = ctx.buffers.getPage(buffer);
-    redoAddTuple(page, nblk.data, newOff, record.xid, nblk.blockNum);
-    if (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) pageClearAllVisible(page);
-    pageSetLSN(page, record.endLsn);
-    ctx.buffers.markBufferDirty(buffer);
-  }
-  if (action !== 'not_found') ctx.buffers.unlockReleaseBuffer(buffer);
+  redoNewTuple(record, ctx, nblk.data, newOff, nblk.blockNum, (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) !== 0);
 }
 
 function heapRedo(record: DecodedXLogRecord, ctx: RedoContext): void {
