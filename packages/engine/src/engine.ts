@@ -199,6 +199,10 @@ export class StorageEngine {
     const env: HeapEnv<SnapshotData> = {
       bufmgr: this.bufmgr, fsm: this.fsm, vm: this.vm, wal: this.walAdapter, xact: this.xact, vis: this.vis,
       newOid: () => this.transam.varsup.getNewObjectId(),
+      toastRelation: (toastOid) => {
+        for (const r of this.relations.values()) if (r.toast !== null && r.toast.oid === toastOid) return r.toast;
+        return null;
+      },
     };
     this.heap = new HeapAM(env);
     this.xact.setPendingDeleteExecutor((rels) => {
@@ -552,11 +556,11 @@ export class StorageEngine {
    * the caller records relfrozenxid (see setOldestXid).
    */
   vacuum(rel: Relation, options: Omit<VacuumOptions, 'truncateRelation'> = {}): VacuumStats {
-    this.checkOpen();
-    if (this.xact.isTransactionBlock()) {
-      throw new PgError(SQLSTATE.active_sql_transaction, 'VACUUM cannot run inside a transaction block');
-    }
     return this.statement(() => {
+      // PreventInTransactionBlock: an error like any other, so it aborts the block (rule 2).
+      if (this.xact.isTransactionBlock()) {
+        throw new PgError(SQLSTATE.active_sql_transaction, 'VACUUM cannot run inside a transaction block');
+      }
       const truncateRelation = (r: Relation, nblocks: number): void => {
         relationTruncate(r.locator, nblocks, { smgr: this.smgr, bufmgr: this.bufmgr, fsm: this.fsm, vm: this.vm }, this.walAdapter, 0);
       };

@@ -6,6 +6,7 @@
 
 import type { BufferManager } from '../../storage/buffer/bufmgr.ts';
 import type { FreeSpaceMap } from '../../storage/freespace/freespace.ts';
+import type { Relation } from './relation.ts';
 import type { VisibilityMap } from './visibilitymap.ts';
 
 import type { HTSV_Result, TM_Result } from './heapam_visibility.ts';
@@ -59,4 +60,9 @@ export interface HeapEnv<S extends HeapSnapshot = HeapSnapshot> {
   readonly vis: HeapVisibility<S>;
   /** GetNewObjectId, for TOAST value ids. */
   newOid(): number;
+  /**
+   * The TOAST relation with this OID (a TOAST pointer's va_toastrelid), for
+   * values copied from another table's rows; null when it is not open.
+   */
+  toastRelation?(toastOid: number): Relation | null;
 }

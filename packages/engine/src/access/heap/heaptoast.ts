@@ -88,14 +88,18 @@ export class HeapToaster<S extends HeapSnapshot = HeapSnapshot> {
     const out = values.slice();
     let changed = false;
     const cands: Candidate[] = [];
+    // tupLen counted fetched pointers at their pointer size; this is what their values add.
+    let grown = 0;
     for (let i = 0; i < desc.natts; i++) {
       const v = out[i];
       if (v === null || desc.attrs[i].attlen !== -1) continue;
+      let pointerSize = -1;
       if (isRawVarlena(v) && v.isExternal) {
         const old = oldValues?.[i];
         if (isRawVarlena(old) && sameBytes(old.bytes, v.bytes)) continue; // rule 3: reuse
-        // A pointer into someone else's TOAST data: fetch and store our own copy.
+        // A pointer into another row's TOAST data: fetch and store our own copy.
         out[i] = this.detoast(rel, v, desc.types[i]);
+        pointerSize = v.bytes.length;
         changed = true;
       }
       const cur = out[i] as TupleValue;
@@ -104,9 +108,10 @@ export class HeapToaster<S extends HeapSnapshot = HeapSnapshot> {
       } else {
         const payload = desc.types[i].toBytes?.(cur as Datum) ?? elog(`type ${desc.types[i].name} has no binary form`);
         cands.push({ att: i, size: payload.length + VARHDRSZ, payload, value: cur });
+        if (pointerSize >= 0) grown += payload.length + VARHDRSZ - pointerSize;
       }
     }
-    let size = tupLen;
+    let size = tupLen + grown;
     const fits = (): boolean => size <= TOAST_TUPLE_TARGET;
     cands.sort((a, b) => b.size - a.size);
 
@@ -196,8 +201,9 @@ export class HeapToaster<S extends HeapSnapshot = HeapSnapshot> {
     let payload: Uint8Array;
     if (raw.isExternal) {
       const p = readToastPointer(raw.bytes, 0);
-      const toast = rel.toast;
-      if (toast === null || toast.oid !== p.toastRelId) elog(`TOAST pointer names relation ${p.toastRelId}, which is not this table's TOAST table`);
+      // Usually our own TOAST table; a value copied from another table's row points into that one's.
+      const toast = rel.toast !== null && rel.toast.oid === p.toastRelId ? rel.toast : this.heap.env.toastRelation?.(p.toastRelId) ?? null;
+      if (toast === null) elog(`TOAST pointer names relation ${p.toastRelId}, which is not an open TOAST table`);
       const chunks = this.findChunks(toast, p.valueId).sort((a, b) => a.seq - b.seq);
       const data = new Uint8Array(p.extSize);
       let off = 0;

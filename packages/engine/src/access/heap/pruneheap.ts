@@ -96,6 +96,10 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
   let nredirected = 0;
   let ndead = 0;
   let nunused = 0;
+  // Tuples removed, counted as PostgreSQL's heap_prune_chain does: every
+  // chain member made unused, plus the root when it held a tuple (changing a
+  // redirect, even to dead, removes no tuple).
+  let ndeleted = 0;
   let newPruneXid = 0;
   const recordPrunable = (xid: number): void => {
     if (xid >= 3 && (newPruneXid === 0 || transactionIdPrecedes(xid, newPruneXid))) newPruneXid = xid;
@@ -164,7 +168,9 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
       for (; i < nchain && chain[i - 1] !== latestDead; i++) {
         nowUnused[nunused++] = chain[i];
         marked[chain[i]] = 1;
+        ndeleted++;
       }
+      if (rootFlags === LP_NORMAL) ndeleted++;
       if (i >= nchain) {
         recordDead(root);
       } else {
@@ -187,6 +193,7 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
     if ((htupGetInfomask2(page, itemIdGetOffset(lp)) & HEAP_ONLY_TUPLE) !== 0) {
       nowUnused[nunused++] = off;
       marked[off] = 1;
+      ndeleted++;
     }
   }
 
@@ -215,7 +222,7 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
     pageClearFull(page);
     bufmgr.markBufferDirtyHint(buffer, true);
   }
-  return { ndeleted: ndead + nunused, nnewlpdead: ndead };
+  return { ndeleted, nnewlpdead: ndead };
 }
 
 /**

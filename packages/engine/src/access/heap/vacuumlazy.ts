@@ -32,8 +32,9 @@ import {
 } from '../../storage/page/bufpage.ts';
 import { ForkNumber } from '../../storage/relfilelocator.ts';
 import {
-  HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMIN_FROZEN, HEAP_XMIN_INVALID,
-  htupGetInfomask, htupGetInfomask2, htupGetXmax, htupGetXmin, htupSetInfomask, htupSetXmax, xmaxIsLockedOnly,
+  HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMIN_FROZEN,
+  HEAP_XMIN_INVALID, htupGetInfomask, htupGetInfomask2, htupGetXmax, htupGetXmin, htupSetInfomask, htupSetInfomask2,
+  htupSetXmax, xmaxIsLockedOnly,
 } from '../common/htup_details.ts';
 import { makeTid, type Tid } from '../common/itemptr.ts';
 import { RM_HEAP2_ID } from '../transam/rmgr.ts';
@@ -144,19 +145,23 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
         if (!xminFrozen && transactionIdIsNormal(xmin) && (visibilityCutoff === 0 || transactionIdPrecedes(visibilityCutoff, xmin))) visibilityCutoff = xmin;
         // heap_prepare_freeze_tuple: freeze xmin; clear an xmax that can no longer matter.
         let newXmax = htupGetXmax(page, at);
+        let infomask2 = htupGetInfomask2(page, at);
         let changed = false;
         if (!xminFrozen && transactionIdIsNormal(xmin) && transactionIdPrecedes(xmin, freezeLimit)) {
           infomask |= HEAP_XMIN_FROZEN;
           changed = true;
         }
-        if ((infomask & HEAP_XMAX_INVALID) === 0 && newXmax !== 0) {
-          // A live tuple's xmax is an aborted deleter or a finished locker.
-          if ((infomask & HEAP_XMAX_IS_MULTI) === 0 && transactionIdPrecedes(newXmax, freezeLimit) &&
-            (xmaxIsLockedOnly(infomask) || (infomask & HEAP_XMAX_COMMITTED) === 0)) {
-            newXmax = 0;
-            infomask = (infomask & ~(HEAP_XMAX_COMMITTED | 0x00d0)) | HEAP_XMAX_INVALID;
-            changed = true;
-          }
+        // A live tuple's xmax is an aborted deleter or a finished locker. It is
+        // judged by the raw XID, not by the XMAX_INVALID hint: hints are not
+        // WAL-logged and may be lost in a crash, and relfrozenxid must not pass
+        // an XID still written in a tuple, or CLOG may be truncated under it
+        // (README.md rule 7).
+        if (newXmax !== 0 && (infomask & HEAP_XMAX_IS_MULTI) === 0 && transactionIdPrecedes(newXmax, freezeLimit) &&
+          (xmaxIsLockedOnly(infomask) || (infomask & HEAP_XMAX_COMMITTED) === 0)) {
+          newXmax = 0;
+          infomask = (infomask & ~(HEAP_XMAX_COMMITTED | 0x00d0)) | HEAP_XMAX_INVALID;
+          infomask2 &= ~(HEAP_HOT_UPDATED | HEAP_KEYS_UPDATED);
+          changed = true;
         }
         if (changed) {
           const o = nfrozen * SIZE_OF_HEAP_FREEZE_TUPLE;
@@ -164,14 +169,14 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
           putU32(freezeBuf, o + 2, xmin);
           putU32(freezeBuf, o + 6, newXmax);
           putU16(freezeBuf, o + 10, infomask);
-          putU16(freezeBuf, o + 12, htupGetInfomask2(page, at));
+          putU16(freezeBuf, o + 12, infomask2);
           nfrozen++;
         }
         if ((infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN) {
           allFrozen = false;
           noteUnfrozen(xmin);
         }
-        if ((infomask & HEAP_XMAX_INVALID) === 0) {
+        if (newXmax !== 0) {
           allFrozen = false;
           noteUnfrozen(newXmax);
         }
@@ -301,6 +306,7 @@ export function heapExecuteFreeze(page: Uint8Array, plans: Uint8Array, n: number
     const xmax = (plans[o + 6] | (plans[o + 7] << 8) | (plans[o + 8] << 16) | (plans[o + 9] << 24)) >>> 0;
     htupSetXmax(page, at, xmax);
     htupSetInfomask(page, at, plans[o + 10] | (plans[o + 11] << 8));
+    htupSetInfomask2(page, at, plans[o + 12] | (plans[o + 13] << 8));
   }
 }
 

@@ -46,11 +46,14 @@ export function spaceToCategory(avail: number): number {
   return Math.min(254, Math.floor(avail / FSM_CAT_STEP));
 }
 
-/** fsm_space_needed_to_cat: rounds up, so a page found has at least the room needed. */
+/**
+ * fsm_space_needed_to_cat: rounds up, so a page found has at least the room
+ * needed; capped at 255, the category of a page with MAX_FSM_REQUEST free.
+ */
 export function neededToCategory(needed: number): number {
   if (needed > MAX_FSM_REQUEST) return 256; // cannot be satisfied
   if (needed === 0) return 1;
-  return Math.ceil(needed / FSM_CAT_STEP);
+  return Math.min(255, Math.ceil(needed / FSM_CAT_STEP));
 }
 
 export class FreeSpaceMap {

@@ -1,0 +1,51 @@
+// run.mjs — bundles bench/storage.bench.ts with esbuild and runs the bundle
+// with plain node (`npm run bench`).
+//
+// Why a bundle and not tsx: under tsx every module boundary costs on the hot
+// path (const enums imported from another module are not inlined, and
+// imports are read through getters). esbuild inlines const enums across the
+// whole bundle, so the numbers measure the engine and not the loader.
+//
+// PGlite and sql.js stay external: both load their .wasm files relative to
+// their own module, which a bundle would break.
+//
+// Usage:
+//   node bench/run.mjs               bundle, then run
+//   node bench/run.mjs --profile     also write a V8 CPU profile (.cpuprofile)
+//                                    to bench/out/prof/
+//   anything else is passed on to the benchmark (see storage.bench.ts).
+
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const outfile = path.join(here, 'out', 'storage.bench.mjs');
+
+await build({
+  entryPoints: [path.join(here, 'storage.bench.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  tsconfig: path.join(root, 'tsconfig.json'),
+  external: ['@electric-sql/pglite', 'sql.js'],
+  logLevel: 'warning',
+});
+
+const args = process.argv.slice(2);
+const profile = args.includes('--profile');
+// No --expose-gc: forcing a full GC between rounds makes V8 throw away the
+// scan's optimized code ("weak objects" deopts), and the scan then measures
+// 3× slower than it runs in steady state.
+const nodeFlags = [];
+if (profile) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${path.join(here, 'out', 'prof')}`);
+const benchArgs = args.filter((a) => a !== '--profile');
+
+const result = spawnSync(process.execPath, [...nodeFlags, outfile, ...benchArgs], { stdio: 'inherit', cwd: root });
+if (result.error) throw result.error;
+process.exit(result.status ?? 1);
