@@ -358,12 +358,15 @@ export class BufferManager {
     if (mode === ReadBufferMode.ZeroAndLock) {
       // The caller will overwrite the page; nobody can be reading it while we
       // hold it exclusively, but a concurrent reader's I/O must finish first.
+      let zeroed = false;
       if (!valid && this.startBufferIO(id, true)) {
         this.getPage(buffer).fill(0);
         this.terminateBufferIO(id, false, BM_VALID);
+        zeroed = true;
       }
       this.lockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-      if (valid || (Atomics.load(this.w, this.d(id) + D_STATE) & BM_VALID) !== 0) this.getPage(buffer).fill(0);
+      // A page someone else made valid is zeroed again under our lock; ours already is.
+      if (!zeroed) this.getPage(buffer).fill(0);
       return;
     }
     if (valid) return;
@@ -740,10 +743,18 @@ export class BufferManager {
     const extLock = this.extLockBase + ((rel.relNumber * 31 + fork) & (NUM_EXTENSION_LOCKS - 1));
     this.lw.acquire(extLock, LWLockMode.Exclusive);
     try {
+      // Lock the new block's buffer before the file grows, so nobody who
+      // sees the longer file can read the block before the caller set it up.
       const block = this.smgr.nblocks(rel, fork);
-      this.smgr.zeroExtend(rel, fork, block, block + 1);
+      const buffer = this.readBuffer(rel, fork, block, ReadBufferMode.ZeroAndLock);
+      try {
+        this.smgr.zeroExtend(rel, fork, block, block + 1);
+      } catch (e) {
+        this.unlockReleaseBuffer(buffer);
+        throw e;
+      }
       this.stats.extends++;
-      return this.readBuffer(rel, fork, block, ReadBufferMode.ZeroAndLock);
+      return buffer;
     } finally {
       this.lw.release(extLock);
     }
