@@ -11,3 +11,5 @@ export type { Tid } from './access/common/itemptr.ts';
 export { makeTid, tidBlock, tidOffset } from './access/common/itemptr.ts';
 export { TYPES, typeByOid, typeByName } from './utils/adt/types.ts';
 export type { Datum, TypeInfo } from './utils/adt/datum.ts';
+export { parse } from './parser/gram.ts';
+export { tokenize } from './parser/scan.ts';
