@@ -34,7 +34,6 @@ import { Shmem, ShmemSizer } from './storage/ipc/shmem.ts';
 import { LWLockOwner } from './storage/lmgr/lwlock.ts';
 import { Smgr } from './storage/smgr/smgr.ts';
 import { BufferManager, bufMgrShmemSize } from './storage/buffer/bufmgr.ts';
-import type { BufferTag } from './storage/buffer/buf_internals.ts';
 import { FreeSpaceMap } from './storage/freespace/freespace.ts';
 import { DEFAULTTABLESPACE_OID, ForkNumber, type RelFileLocator } from './storage/relfilelocator.ts';
 import { XLog, xlogShmemInit, xlogShmemSize, bootstrapXLog, CHECKPOINT_END_OF_RECOVERY, CHECKPOINT_FORCE, CHECKPOINT_IMMEDIATE, CHECKPOINT_IS_SHUTDOWN, type CheckpointHooks } from './access/transam/xlog.ts';
@@ -583,9 +582,7 @@ export class StorageEngine {
   /** CHECKPOINT */
   checkpoint(): void {
     this.checkOpen();
-    if (this.xact.isTransactionBlock()) {
-      // PostgreSQL allows CHECKPOINT in a block; our backend doubles as the checkpointer, which is fine too.
-    }
+    // Allowed inside a transaction block, as in PostgreSQL: this backend doubles as the checkpointer.
     this.xlog.createCheckPoint(CHECKPOINT_IMMEDIATE | CHECKPOINT_FORCE, this.checkpointHooks());
   }
 
@@ -622,10 +619,5 @@ export class StorageEngine {
 
   get isClosed(): boolean {
     return this.closed;
-  }
-
-  /** For tests: a buffer tag scratch object. */
-  static newTag(): BufferTag {
-    return { spcOid: 0, dbOid: 0, relNumber: 0, forkNum: 0, blockNum: 0 };
   }
 }

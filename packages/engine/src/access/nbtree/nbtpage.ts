@@ -314,28 +314,37 @@ export function btGetRoot(rel: IndexRelation, env: BtEnv, access: number): numbe
       return rootbuf;
     }
     rel.amcache = { root: meta.root, level: meta.level, fastroot: meta.fastroot, fastlevel: meta.fastlevel };
-    let rootblk = meta.fastroot;
-    let buf = metabuf;
-    for (let hops = 0; ; hops++) {
-      if (hops > BTREE_MOVE_RIGHT_MAX) indexCorrupted(`no live root page found in index "${rel.name}"`);
-      buf = btRelAndGetBuf(rel, env, buf, rootblk, BT_READ);
-      const page = bm.getPage(buf);
-      if (!btPageIgnore(page)) break;
-      if (btPageIsRightmost(page)) {
-        btRelBuf(env, buf);
-        indexCorrupted(`no live root page found in index "${rel.name}"`);
-      }
-      rootblk = btpoNext(page);
-    }
-    const level = btpoLevel(bm.getPage(buf));
-    if (level !== meta.fastlevel) {
-      btRelBuf(env, buf);
-      rel.amcache = null;
-      indexCorrupted(`root page ${rootblk} of index "${rel.name}" has level ${level}, expected ${meta.fastlevel}`);
-    }
-    return buf;
+    return btWalkToLiveRoot(rel, env, metabuf, meta.fastroot, meta.fastlevel);
   }
   return elog(`could not find the root of index "${rel.name}"`);
+}
+
+/**
+ * From the metapage (whose buffer `buf` holds, read-locked) to the first live
+ * page at or right of `rootblk`, read-locked, checked to be at
+ * `expectedLevel`. A root deleted by a concurrent page deletion is skipped
+ * by moving right, as _bt_getroot and _bt_gettrueroot both do.
+ */
+function btWalkToLiveRoot(rel: IndexRelation, env: BtEnv, buf: number, rootblk: number, expectedLevel: number): number {
+  const bm = env.bufmgr;
+  for (let hops = 0; ; hops++) {
+    if (hops > BTREE_MOVE_RIGHT_MAX) indexCorrupted(`no live root page found in index "${rel.name}"`);
+    buf = btRelAndGetBuf(rel, env, buf, rootblk, BT_READ);
+    const page = bm.getPage(buf);
+    if (!btPageIgnore(page)) break;
+    if (btPageIsRightmost(page)) {
+      btRelBuf(env, buf);
+      indexCorrupted(`no live root page found in index "${rel.name}"`);
+    }
+    rootblk = btpoNext(page);
+  }
+  const level = btpoLevel(bm.getPage(buf));
+  if (level !== expectedLevel) {
+    btRelBuf(env, buf);
+    rel.amcache = null;
+    indexCorrupted(`root page ${rootblk} of index "${rel.name}" has level ${level}, expected ${expectedLevel}`);
+  }
+  return buf;
 }
 
 /**
@@ -352,24 +361,7 @@ export function btGetTrueRoot(rel: IndexRelation, env: BtEnv): number {
     return 0;
   }
   if (meta.level >= BTREE_HEIGHT_MAX) indexCorrupted(`index "${rel.name}" claims ${meta.level + 1} levels`);
-  let rootblk = meta.root;
-  let buf = metabuf;
-  for (let hops = 0; ; hops++) {
-    if (hops > BTREE_MOVE_RIGHT_MAX) indexCorrupted(`no live root page found in index "${rel.name}"`);
-    buf = btRelAndGetBuf(rel, env, buf, rootblk, BT_READ);
-    const page = bm.getPage(buf);
-    if (!btPageIgnore(page)) break;
-    if (btPageIsRightmost(page)) {
-      btRelBuf(env, buf);
-      indexCorrupted(`no live root page found in index "${rel.name}"`);
-    }
-    rootblk = btpoNext(page);
-  }
-  const level = btpoLevel(bm.getPage(buf));
-  if (level !== meta.level) {
-    btRelBuf(env, buf);
-    indexCorrupted(`root page ${rootblk} of index "${rel.name}" has level ${level}, expected ${meta.level}`);
-  }
+  const buf = btWalkToLiveRoot(rel, env, metabuf, meta.root, meta.level);
   return buf;
 }
 
