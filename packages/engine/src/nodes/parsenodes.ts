@@ -44,6 +44,8 @@ export interface Query {
    */
   targetList: TargetEntry[];
   onConflict: OnConflictExpr | null;
+  /** INSERT ... OVERRIDING SYSTEM / USER VALUE (absent = not set); the rewriter decides identity columns with it. */
+  override?: 'OVERRIDING_NOT_SET' | 'OVERRIDING_USER_VALUE' | 'OVERRIDING_SYSTEM_VALUE';
   returningList: TargetEntry[];
 
   groupClause: SortGroupClause[];
