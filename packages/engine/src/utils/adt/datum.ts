@@ -17,6 +17,9 @@
  *                              timestamptz); DT_NOBEGIN/DT_NOEND for -infinity/infinity
  *   interval                   Interval {months, days, micros: bigint}
  *   uuid                       string, lower-case canonical 8-4-4-4-12 form
+ *   tid, regclass, regtype     number
+ *   json                       string (the input text); jsonb: Jsonb (jsonb.ts)
+ *   arrays                     ArrayValue (array.ts); record: RecordValue (rowtypes.ts)
  *
  * NULL is not a Datum: tuples carry a null bitmap and the APIs use `null`.
  *
@@ -28,13 +31,21 @@
  * its JS form and its raw bytes.
  */
 
+import type { ArrayValue } from './array.ts';
+import type { Jsonb } from './jsonb.ts';
+import type { RecordValue } from './rowtypes.ts';
+
 export interface Interval {
   months: number;
   days: number;
   micros: bigint;
 }
 
-export type Datum = boolean | number | bigint | string | Uint8Array | Interval;
+/*
+ * Extension forms (arrays, jsonb, records) are classes defined beside their
+ * types; README.md "Datum forms and storage" lists them.
+ */
+export type Datum = boolean | number | bigint | string | Uint8Array | Interval | ArrayValue | Jsonb | RecordValue;
 
 /** Alignment codes of pg_type.typalign: char (1), short (2), int (4), double (8). */
 export type TypAlign = 'c' | 's' | 'i' | 'd';
@@ -55,6 +66,14 @@ export interface TypeInfo {
   readonly typstorage: TypStorage;
   /** pg_type.typcategory ('N' numeric, 'S' string, 'D' date/time, 'B' boolean, ...). */
   readonly typcategory: string;
+  /** pg_type.typispreferred: the preferred type of its category (text, float8, timestamptz, ...). */
+  readonly typispreferred?: boolean;
+  /** pg_type.typtype: 'b' base (the default), 'p' pseudo-type, 'c' composite. */
+  readonly typtype?: 'b' | 'p' | 'c';
+  /** pg_type.typelem: the element type of an array type, 0 otherwise. */
+  readonly typelem?: number;
+  /** pg_type.typarray: the array type whose elements are this type, 0 if none. */
+  readonly typarray?: number;
 
   /**
    * Text input function (typinput): parses PostgreSQL's text form. typmod is

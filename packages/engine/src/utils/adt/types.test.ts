@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { makeNumericTypmod } from './numeric.ts';
 import {
   BOOLOID, BPCHAROID, FLOAT8OID, INT2OID, INT4OID, INT8OID, INTERVALOID, NUMERICOID, TEXTOID, TIMESTAMPOID,
-  TIMESTAMPTZOID, TYPES, UUIDOID, VARCHAROID, typeByName, typeByOid, FLOAT4OID, BYTEAOID, NAMEOID, DATEOID, OIDOID,
+  TIMESTAMPTZOID, TYPES, UUIDOID, VARCHAROID, typeByName, typeByOid, arrayTypeOf, elementTypeOf, formatType, FLOAT4OID, BYTEAOID, NAMEOID, DATEOID, OIDOID,
 } from './types.ts';
 import type { Datum, TypeInfo } from './datum.ts';
 
@@ -20,11 +21,25 @@ describe('registry', () => {
     ];
     for (const [name, oid] of aliases) expect(typeByName(name)?.oid, name).toBe(oid);
     expect(typeByName('no such type')).toBeUndefined();
-    expect(TYPES.size).toBe(18);
+    // Every base type has its array type, with PostgreSQL's OIDs.
+    for (const t of TYPES.values()) {
+      if (t.typtype === 'p' || t.typcategory === 'A') continue;
+      expect(typeByOid(arrayTypeOf(t.oid))?.typelem, t.name).toBe(t.oid);
+    }
+    expect(arrayTypeOf(INT4OID)).toBe(1007);
+    expect(elementTypeOf(1007)).toBe(INT4OID);
+    expect(typeByOid(1009)?.name).toBe('_text');
+    expect(formatType(1043, 9)).toBe('character varying(5)');
+    expect(formatType(1007)).toBe('integer[]');
+    expect(formatType(1042)).toBe('character');
+    expect(formatType(1700, makeNumericTypmod(10, 2))).toBe('numeric(10,2)');
+    expect(formatType(1184, 3)).toBe('timestamp(3) with time zone');
   });
 
   it('declares fixed lengths with read/write and varlenas with toBytes/fromBytes', () => {
     for (const t of TYPES.values()) {
+      // Pseudo-types are never stored.
+      if (t.typtype === 'p') continue;
       if (t.typlen > 0) {
         expect(t.writeFixed, t.name).toBeTypeOf('function');
         expect(t.readFixed, t.name).toBeTypeOf('function');

@@ -57,10 +57,25 @@ export interface FunctionInfo {
   provolatile: 'i' | 's' | 'v';
   /** Number of trailing arguments that have defaults (make_interval(years => ...)). */
   pronargdefaults: number;
-  /** The code: args already evaluated; for strict functions never null. */
-  impl?: (args: FmgrValue[], ctx: FunctionCallContext, resultTypmod: number) => FmgrValue;
-  /** Set-returning functions: yields each row's value (a scalar, or an array of column values for a record). */
-  implSet?: (args: FmgrValue[], ctx: FunctionCallContext) => Iterable<FmgrValue>;
+  /**
+   * The code: args already evaluated; for strict functions never null.
+   * argTypes (optional, additive) are the call's actual argument types
+   * (exprType of each argument, PostgreSQL's get_fn_expr_argtype): functions
+   * declared with "any" or polymorphic arguments (concat, to_jsonb,
+   * jsonb_build_object, format) need them; the executor passes them.
+   */
+  impl?: (args: FmgrValue[], ctx: FunctionCallContext, resultTypmod: number, argTypes?: readonly number[]) => FmgrValue;
+  /**
+   * Set-returning functions: yields each row's value — a scalar, or for a
+   * function returning several OUT columns (jsonb_each: key, value) a
+   * RecordValue (utils/adt/rowtypes.ts) whose `values` are the columns.
+   */
+  implSet?: (args: FmgrValue[], ctx: FunctionCallContext, argTypes?: readonly number[]) => Iterable<FmgrValue>;
+  /** Names of the arguments (pg_proc.proargnames), for named notation; absent when unnamed. */
+  proargnames?: string[];
+  /** For functions with OUT columns (jsonb_each): the column names and types of each returned row. */
+  proallargtypes?: number[];
+  proargmodes?: string[];
 }
 
 /** One built-in operator (a pg_operator row). */
@@ -98,9 +113,10 @@ export interface AggregateInfo {
   initValue: () => FmgrValue;
   /** Whether the transition function is strict: NULL inputs are skipped, and a NULL initial state takes the first input. */
   transStrict: boolean;
-  trans: (state: FmgrValue, args: FmgrValue[], ctx: FunctionCallContext) => FmgrValue;
+  /** argTypes (optional, additive): the aggregate's actual argument types, for polymorphic aggregates (array_agg, jsonb_agg). */
+  trans: (state: FmgrValue, args: FmgrValue[], ctx: FunctionCallContext, argTypes?: readonly number[]) => FmgrValue;
   /** Final function (avg divides); absent: the state is the result. */
-  final?: (state: FmgrValue, ctx: FunctionCallContext) => FmgrValue;
+  final?: (state: FmgrValue, ctx: FunctionCallContext, argTypes?: readonly number[]) => FmgrValue;
   /** sortop for min/max (lets the planner use an index), 0 if none. */
   aggsortop: number;
 }

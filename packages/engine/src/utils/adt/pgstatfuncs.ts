@@ -1,0 +1,182 @@
+/*
+ * pgstatfuncs.ts — the SQL functions behind the monitoring views
+ * (PostgreSQL's pgstatfuncs.c, guc_funcs.c's pg_show_all_settings, and the
+ * few ruleutils.c / misc.c functions the system views call), registered
+ * with fmgrtab's registerBuiltin at module load (before initdb writes
+ * pg_proc), with PostgreSQL's OIDs, names and signatures.
+ *
+ * Exports: nothing but the registrations; import this module for its effect
+ * (database.ts does, before Catalog.bootstrap).
+ *
+ * Every function reads the backend through the session's
+ * FunctionCallContext (tcop/session.ts): the counters are the backend's
+ * (tcop/dest.ts BackendStats, tcop/pgstat.ts TableStats), the settings its
+ * Guc. With one backend per database, the backend's counters are the
+ * database's; shared-catalog activity (datid 0) is always zero here since
+ * there are no shared catalogs.
+ */
+
+import { registerBuiltin } from '../fmgr/fmgrtab.ts';
+import type { FunctionCallContext, FunctionInfo } from '../fmgr/fmgrtypes.ts';
+import { RecordValue } from './rowtypes.ts';
+import { ArrayValue } from './array.ts';
+import { PgError, SQLSTATE } from '../errors.ts';
+import { SessionFunctionContext } from '../../tcop/session.ts';
+import { decodeNodeTree } from '../../catalog/nodetree.ts';
+import type { TableStats } from '../../tcop/pgstat.ts';
+
+const OIDOID = 26;
+const TEXTOID = 25;
+const NAMEOID = 19;
+const INT4OID = 23;
+const INT8OID = 20;
+const BOOLOID = 16;
+const TIMESTAMPTZOID = 1184;
+const TEXTARRAYOID = 1009;
+const PGNODETREEOID = 194;
+
+/** The database every relation lives in (engine.ts STORAGE_DB_OID; PostgreSQL's "postgres" is 5). */
+export const DATABASE_OID = 5;
+export const DATABASE_NAME = 'postgres';
+/** The bootstrap superuser, PostgreSQL's OID 10. */
+const SUPERUSER_OID = 10;
+const SUPERUSER_NAME = 'postgres';
+
+function session(ctx: FunctionCallContext): SessionFunctionContext {
+  if (!(ctx instanceof SessionFunctionContext) || ctx.backend === null) {
+    throw new PgError(SQLSTATE.feature_not_supported, 'this function needs a database session');
+  }
+  return ctx;
+}
+
+function fn(oid: number, proname: string, argtypes: number[], rettype: number, impl: FunctionInfo['impl'], extra: Partial<FunctionInfo> = {}): void {
+  registerBuiltin({
+    oid, proname, prokind: 'f', proargtypes: argtypes, prorettype: rettype, provariadic: 0, proretset: false,
+    proisstrict: true, provolatile: 's', pronargdefaults: 0, impl, ...extra,
+  });
+}
+
+// ---------------------------------------------------------------- settings
+
+const SETTINGS_COLUMNS: [string, number][] = [
+  ['name', TEXTOID], ['setting', TEXTOID], ['unit', TEXTOID], ['category', TEXTOID], ['short_desc', TEXTOID],
+  ['extra_desc', TEXTOID], ['context', TEXTOID], ['vartype', TEXTOID], ['source', TEXTOID], ['min_val', TEXTOID],
+  ['max_val', TEXTOID], ['enumvals', TEXTARRAYOID], ['boot_val', TEXTOID], ['reset_val', TEXTOID], ['sourcefile', TEXTOID],
+  ['sourceline', INT4OID], ['pending_restart', BOOLOID],
+];
+
+registerBuiltin({
+  oid: 2084, proname: 'pg_show_all_settings', prokind: 'f', proargtypes: [], prorettype: 2249, provariadic: 0,
+  proretset: true, proisstrict: true, provolatile: 's', pronargdefaults: 0,
+  proargnames: SETTINGS_COLUMNS.map(([n]) => n),
+  proallargtypes: SETTINGS_COLUMNS.map(([, t]) => t),
+  proargmodes: SETTINGS_COLUMNS.map(() => 'o'),
+  implSet: (_args, ctx) => {
+    const types = SETTINGS_COLUMNS.map(([, t]) => t);
+    return session(ctx).backend?.guc.pgSettingsRows().map((r) => new RecordValue([
+      r.name, r.setting, r.unit, r.category, r.short_desc, r.extra_desc, r.context, r.vartype, r.source, r.min_val,
+      r.max_val, r.enumvals === null ? null : new ArrayValue(TEXTOID, [r.enumvals.length], [1], r.enumvals), r.boot_val,
+      r.reset_val, r.sourcefile, r.sourceline, r.pending_restart,
+    ], types)) ?? [];
+  },
+});
+
+// ---------------------------------------------------------------- names
+
+fn(861, 'current_database', [], NAMEOID, () => DATABASE_NAME);
+fn(1402, 'current_schema', [], NAMEOID, (_a, ctx) => {
+  const b = session(ctx).backend;
+  if (b === null) return null;
+  for (const nsp of b.catalog.searchPath()) {
+    const name = b.catalog.namespaceName(nsp);
+    if (name !== null && name !== 'pg_catalog') return name;
+  }
+  return null;
+}, { proisstrict: false });
+fn(1642, 'pg_get_userbyid', [OIDOID], NAMEOID, (a) => (a[0] === SUPERUSER_OID ? SUPERUSER_NAME : `unknown (OID=${String(a[0])})`));
+fn(2079, 'pg_table_is_visible', [OIDOID], BOOLOID, (a, ctx) => {
+  const b = session(ctx).backend;
+  return b === null ? false : b.catalog.relationIsVisible(a[0] as number);
+});
+
+/** pg_get_expr: the stored source text of a default or constraint (catalog/nodetree.ts keeps it beside the tree). */
+fn(1716, 'pg_get_expr', [PGNODETREEOID, OIDOID], TEXTOID, (a) => decodeNodeTree(String(a[0])).src);
+
+/** pg_get_indexdef(index oid): CREATE [UNIQUE] INDEX name ON schema.table USING btree (cols). */
+fn(1643, 'pg_get_indexdef', [OIDOID], TEXTOID, (a, ctx) => {
+  const b = session(ctx).backend;
+  if (b === null) return null;
+  const idxOid = a[0] as number;
+  const table = findIndexTable(b, idxOid);
+  if (table === null) return null;
+  const info = table.indexes.find((i) => i.indexrelid === idxOid);
+  if (info === undefined) return null;
+  const q = (s: string): string => (/^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
+  const cols = info.indkey.map((k, i) => {
+    const name = q(table.attrs[k - 1]?.attname ?? String(k));
+    const desc = (info.indoption[i] & 1) !== 0;
+    const nullsFirst = (info.indoption[i] & 2) !== 0;
+    return name + (desc ? ' DESC' : '') + (desc && !nullsFirst ? ' NULLS LAST' : !desc && nullsFirst ? ' NULLS FIRST' : '');
+  });
+  return `CREATE ${info.indisunique ? 'UNIQUE ' : ''}INDEX ${q(info.name)} ON ${q(table.nspname)}.${q(table.relname)} USING btree (${cols.join(', ')})`;
+});
+
+function findIndexTable(b: NonNullable<SessionFunctionContext['backend']>, idxOid: number): ReturnType<typeof b.catalog.getRelation> | null {
+  const rows = b.executePlanForSql(`SELECT indrelid FROM pg_catalog.pg_index WHERE indexrelid = ${idxOid}`);
+  return rows.length === 0 ? null : b.catalog.getRelation(Number(rows[0][0]));
+}
+
+// ---------------------------------------------------------------- pg_stat_database
+
+function dbCounter(oid: number, proname: string, pick: (b: NonNullable<SessionFunctionContext['backend']>) => number): void {
+  fn(oid, proname, [OIDOID], INT8OID, (a, ctx) => {
+    const b = session(ctx).backend;
+    if (b === null || a[0] !== DATABASE_OID) return 0n;
+    return BigInt(pick(b));
+  });
+}
+
+dbCounter(1942, 'pg_stat_get_db_xact_commit', (b) => b.stats.xact_commit);
+dbCounter(1943, 'pg_stat_get_db_xact_rollback', (b) => b.stats.xact_rollback);
+dbCounter(1944, 'pg_stat_get_db_blocks_fetched', (b) => b.engine.stats().buffers.hits + b.engine.stats().buffers.reads);
+dbCounter(1945, 'pg_stat_get_db_blocks_hit', (b) => b.engine.stats().buffers.hits);
+dbCounter(2758, 'pg_stat_get_db_tuples_returned', (b) => b.stats.tup_returned);
+dbCounter(2759, 'pg_stat_get_db_tuples_fetched', (b) => b.stats.tup_fetched);
+dbCounter(2760, 'pg_stat_get_db_tuples_inserted', (b) => b.stats.tup_inserted);
+dbCounter(2761, 'pg_stat_get_db_tuples_updated', (b) => b.stats.tup_updated);
+dbCounter(2762, 'pg_stat_get_db_tuples_deleted', (b) => b.stats.tup_deleted);
+fn(1941, 'pg_stat_get_db_numbackends', [OIDOID], INT4OID, (a, ctx) => (session(ctx).backend !== null && a[0] === DATABASE_OID ? 1 : 0));
+
+// ---------------------------------------------------------------- pg_stat_all_tables
+
+function tableCounter(oid: number, proname: string, pick: (t: TableStats) => number): void {
+  fn(oid, proname, [OIDOID], INT8OID, (a, ctx) => {
+    const b = session(ctx).backend;
+    const t = b?.tableStats.get(a[0] as number);
+    return t === undefined ? 0n : BigInt(Math.max(0, Math.round(pick(t))));
+  });
+}
+
+function tableTime(oid: number, proname: string, pick: (t: TableStats) => bigint | null): void {
+  fn(oid, proname, [OIDOID], TIMESTAMPTZOID, (a, ctx) => {
+    const t = session(ctx).backend?.tableStats.get(a[0] as number);
+    return t === undefined ? null : pick(t);
+  });
+}
+
+tableCounter(1928, 'pg_stat_get_numscans', (t) => t.seqScan);
+/** Index scans of a table (PostgreSQL sums pg_stat_get_numscans over the indexes; kept per table here). */
+tableCounter(9900, 'tabgres_stat_get_idx_scans', (t) => t.idxScan);
+tableTime(9901, 'tabgres_stat_get_last_idx_scan', (t) => t.lastIdxScan);
+tableCounter(1931, 'pg_stat_get_tuples_inserted', (t) => t.nTupIns);
+tableCounter(1932, 'pg_stat_get_tuples_updated', (t) => t.nTupUpd);
+tableCounter(1933, 'pg_stat_get_tuples_deleted', (t) => t.nTupDel);
+tableCounter(2878, 'pg_stat_get_live_tuples', (t) => t.nLiveTup);
+tableCounter(2879, 'pg_stat_get_dead_tuples', (t) => t.nDeadTup);
+tableCounter(3054, 'pg_stat_get_vacuum_count', (t) => t.vacuumCount);
+tableCounter(3056, 'pg_stat_get_analyze_count', (t) => t.analyzeCount);
+tableCounter(3177, 'pg_stat_get_mod_since_analyze', (t) => t.modSinceAnalyze);
+tableCounter(5053, 'pg_stat_get_ins_since_vacuum', (t) => t.insSinceVacuum);
+tableTime(2781, 'pg_stat_get_last_vacuum_time', (t) => t.lastVacuum);
+tableTime(2783, 'pg_stat_get_last_analyze_time', (t) => t.lastAnalyze);
+tableTime(6310, 'pg_stat_get_lastscan', (t) => t.lastSeqScan);
