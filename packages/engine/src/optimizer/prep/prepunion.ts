@@ -1,0 +1,188 @@
+/*
+ * prepunion.ts — UNION / INTERSECT / EXCEPT (PostgreSQL's
+ * optimizer/prep/prepunion.c), including WITH RECURSIVE's union.
+ *
+ * Exports: planSetOperations(root) -> { plan }.
+ *
+ * Each leaf is a sub-select planned as its own query level under a
+ * SubqueryScan (removed by setrefs when it only passes rows through).
+ * UNION ALL is an Append; UNION adds duplicate removal (HashAggregate or
+ * Sort + Unique, whichever is cheaper); INTERSECT and EXCEPT tag each row
+ * with the input it came from (a flag column) and use SetOp, hashed or
+ * sorted. A recursive CTE's UNION becomes a RecursiveUnion whose right side
+ * reads the work table. The output columns of these nodes are OUTER_VAR
+ * references to their first input's columns, as setrefs would make them.
+ */
+
+import type { SetOperationStmt } from '../../nodes/parsenodes.ts';
+import type { Agg, Append, Plan, RecursiveUnion, SetOp, Sort, SubqueryScan, Unique } from '../../nodes/plannodes.ts';
+import type { Expr, JoinTreeNode, TargetEntry } from '../../nodes/primnodes.ts';
+import { OUTER_VAR } from '../../nodes/primnodes.ts';
+import { exprType, exprTypmod } from '../../nodes/nodeFuncs.ts';
+import type { PlannerInfo } from '../pathnodes.ts';
+import { costAgg, costRecursiveUnion, costSort } from '../path/costsize.ts';
+import { makeTle, planBase, tlistWidth } from '../plan/createplan.ts';
+import { subqueryPlanner } from '../plan/planner.ts';
+import { registerSubqueryRoot } from '../plan/setrefs.ts';
+
+const INT4OID = 23;
+/** Append's small per-row charge (APPEND_CPU_COST_MULTIPLIER). */
+const APPEND_CPU_COST_MULTIPLIER = 0.5;
+
+function outerRefTlist(types: number[], typmods: number[]): TargetEntry[] {
+  return types.map((t, i) => makeTle({ type: 'Var', varno: OUTER_VAR, varattno: i + 1, vartype: t, vartypmod: typmods[i] ?? -1, varlevelsup: 0, location: -1 }, i + 1));
+}
+
+interface SetopResult { plan: Plan }
+
+function planLeaf(root: PlannerInfo, rtindex: number, colTypes: number[], colTypmods: number[], flag: number | null): Plan {
+  const rte = root.parse.rtable[rtindex - 1];
+  if (rte.rtekind !== 'RTE_SUBQUERY' || rte.subquery === null) throw new Error('set operation leaf is not a sub-select');
+  const { plan: sub, subroot } = subqueryPlanner(root.glob, rte.subquery, root, false, 0);
+  registerSubqueryRoot(sub, subroot);
+  const cols = sub.targetlist.filter((t) => !t.resjunk);
+  const tlist: TargetEntry[] = cols.map((t, i) => makeTle({
+    type: 'Var', varno: rtindex, varattno: i + 1, vartype: colTypes[i] ?? exprType(t.expr), vartypmod: colTypmods[i] ?? exprTypmod(t.expr), varlevelsup: 0, location: -1,
+  }, i + 1, t.resname));
+  let startup = sub.startup_cost;
+  let total = sub.total_cost;
+  if (flag !== null) {
+    tlist.push(makeTle({ type: 'Const', consttype: INT4OID, consttypmod: -1, constvalue: flag, constisnull: false, location: -1 }, tlist.length + 1, 'flag', true));
+    total += root.glob.cost.cpu_tuple_cost * sub.plan_rows;
+  }
+  void startup;
+  startup = sub.startup_cost;
+  const width = sub.plan_width + (flag !== null ? 4 : 0);
+  const scan: SubqueryScan = { ...planBase(startup, total, sub.plan_rows, width, tlist), type: 'SubqueryScan', scanrelid: rtindex, subplan: sub };
+  return scan;
+}
+
+function makeAppend(root: PlannerInfo, children: Plan[], tlist: TargetEntry[]): Append {
+  let rows = 0;
+  let total = 0;
+  for (const c of children) {
+    rows += c.plan_rows;
+    total += c.total_cost;
+  }
+  total += root.glob.cost.cpu_tuple_cost * APPEND_CPU_COST_MULTIPLIER * rows;
+  const startup = children.length > 0 ? children[0].startup_cost : 0;
+  return { ...planBase(startup, total, rows, children[0]?.plan_width ?? 0, tlist), type: 'Append', appendplans: children };
+}
+
+export function planSetOperations(root: PlannerInfo): SetopResult {
+  const top = root.parse.setOperations as SetOperationStmt;
+  const colTypes = top.colTypes;
+  const colTypmods = top.colTypmods;
+  const ncols = colTypes.length;
+
+  const recurse = (n: SetOperationStmt | JoinTreeNode, flag: number | null): Plan => {
+    if (n.type === 'RangeTblRef') return planLeaf(root, n.rtindex, colTypes, colTypmods, flag);
+    if (n.type !== 'SetOperationStmt') throw new Error('unexpected node in set operation tree');
+    const p = planSetop(n);
+    if (flag === null) return p;
+    // A nested set operation under INTERSECT/EXCEPT also needs the flag column: wrap it in a projecting Result.
+    const tl = [...outerRefTlist(colTypes, colTypmods), makeTle({ type: 'Const', consttype: INT4OID, consttypmod: -1, constvalue: flag, constisnull: false, location: -1 }, ncols + 1, 'flag', true)];
+    return { ...planBase(p.startup_cost, p.total_cost + root.glob.cost.cpu_tuple_cost * p.plan_rows, p.plan_rows, p.plan_width + 4, tl), type: 'Result', resconstantqual: null, lefttree: p };
+  };
+
+  const collectUnionAll = (n: SetOperationStmt | JoinTreeNode, out: Plan[]): void => {
+    if (n.type === 'SetOperationStmt' && n.op === 'SETOP_UNION' && n.all) {
+      collectUnionAll(n.larg, out);
+      collectUnionAll(n.rarg, out);
+    } else {
+      out.push(recurse(n, null));
+    }
+  };
+
+  const dedup = (input: Plan, numGroups: number): Plan => {
+    const c = root.glob.cost;
+    const cols = Array.from({ length: ncols }, (_, i) => i + 1);
+    const ops = top.groupClauses.map((g) => g.eqop);
+    const tl = outerRefTlist(colTypes, colTypmods);
+    const hashable = top.groupClauses.every((g) => g.hashable);
+    const sortC = costSort(root, input.total_cost, input.plan_rows, input.plan_width, -1);
+    const uniqTotal = sortC.total_cost + c.cpu_operator_cost * input.plan_rows * ncols;
+    const zero = { numAggs: 0, transCost: { startup: 0, per_tuple: 0 }, finalCost: { startup: 0, per_tuple: 0 }, transitionSpace: 0 };
+    const hashC = costAgg(root, 'AGG_HASHED', zero, ncols, numGroups, [], input.startup_cost, input.total_cost, input.plan_rows, input.plan_width);
+    if (hashable && hashC.total_cost < uniqTotal) {
+      const agg: Agg = {
+        ...planBase(hashC.startup_cost, hashC.total_cost, numGroups, input.plan_width, tl), type: 'Agg', aggstrategy: 'AGG_HASHED',
+        aggsplit: 'AGGSPLIT_SIMPLE', numCols: ncols, grpColIdx: cols, grpOperators: ops, numGroups, lefttree: input,
+      };
+      return agg;
+    }
+    const sort: Sort = {
+      ...planBase(sortC.startup_cost, sortC.total_cost, input.plan_rows, input.plan_width, outerRefTlist(colTypes, colTypmods)),
+      type: 'Sort', numCols: ncols, sortColIdx: cols, sortOperators: top.groupClauses.map((g) => g.sortop), nullsFirst: cols.map(() => false), lefttree: input,
+    };
+    const u: Unique = { ...planBase(sortC.startup_cost, uniqTotal, numGroups, input.plan_width, tl), type: 'Unique', numCols: ncols, uniqColIdx: cols, uniqOperators: ops, lefttree: sort };
+    return u;
+  };
+
+  const planSetop = (n: SetOperationStmt): Plan => {
+    if (root.wt_param_id >= 0 && n === top) return planRecursiveUnion(n);
+    if (n.op === 'SETOP_UNION') {
+      const children: Plan[] = [];
+      if (n.all) collectUnionAll(n, children);
+      else {
+        collectUnionAll(n.larg, children);
+        collectUnionAll(n.rarg, children);
+      }
+      const app = makeAppend(root, children, outerRefTlist(colTypes, colTypmods));
+      if (n.all) return app;
+      return dedup(app, app.plan_rows);
+    }
+    const left = recurse(n.larg, 0);
+    const right = recurse(n.rarg, 1);
+    const tlFlag = [...outerRefTlist(colTypes, colTypmods), makeTle({ type: 'Var', varno: OUTER_VAR, varattno: ncols + 1, vartype: INT4OID, vartypmod: -1, varlevelsup: 0, location: -1 }, ncols + 1, 'flag', true)];
+    const app = makeAppend(root, [left, right], tlFlag);
+    const c = root.glob.cost;
+    const outRows = n.op === 'SETOP_EXCEPT' ? left.plan_rows : Math.min(left.plan_rows, right.plan_rows);
+    const numGroups = left.plan_rows;
+    const cmd: SetOp['cmd'] = n.op === 'SETOP_INTERSECT' ? (n.all ? 'SETOPCMD_INTERSECT_ALL' : 'SETOPCMD_INTERSECT') : (n.all ? 'SETOPCMD_EXCEPT_ALL' : 'SETOPCMD_EXCEPT');
+    const cols = Array.from({ length: ncols }, (_, i) => i + 1);
+    const ops = n.groupClauses.map((g) => g.eqop);
+    const hashable = n.groupClauses.every((g) => g.hashable);
+    const setopTotal = (input: Plan): number => input.total_cost + c.cpu_operator_cost * input.plan_rows * ncols;
+    const sortC = costSort(root, app.total_cost, app.plan_rows, app.plan_width, -1);
+    const sortedTotal = sortC.total_cost + c.cpu_operator_cost * app.plan_rows * ncols;
+    const tl = outerRefTlist(colTypes, colTypmods);
+    if (hashable && setopTotal(app) <= sortedTotal) {
+      const total = setopTotal(app);
+      const so: SetOp = {
+        ...planBase(total, total, outRows, left.plan_width - 4, tl), type: 'SetOp', cmd, strategy: 'SETOP_HASHED', numCols: ncols,
+        dupColIdx: cols, dupOperators: ops, flagColIdx: ncols + 1, firstFlag: 0, numGroups, lefttree: app,
+      };
+      return so;
+    }
+    const sort: Sort = {
+      ...planBase(sortC.startup_cost, sortC.total_cost, app.plan_rows, app.plan_width, tlFlag.map((t) => ({ ...t }))), type: 'Sort',
+      numCols: ncols, sortColIdx: cols, sortOperators: n.groupClauses.map((g) => g.sortop), nullsFirst: cols.map(() => false), lefttree: app,
+    };
+    const so: SetOp = {
+      ...planBase(sortC.startup_cost, sortedTotal, outRows, left.plan_width - 4, tl), type: 'SetOp', cmd, strategy: 'SETOP_SORTED', numCols: ncols,
+      dupColIdx: cols, dupOperators: ops, flagColIdx: ncols + 1, firstFlag: 0, numGroups, lefttree: sort,
+    };
+    return so;
+  };
+
+  const planRecursiveUnion = (n: SetOperationStmt): Plan => {
+    if (n.op !== 'SETOP_UNION') throw new Error('recursive query must be a UNION');
+    const nrt = recurse(n.larg, null);
+    root.non_recursive_rows = nrt.plan_rows;
+    const rt = recurse(n.rarg, null);
+    const cost = costRecursiveUnion(root, { startup_cost: nrt.startup_cost, total_cost: nrt.total_cost, rows: nrt.plan_rows }, { startup_cost: rt.startup_cost, total_cost: rt.total_cost, rows: rt.plan_rows });
+    const cols = n.all ? [] : Array.from({ length: ncols }, (_, i) => i + 1);
+    const ru: RecursiveUnion = {
+      ...planBase(cost.startup_cost, cost.total_cost, cost.rows, Math.max(nrt.plan_width, rt.plan_width), outerRefTlist(colTypes, colTypmods)),
+      type: 'RecursiveUnion', wtParam: root.wt_param_id, numCols: cols.length, dupColIdx: cols,
+      dupOperators: n.all ? [] : n.groupClauses.map((g) => g.eqop), numGroups: n.all ? 0 : cost.rows, lefttree: nrt, righttree: rt,
+    };
+    return ru;
+  };
+
+  const plan = planSetop(top);
+  void tlistWidth;
+  void ({} as Expr);
+  return { plan };
+}

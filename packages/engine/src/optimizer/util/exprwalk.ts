@@ -1,0 +1,131 @@
+/*
+ * exprwalk.ts — generic traversal of analyzed expressions (PostgreSQL's
+ * expression_tree_walker / expression_tree_mutator in nodeFuncs.c), used by
+ * every planner pass that looks into or rewrites expressions.
+ *
+ * Exports:
+ *   exprChildren(e)        the direct sub-expressions of e
+ *   walkExpr(e, fn)        pre-order visit; fn returns true to stop (walker's answer)
+ *   mutateExpr(e, fn)      bottom-up copy: fn sees each node after its children
+ *                          were rewritten and returns the node to use
+ *   mapChildren(e, fn)     a shallow copy of e with each child replaced by fn(child)
+ *
+ * SubLink.subselect is not entered (a different query level): callers that
+ * need to look into sub-selects do it themselves, as PostgreSQL's walkers do
+ * with QTW flags. SubPlan.args and testexpr are entered.
+ */
+
+import type { Expr, TargetEntry } from '../../nodes/primnodes.ts';
+
+/** The direct sub-expressions of e, in argument order. */
+export function exprChildren(e: Expr): Expr[] {
+  switch (e.type) {
+    case 'Var': case 'Const': case 'Param': case 'CaseTestExpr': case 'SetToDefault':
+    case 'SQLValueFunction': case 'NextValueExpr':
+      return [];
+    case 'FuncExpr': case 'OpExpr': case 'DistinctExpr': case 'NullIfExpr': case 'ScalarArrayOpExpr':
+    case 'BoolExpr': case 'CoalesceExpr': case 'MinMaxExpr':
+      return e.args;
+    case 'Aggref': {
+      const out: Expr[] = e.args.map((t) => t.expr);
+      if (e.aggfilter !== null) out.push(e.aggfilter);
+      return out;
+    }
+    case 'WindowFunc':
+      return e.aggfilter !== null ? [...e.args, e.aggfilter] : e.args;
+    case 'RelabelType': case 'CoerceViaIO':
+      return [e.arg];
+    case 'ArrayCoerceExpr':
+      return [e.arg];
+    case 'CaseExpr': {
+      const out: Expr[] = [];
+      if (e.arg !== null) out.push(e.arg);
+      for (const w of e.args) out.push(w.expr, w.result);
+      if (e.defresult !== null) out.push(e.defresult);
+      return out;
+    }
+    case 'ArrayExpr': return e.elements;
+    case 'RowExpr': return e.args;
+    case 'RowCompareExpr': return [...e.largs, ...e.rargs];
+    case 'NullTest': case 'BooleanTest': return [e.arg];
+    case 'SubLink': return e.testexpr !== null ? [e.testexpr] : [];
+    case 'SubPlan': return e.testexpr !== null ? [e.testexpr, ...e.args] : e.args;
+  }
+}
+
+/** Pre-order walk; stops and returns true as soon as fn returns true. */
+export function walkExpr(e: Expr, fn: (e: Expr) => boolean): boolean {
+  if (fn(e)) return true;
+  for (const c of exprChildren(e)) if (walkExpr(c, fn)) return true;
+  return false;
+}
+
+/** A shallow copy of e with each direct child replaced by f(child). */
+export function mapChildren(e: Expr, f: (c: Expr) => Expr): Expr {
+  switch (e.type) {
+    case 'Var': case 'Const': case 'Param': case 'CaseTestExpr': case 'SetToDefault':
+    case 'SQLValueFunction': case 'NextValueExpr':
+      return e;
+    case 'FuncExpr': return { ...e, args: e.args.map(f) };
+    case 'OpExpr': return { ...e, args: e.args.map(f) };
+    case 'DistinctExpr': return { ...e, args: e.args.map(f) };
+    case 'NullIfExpr': return { ...e, args: e.args.map(f) };
+    case 'ScalarArrayOpExpr': return { ...e, args: e.args.map(f) };
+    case 'BoolExpr': return { ...e, args: e.args.map(f) };
+    case 'CoalesceExpr': return { ...e, args: e.args.map(f) };
+    case 'MinMaxExpr': return { ...e, args: e.args.map(f) };
+    case 'Aggref':
+      return {
+        ...e,
+        args: e.args.map((t): TargetEntry => ({ ...t, expr: f(t.expr) })),
+        aggfilter: e.aggfilter === null ? null : f(e.aggfilter),
+      };
+    case 'WindowFunc':
+      return { ...e, args: e.args.map(f), aggfilter: e.aggfilter === null ? null : f(e.aggfilter) };
+    case 'RelabelType': return { ...e, arg: f(e.arg) };
+    case 'CoerceViaIO': return { ...e, arg: f(e.arg) };
+    case 'ArrayCoerceExpr': return { ...e, arg: f(e.arg) };
+    case 'CaseExpr':
+      return {
+        ...e,
+        arg: e.arg === null ? null : f(e.arg),
+        args: e.args.map((w) => ({ ...w, expr: f(w.expr), result: f(w.result) })),
+        defresult: e.defresult === null ? null : f(e.defresult),
+      };
+    case 'ArrayExpr': return { ...e, elements: e.elements.map(f) };
+    case 'RowExpr': return { ...e, args: e.args.map(f) };
+    case 'RowCompareExpr': return { ...e, largs: e.largs.map(f), rargs: e.rargs.map(f) };
+    case 'NullTest': return { ...e, arg: f(e.arg) };
+    case 'BooleanTest': return { ...e, arg: f(e.arg) };
+    case 'SubLink': return { ...e, testexpr: e.testexpr === null ? null : f(e.testexpr) };
+    case 'SubPlan': return { ...e, testexpr: e.testexpr === null ? null : f(e.testexpr), args: e.args.map(f) };
+  }
+}
+
+/**
+ * Rewrite top-down: fn is asked first; if it returns a node, that node is
+ * used as is (its children are not visited); if it returns undefined, the
+ * children are rewritten and the node copied. This is the shape of
+ * PostgreSQL's mutators, which handle the nodes they care about and defer
+ * to expression_tree_mutator for the rest.
+ */
+export function mutateExpr(e: Expr, fn: (e: Expr) => Expr | undefined): Expr {
+  const r = fn(e);
+  if (r !== undefined) return r;
+  return mapChildren(e, (c) => mutateExpr(c, fn));
+}
+
+/** Structural equality of two expressions (PostgreSQL's equal(), ignoring location). */
+export function equalExpr(a: Expr, b: Expr): boolean {
+  return exprKey(a) === exprKey(b);
+}
+
+/** A string that identifies an expression up to location (for equal() and hashing). */
+export function exprKey(e: Expr): string {
+  return JSON.stringify(e, (k, v: unknown) => {
+    if (k === 'location') return undefined;
+    if (typeof v === 'bigint') return `${v.toString()}n`;
+    if (v instanceof Uint8Array) return Array.from(v).join(',');
+    return v;
+  });
+}
