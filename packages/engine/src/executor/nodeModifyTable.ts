@@ -1,0 +1,388 @@
+/*
+ * nodeModifyTable.ts — INSERT, UPDATE and DELETE (PostgreSQL's
+ * executor/nodeModifyTable.c): the plan node that takes the rows its child
+ * produces and writes them to the result relation through the storage
+ * engine's row API, inside the statement tcop started.
+ *
+ * Exports: ExecInitModifyTable(node, estate): PlanState
+ *
+ * What the child produces (the planner's contract, plannodes.ts):
+ *   INSERT  the full new row, one column per attribute, resno = attnum
+ *   UPDATE  the new values of the SET columns in updateColnosLists[0]
+ *           order, plus a resjunk "ctid" (the old row's TID)
+ *   DELETE  a resjunk "ctid"
+ *
+ * Per row: INSERT computes GENERATED STORED columns, runs ExecConstraints
+ * (NOT NULL, CHECK: execConstraints.ts), probes the ON CONFLICT arbiter
+ * indexes, then engine.insert (which maintains every index and raises 23505
+ * for a unique violation). UPDATE fetches the old row by TID, merges the
+ * SET values into it, recomputes generated columns, checks, engine.update.
+ * DELETE engine.delete. Foreign keys are queued per row and checked when
+ * the statement's last ModifyTable finishes (utils/adt/ri_triggers.ts).
+ * RETURNING is projected over the new row (the old one for DELETE) as the
+ * scan tuple, with the child's row as the outer tuple; with RETURNING the
+ * node returns one row per row written, without it it runs to the end on
+ * the first next() and returns nothing. estate.processed counts the rows.
+ *
+ * ON CONFLICT. Only one backend writes, so the arbiter probe (an index
+ * scan for a live row with the same key, then insert) cannot race with
+ * another inserter; PostgreSQL's speculative insertion protocol
+ * (speculative tokens, super-deleting the loser's tuple) arrives with the
+ * worker issue. The statement's own writes are invisible to its scans, so
+ * the node also remembers the keys it wrote: a second proposed row with the
+ * same key is a conflict for DO NOTHING and error 21000 for DO UPDATE, as
+ * in PostgreSQL.
+ *
+ * The statement's own updates are invisible too (the Halloween rule), so an
+ * UPDATE ... FROM that reaches one row twice updates it once: the TIDs this
+ * node replaced are remembered and skipped, as heap_update's TM_SelfModified
+ * is in PostgreSQL.
+ */
+
+import type { Relation } from '../access/heap/relation.ts';
+import type { Tid } from '../access/common/itemptr.ts';
+import type { ModifyTable } from '../nodes/plannodes.ts';
+import { INNER_VAR, type Expr, type TargetEntry } from '../nodes/primnodes.ts';
+import { exprType } from '../nodes/nodeFuncs.ts';
+import type { IndexInfo, RelationInfo } from '../utils/rel.ts';
+import { PgError } from '../utils/errors.ts';
+import { ERRCODE } from '../commands/errcodes.ts';
+import { afterTriggersFor, probeIndex, relationHasForeignKeys, type AfterTriggers } from '../utils/adt/ri_triggers.ts';
+import { ExecBuildProjectionInfo, ExecInitExpr, ExecInitQual } from './execExpr.ts';
+import { TupleTableSlot, type EState, type ExprContext, type ExprState, type PlanState } from './execnodes.ts';
+import { PlanStateBase } from './execUtils.ts';
+import { ExecInitNode } from './execProcnode.ts';
+import {
+  checkUpdateTargets, computeStoredGenerated, execConstraints, initResultRelConstraints, type ResultRelConstraints,
+} from './execConstraints.ts';
+
+const TIDOID = 27;
+
+export function ExecInitModifyTable(node: ModifyTable, estate: EState): PlanState {
+  return new ModifyTableState(node, estate);
+}
+
+/** A key as a string, for the node's memory of the keys it wrote (same value, same string). */
+function keyString(values: readonly unknown[]): string {
+  let s = '';
+  for (const v of values) {
+    if (v instanceof Uint8Array) s += Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('');
+    else if (typeof v === 'object' && v !== null) s += JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    else s += String(v);
+    s += '\u0000';
+  }
+  return s;
+}
+
+/** Rewrites EXCLUDED.col (varno = exclRelRTI) into the inner tuple, where the proposed row is. */
+function excludedToInner(e: Expr, exclRelRTI: number): Expr {
+  if (exclRelRTI <= 0) return e;
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x === null || typeof x !== 'object' || x instanceof Uint8Array) return x;
+    const o = x as Record<string, unknown>;
+    if (o.type === 'Var' && o.varno === exclRelRTI && o.varlevelsup === 0) return { ...o, varno: INNER_VAR };
+    if (o.type === 'Query' || o.type === 'SubPlan') return x;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) out[k] = walk(o[k]);
+    return out;
+  };
+  return walk(e) as Expr;
+}
+
+interface Arbiter {
+  index: IndexInfo;
+  /** Keys this statement wrote into the table (the scans cannot see them), with the TID that holds each. */
+  written: Map<string, Tid>;
+}
+
+class ModifyTableState extends PlanStateBase<ModifyTable> {
+  private readonly child: PlanState;
+  private readonly rel: RelationInfo;
+  private readonly heap: Relation;
+  private readonly rc: ResultRelConstraints;
+  private readonly natts: number;
+  /** INSERT: the attnum of each child column (-1 for junk). UPDATE: the target attnum of each child column. */
+  private readonly colAttnums: number[];
+  private readonly ctidIndex: number;
+  private readonly returningSlot: TupleTableSlot | null;
+  private readonly projectReturning: (() => void) | null;
+  /** The row RETURNING and ON CONFLICT read as the scan tuple. */
+  private readonly rowSlot: TupleTableSlot;
+  private readonly triggers: AfterTriggers | null;
+  /** Row versions this node replaced or deleted (TM_SelfModified). */
+  private readonly replaced = new Set<Tid>();
+  /** Row versions this node wrote. */
+  private readonly written = new Set<Tid>();
+  private readonly arbiters: Arbiter[];
+  private readonly onConflictSet: { attnum: number; expr: ExprState }[];
+  private readonly onConflictWhere: ((ec: ExprContext) => boolean) | null;
+  private readonly excludedSlot: TupleTableSlot;
+  private readonly needOldRow: boolean;
+  /** INSERT: the child's column i is attribute i + 1 for every column (no junk, no reordering). */
+  private readonly insertIsIdentity: boolean;
+  /** INSERT without a trigger queue: one array reused for every row. */
+  private readonly insertScratch: unknown[];
+  private done = false;
+
+  constructor(node: ModifyTable, estate: EState) {
+    super(node, estate);
+    if (node.resultRelations.length !== 1) {
+      throw new PgError(ERRCODE.feature_not_supported, 'modifying more than one result relation (inheritance, partitions) is not supported');
+    }
+    const rte = estate.plannedstmt.rtable[node.resultRelations[0] - 1];
+    this.rel = estate.catalog.getRelation(rte.relid);
+    if (this.rel.heap === null) {
+      throw new PgError(ERRCODE.wrong_object_type, `cannot change relation "${this.rel.relname}"`);
+    }
+    this.heap = this.rel.heap;
+    this.natts = this.rel.attrs.length;
+    if (node.lefttree === null) throw new PgError(ERRCODE.internal_error, 'ModifyTable has no subplan');
+    this.child = ExecInitNode(node.lefttree, estate);
+    this.rc = initResultRelConstraints(this.rel, this, estate);
+    this.rowSlot = new TupleTableSlot(this.natts);
+    this.excludedSlot = new TupleTableSlot(this.natts);
+
+    const tlist = node.lefttree.targetlist;
+    this.ctidIndex = tlist.findIndex((t) => t.resjunk && t.resname === 'ctid');
+    if (this.ctidIndex < 0) this.ctidIndex = tlist.findIndex((t) => t.resjunk && exprType(t.expr) === TIDOID);
+    const colnos = node.updateColnosLists[0] ?? [];
+    this.colAttnums = [];
+    let k = 0;
+    for (const t of tlist) {
+      if (t.resjunk) this.colAttnums.push(-1);
+      else if (node.operation === 'CMD_INSERT') this.colAttnums.push(t.resno);
+      else this.colAttnums.push(colnos[k++] ?? -1);
+    }
+    this.insertIsIdentity = node.operation === 'CMD_INSERT' && this.colAttnums.length === this.natts && this.colAttnums.every((a, i) => a === i + 1);
+    this.insertScratch = new Array<unknown>(this.natts).fill(null);
+    if (node.operation !== 'CMD_INSERT' && this.ctidIndex < 0) {
+      throw new PgError(ERRCODE.internal_error, 'could not find junk ctid column');
+    }
+    if (node.operation === 'CMD_UPDATE') {
+      const exprs = tlist.filter((t) => !t.resjunk).map((t) => t.expr);
+      checkUpdateTargets(this.rel, colnos, exprs);
+    }
+
+    const returning: TargetEntry[] | undefined = node.returningLists[0];
+    if (returning !== undefined && returning.length > 0) {
+      this.returningSlot = new TupleTableSlot(returning.length);
+      this.projectReturning = ExecBuildProjectionInfo(returning, this.econtext, this.returningSlot, this, estate);
+    } else {
+      this.returningSlot = null;
+      this.projectReturning = null;
+    }
+
+    this.triggers = relationHasForeignKeys(estate.catalog, this.rel, node.operation) ? afterTriggersFor(estate) : null;
+    if (this.triggers !== null) this.triggers.active++;
+    this.needOldRow = node.operation === 'CMD_DELETE' && (this.triggers !== null || this.projectReturning !== null);
+
+    // ON CONFLICT: the arbiter indexes (all unique indexes when DO NOTHING named none).
+    this.arbiters = [];
+    this.onConflictSet = [];
+    this.onConflictWhere = null;
+    if (node.onConflictAction !== 'ONCONFLICT_NONE') {
+      const ids = node.arbiterIndexes.length > 0 ? node.arbiterIndexes : this.rel.indexes.filter((i) => i.indisunique).map((i) => i.indexrelid);
+      for (const id of ids) {
+        const index = this.rel.indexes.find((i) => i.indexrelid === id);
+        if (index === undefined) throw new PgError(ERRCODE.internal_error, `arbiter index ${id} not found`);
+        this.arbiters.push({ index, written: new Map() });
+      }
+      if (node.onConflictAction === 'ONCONFLICT_UPDATE') {
+        for (const t of node.onConflictSet) {
+          if (t.resjunk) continue;
+          this.onConflictSet.push({ attnum: t.resno, expr: ExecInitExpr(excludedToInner(t.expr, node.exclRelRTI), this, estate) });
+        }
+        if (node.onConflictWhere !== null) {
+          this.onConflictWhere = ExecInitQual([excludedToInner(node.onConflictWhere, node.exclRelRTI)], this, estate);
+        }
+      }
+    }
+  }
+
+  next(): TupleTableSlot | null {
+    if (this.done) return null;
+    const estate = this.estate;
+    for (;;) {
+      const planSlot = this.child.next();
+      if (planSlot === null) {
+        this.finish();
+        return null;
+      }
+      estate.checkInterrupts();
+      let wrote: boolean;
+      switch (this.plan.operation) {
+        case 'CMD_INSERT':
+          wrote = this.execInsert(planSlot);
+          break;
+        case 'CMD_UPDATE':
+          wrote = this.execUpdate(planSlot);
+          break;
+        case 'CMD_DELETE':
+          wrote = this.execDelete(planSlot);
+          break;
+      }
+      if (wrote && this.projectReturning !== null) {
+        const ec = this.econtext;
+        ec.scantuple = this.rowSlot;
+        ec.outertuple = planSlot;
+        this.projectReturning();
+        return this.returningSlot;
+      }
+    }
+  }
+
+  /** The end of the child's rows: fire the queued foreign-key checks once the query's last ModifyTable is done. */
+  private finish(): void {
+    this.done = true;
+    if (this.triggers !== null && --this.triggers.active === 0) this.triggers.fire();
+  }
+
+  private counted(): void {
+    if (this.plan.canSetTag) this.estate.processed++;
+  }
+
+  private setRow(values: unknown[], tid: Tid): void {
+    this.rowSlot.values = values;
+    this.rowSlot.tid = tid;
+    this.rowSlot.tableOid = this.rel.oid;
+  }
+
+  // ------------------------------------------------------------ INSERT
+
+  private execInsert(planSlot: TupleTableSlot): boolean {
+    const src = planSlot.values;
+    let values: unknown[];
+    if (this.triggers !== null) {
+      // The trigger queue keeps the row: it needs an array of its own.
+      values = new Array<unknown>(this.natts).fill(null);
+    } else if (this.insertIsIdentity && src.length === this.natts) {
+      // The child's row is already the table's row; it is overwritten by the child's next row, after the insert.
+      values = src;
+    } else {
+      values = this.insertScratch;
+      values.fill(null);
+    }
+    if (values !== src) {
+      const map = this.colAttnums;
+      for (let i = 0; i < map.length; i++) if (map[i] > 0) values[map[i] - 1] = src[i];
+    }
+    computeStoredGenerated(this.rc, values, this.econtext);
+    execConstraints(this.rc, values, this.econtext);
+    if (this.arbiters.length > 0) {
+      const conflict = this.findConflict(values);
+      if (conflict !== null) {
+        if (this.plan.onConflictAction === 'ONCONFLICT_NOTHING') return false;
+        return this.onConflictUpdate(conflict.tid, conflict.values, values, conflict.own);
+      }
+    }
+    const tid = this.estate.engine.insert(this.heap, values as never);
+    this.wroteRow(tid, values);
+    if (this.triggers !== null) this.triggers.afterInsert(this.rel, tid, values);
+    this.counted();
+    this.setRow(values, tid);
+    return true;
+  }
+
+  /** Remembers a row version this node wrote, and its keys in every arbiter index. */
+  private wroteRow(tid: Tid, values: readonly unknown[]): void {
+    this.written.add(tid);
+    for (const a of this.arbiters) {
+      const key = a.index.indkey.map((n) => values[n - 1]);
+      if (key.some((v) => v === null || v === undefined)) continue;
+      a.written.set(keyString(key), tid);
+    }
+  }
+
+  /** An existing row with the same key in any arbiter index: one written by this statement (own) or one the snapshot sees. */
+  private findConflict(values: readonly unknown[]): { tid: Tid; values: unknown[]; own: boolean } | null {
+    for (const a of this.arbiters) {
+      const key = a.index.indkey.map((n) => values[n - 1] ?? null);
+      // NULLs are distinct: a key with a NULL never conflicts.
+      if (key.some((v) => v === null)) continue;
+      const ownTid = a.written.get(keyString(key));
+      if (ownTid !== undefined) return { tid: ownTid, values: [], own: true };
+      const found = probeIndex(this.estate.engine, this.rel, a.index, key, (tid) => this.triggers?.isDeleted(this.rel.oid, tid) === true && !this.replaced.has(tid));
+      if (found !== null) return { tid: found.tid, values: found.values, own: this.replaced.has(found.tid) };
+    }
+    return null;
+  }
+
+  /** DO UPDATE SET ... WHERE ... on the existing row. */
+  private onConflictUpdate(tid: Tid, existing: unknown[], proposed: unknown[], own: boolean): boolean {
+    if (own) {
+      throw new PgError(ERRCODE.cardinality_violation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+        hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+      });
+    }
+    const ec = this.econtext;
+    this.setRow(existing, tid);
+    this.excludedSlot.values = proposed;
+    ec.scantuple = this.rowSlot;
+    ec.innertuple = this.excludedSlot;
+    if (this.onConflictWhere !== null && !this.onConflictWhere(ec)) return false;
+    const next = existing.slice();
+    for (const s of this.onConflictSet) next[s.attnum - 1] = s.expr(ec);
+    computeStoredGenerated(this.rc, next, ec);
+    execConstraints(this.rc, next, ec);
+    const newTid = this.estate.engine.update(this.heap, tid, next as never);
+    this.replaced.add(tid);
+    this.wroteRow(newTid, next);
+    if (this.triggers !== null) this.triggers.afterUpdate(this.rel, tid, existing, newTid, next);
+    this.counted();
+    this.setRow(next, newTid);
+    return true;
+  }
+
+  // ------------------------------------------------------------ UPDATE
+
+  private execUpdate(planSlot: TupleTableSlot): boolean {
+    const tid = planSlot.values[this.ctidIndex] as Tid;
+    if (this.replaced.has(tid)) return false;
+    const old = this.estate.engine.fetch(this.heap, tid);
+    if (old === null) return false;
+    const next: unknown[] = old.slice();
+    const src = planSlot.values;
+    const map = this.colAttnums;
+    for (let i = 0; i < map.length; i++) if (map[i] > 0) next[map[i] - 1] = src[i];
+    computeStoredGenerated(this.rc, next, this.econtext);
+    execConstraints(this.rc, next, this.econtext);
+    const newTid = this.estate.engine.update(this.heap, tid, next as never);
+    this.replaced.add(tid);
+    this.written.add(newTid);
+    if (this.triggers !== null) this.triggers.afterUpdate(this.rel, tid, old, newTid, next);
+    this.counted();
+    this.setRow(next, newTid);
+    return true;
+  }
+
+  // ------------------------------------------------------------ DELETE
+
+  private execDelete(planSlot: TupleTableSlot): boolean {
+    const tid = planSlot.values[this.ctidIndex] as Tid;
+    if (this.replaced.has(tid)) return false;
+    let old: unknown[] | null = null;
+    if (this.needOldRow) {
+      old = this.estate.engine.fetch(this.heap, tid);
+      if (old === null) return false;
+    }
+    this.estate.engine.delete(this.heap, tid);
+    this.replaced.add(tid);
+    if (this.triggers !== null) this.triggers.afterDelete(this.rel, tid, old!);
+    this.counted();
+    if (old !== null) this.setRow(old, tid);
+    return true;
+  }
+
+  rescan(): void {
+    throw new PgError(ERRCODE.feature_not_supported, 'rescanning a ModifyTable node is not supported');
+  }
+
+  end(): void {
+    this.child.end();
+  }
+
+  children(): PlanState[] {
+    return [this.child];
+  }
+}

@@ -1,0 +1,483 @@
+/*
+ * nodeWindowAgg.ts — WindowAgg (PostgreSQL's nodeWindowAgg.c and the
+ * window functions of windowfuncs.c): computes the window functions of one
+ * window (winref) over input sorted by PARTITION BY then ORDER BY.
+ *
+ * A partition is read whole (its rows copied; they count against
+ * work_mem), every function's value is computed for every row, then the
+ * rows are returned with their values in econtext.windowvalues.
+ *
+ *   peers      rows equal on the ORDER BY columns (all rows without ORDER BY)
+ *   frame      ROWS / RANGE / GROUPS between UNBOUNDED PRECEDING, n
+ *              PRECEDING, CURRENT ROW, n FOLLOWING, UNBOUNDED FOLLOWING.
+ *              RANGE with an offset needs one ORDER BY column of an integer
+ *              or float type; frame EXCLUDE clauses are 0A000.
+ *   functions  row_number, rank, dense_rank, percent_rank, cume_dist, ntile,
+ *              lag, lead, first_value, last_value, nth_value (by name), and
+ *              every aggregate over the frame. A frame starting at UNBOUNDED
+ *              PRECEDING only grows, so its aggregate advances incrementally;
+ *              other frames aggregate each row's frame afresh.
+ *
+ * Exports: WindowAggState
+ */
+
+import type { WindowAgg } from '../nodes/plannodes.ts';
+import type { Expr, WindowFunc } from '../nodes/primnodes.ts';
+import { FRAMEOPTION, FRAMEOPTION_DEFAULTS } from '../parser/primnodes.ts';
+import { lookupFunctionByOid } from '../utils/fmgr/fmgrtab.ts';
+import { PgError, SQLSTATE } from '../utils/errors.ts';
+import type { EState, ExprState, PlanState } from './execnodes.ts';
+import { ExprContext, TupleTableSlot } from './execnodes.ts';
+import { ExecBuildProjectionInfo, ExecInitExpr, ExecInitQual, type WindowFuncOwner } from './execExpr.ts';
+import { groupEqualityFn } from './execGrouping.ts';
+import { AggTransition } from './execAggTrans.ts';
+import { ExecInitNode } from './execProcnode.ts';
+import { MemoryAccount, PlanStateBase } from './execUtils.ts';
+
+type WinKind =
+  | 'row_number' | 'rank' | 'dense_rank' | 'percent_rank' | 'cume_dist' | 'ntile'
+  | 'lag' | 'lead' | 'first_value' | 'last_value' | 'nth_value' | 'aggregate';
+
+const WINDOW_FUNCTIONS: ReadonlySet<string> = new Set([
+  'row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value',
+]);
+
+interface PerFunc {
+  kind: WinKind;
+  args: ExprState[];
+  filter: ExprState | null;
+  trans: AggTransition | null;
+}
+
+function collectWindowFuncs(exprs: readonly unknown[], winref: number): WindowFunc[] {
+  const out: WindowFunc[] = [];
+  const walk = (e: unknown): void => {
+    if (e === null || typeof e !== 'object') return;
+    if (Array.isArray(e)) {
+      for (const x of e) walk(x);
+      return;
+    }
+    const n = e as { type?: string };
+    if (n.type === 'WindowFunc' && (e as WindowFunc).winref === winref) {
+      out.push(e as WindowFunc);
+      return;
+    }
+    if (n.type === 'SubPlan') {
+      walk((e as { args: unknown }).args);
+      return;
+    }
+    for (const k in n) {
+      const v = (n as Record<string, unknown>)[k];
+      if (v !== null && typeof v === 'object') walk(v);
+    }
+  };
+  walk(exprs);
+  return out;
+}
+
+function frameError(msg: string): never {
+  throw new PgError('22013', msg);
+}
+
+export class WindowAggState extends PlanStateBase<WindowAgg> implements WindowFuncOwner {
+  readonly wfuncIndex = new Map<WindowFunc, number>();
+  private readonly child: PlanState;
+  private readonly funcs: PerFunc[];
+  private readonly partEqual: ((a: readonly unknown[], b: readonly unknown[]) => boolean) | null;
+  private readonly peerEqual: ((a: readonly unknown[], b: readonly unknown[]) => boolean) | null;
+  private readonly argEc: ExprContext;
+  private readonly argSlot: TupleTableSlot;
+  private readonly rowSlot: TupleTableSlot;
+  private readonly slot: TupleTableSlot;
+  private readonly project: () => void;
+  private readonly qual: (ec: ExprContext) => boolean;
+  private readonly startOffset: ExprState | null;
+  private readonly endOffset: ExprState | null;
+  private readonly mem: MemoryAccount;
+  /** RANGE offset frames: the ORDER BY column (0-based). */
+  private readonly rangeCol: number;
+  /** plan.frameOptions, with the default frame filled in when no bound is set. */
+  private readonly frameOptions: number;
+  private gen: Generator<TupleTableSlot> | null = null;
+
+  constructor(plan: WindowAgg, estate: EState) {
+    super(plan, estate);
+    if (plan.lefttree === null) throw new Error('WindowAgg without a child');
+    const START_BITS = FRAMEOPTION.START_UNBOUNDED_PRECEDING | FRAMEOPTION.START_CURRENT_ROW | FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING;
+    const fo = (plan.frameOptions & START_BITS) === 0 ? plan.frameOptions | FRAMEOPTION_DEFAULTS : plan.frameOptions;
+    this.frameOptions = fo;
+    if (fo & (FRAMEOPTION.EXCLUDE_CURRENT_ROW | FRAMEOPTION.EXCLUDE_GROUP | FRAMEOPTION.EXCLUDE_TIES)) {
+      throw new PgError(SQLSTATE.feature_not_supported, 'frame EXCLUDE clauses are not supported');
+    }
+    this.child = ExecInitNode(plan.lefttree, estate);
+    const wfs = collectWindowFuncs([plan.targetlist, plan.qual], plan.winref);
+    this.funcs = [];
+    this.argEc = new ExprContext(estate);
+    this.argSlot = new TupleTableSlot(0);
+    this.argEc.outertuple = this.argSlot;
+    for (const wf of wfs) {
+      this.wfuncIndex.set(wf, this.funcs.length);
+      this.funcs.push(this.perFunc(wf, estate));
+    }
+    this.partEqual = plan.partNumCols > 0 ? groupEqualityFn(plan.partColIdx, plan.partOperators) : null;
+    this.peerEqual = plan.ordNumCols > 0 ? groupEqualityFn(plan.ordColIdx, plan.ordOperators) : null;
+    this.rowSlot = new TupleTableSlot(0);
+    this.econtext.outertuple = this.rowSlot;
+    this.econtext.windowvalues = new Array<unknown>(this.funcs.length).fill(null);
+    this.slot = new TupleTableSlot(plan.targetlist.length);
+    this.project = ExecBuildProjectionInfo(plan.targetlist, this.econtext, this.slot, this, estate);
+    this.qual = ExecInitQual(plan.qual, this, estate);
+    this.startOffset = plan.startOffset !== null ? ExecInitExpr(plan.startOffset, this, estate) : null;
+    this.endOffset = plan.endOffset !== null ? ExecInitExpr(plan.endOffset, this, estate) : null;
+    this.mem = new MemoryAccount(estate, 'WindowAgg');
+    this.rangeCol = plan.ordNumCols > 0 ? plan.ordColIdx[0] - 1 : -1;
+    if ((fo & FRAMEOPTION.RANGE) && (fo & (FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING | FRAMEOPTION.END_OFFSET_PRECEDING | FRAMEOPTION.END_OFFSET_FOLLOWING))) {
+      if (plan.ordNumCols !== 1) throw new PgError('42P20', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column');
+    }
+  }
+
+  private perFunc(wf: WindowFunc, estate: EState): PerFunc {
+    const fn = lookupFunctionByOid(wf.winfnoid);
+    const args = wf.args.map((a: Expr) => ExecInitExpr(a, this, estate));
+    const filter = wf.aggfilter !== null ? ExecInitExpr(wf.aggfilter, this, estate) : null;
+    if (wf.winagg || fn.prokind === 'a') {
+      return { kind: 'aggregate', args, filter, trans: new AggTransition(wf.winfnoid, estate.fmgr) };
+    }
+    if (!WINDOW_FUNCTIONS.has(fn.proname)) throw new PgError(SQLSTATE.feature_not_supported, `window function ${fn.proname} is not supported`);
+    return { kind: fn.proname as WinKind, args, filter, trans: null };
+  }
+
+  /** Evaluates argument k of a function at partition row j. */
+  private arg(f: PerFunc, k: number, row: unknown[]): unknown {
+    this.argSlot.values = row;
+    return f.args[k](this.argEc);
+  }
+
+  private offsetValue(e: ExprState | null, which: 'starting' | 'ending'): number {
+    if (e === null) return 0;
+    const v = e(this.econtext);
+    if (v === null) frameError(`frame ${which} offset must not be null`);
+    const n = typeof v === 'bigint' ? Number(v) : (v as number);
+    if (typeof n !== 'number') throw new PgError(SQLSTATE.feature_not_supported, 'RANGE offsets of this type are not supported');
+    if (n < 0) {
+      if (this.frameOptions & FRAMEOPTION.RANGE) frameError('invalid preceding or following size in window function');
+      frameError(`frame ${which} offset must not be negative`);
+    }
+    return n;
+  }
+
+  private *run(): Generator<TupleTableSlot> {
+    let pending: unknown[] | null = null;
+    let eof = false;
+    for (;;) {
+      // Read one partition.
+      const rows: unknown[][] = [];
+      this.mem.reset();
+      if (pending !== null) {
+        rows.push(pending);
+        this.mem.addRow(pending);
+        pending = null;
+      }
+      while (!eof) {
+        const s = this.child.next();
+        if (s === null) {
+          eof = true;
+          break;
+        }
+        const v = s.copyValues();
+        if (rows.length > 0 && this.partEqual !== null && !this.partEqual(rows[0], v)) {
+          pending = v;
+          break;
+        }
+        this.mem.addRow(v);
+        rows.push(v);
+      }
+      if (rows.length === 0) return;
+      const results = this.computePartition(rows);
+      const wv = this.econtext.windowvalues;
+      for (let i = 0; i < rows.length; i++) {
+        this.rowSlot.values = rows[i];
+        for (let f = 0; f < results.length; f++) wv[f] = results[f][i];
+        if (!this.qual(this.econtext)) {
+          if (this.instrument !== null) this.instrument.nfiltered1++;
+          continue;
+        }
+        this.project();
+        yield this.slot;
+      }
+      if (eof && pending === null) return;
+    }
+  }
+
+  private computePartition(rows: unknown[][]): unknown[][] {
+    const n = rows.length;
+    // Peer groups: group number and bounds of each row.
+    const groupOf = new Int32Array(n);
+    const groupStarts: number[] = [0];
+    for (let i = 1; i < n; i++) {
+      const newGroup = this.peerEqual !== null && !this.peerEqual(rows[i - 1], rows[i]);
+      if (newGroup) groupStarts.push(i);
+      groupOf[i] = groupStarts.length - 1;
+    }
+    groupStarts.push(n);
+    const peerStart = (i: number): number => groupStarts[groupOf[i]];
+    const peerEnd = (i: number): number => groupStarts[groupOf[i] + 1];
+    const frame = this.frameBounds(rows, groupOf, groupStarts);
+    return this.funcs.map((f) => this.computeFunc(f, rows, groupOf, peerStart, peerEnd, frame));
+  }
+
+  /** [start, end) of each row's frame. */
+  private frameBounds(rows: unknown[][], groupOf: Int32Array, groupStarts: number[]): { fs: Int32Array; fe: Int32Array } {
+    const n = rows.length;
+    const fo = this.frameOptions;
+    const ngroups = groupStarts.length - 1;
+    const fs = new Int32Array(n);
+    const fe = new Int32Array(n);
+    const mode = fo & FRAMEOPTION.ROWS ? 'rows' : fo & FRAMEOPTION.GROUPS ? 'groups' : 'range';
+    const so = fo & (FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING) ? this.offsetValue(this.startOffset, 'starting') : 0;
+    const eo = fo & (FRAMEOPTION.END_OFFSET_PRECEDING | FRAMEOPTION.END_OFFSET_FOLLOWING) ? this.offsetValue(this.endOffset, 'ending') : 0;
+    const clamp = (x: number): number => (x < 0 ? 0 : x > n ? n : x);
+    const groupStartAt = (g: number): number => (g < 0 ? 0 : g >= ngroups ? n : groupStarts[g]);
+    const groupEndAt = (g: number): number => (g < 0 ? 0 : g >= ngroups ? n : groupStarts[g + 1]);
+    // RANGE offsets: positions by the ORDER BY value.
+    const col = this.rangeCol;
+    const key = (i: number): number | null => {
+      const v = rows[i][col];
+      if (v === null) return null;
+      if (typeof v === 'bigint') return Number(v);
+      if (typeof v !== 'number') throw new PgError(SQLSTATE.feature_not_supported, 'RANGE with offset is supported only for integer and float ORDER BY columns');
+      return v;
+    };
+    // The plan carries the ORDER BY column's equality operator only (PostgreSQL's
+    // inRangeAsc is not in the contract): the direction is read off the sorted
+    // partition itself, which is ascending unless its first value is above its last.
+    let sign = 1;
+    const rangeOffsets = FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING | FRAMEOPTION.END_OFFSET_PRECEDING | FRAMEOPTION.END_OFFSET_FOLLOWING;
+    if (mode === 'range' && col >= 0 && (fo & rangeOffsets) !== 0) {
+      let first: number | null = null;
+      let last: number | null = null;
+      for (let i = 0; i < n && first === null; i++) first = key(i);
+      for (let i = n - 1; i >= 0 && last === null; i--) last = key(i);
+      if (first !== null && last !== null && first > last) sign = -1;
+    }
+    // First row whose key is at or after `target` in sort order, searching the non-null rows.
+    const firstAtOrAfter = (target: number): number => {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const k = key(mid);
+        // NULLs sort to one end; treat them as beyond every value in the direction they sit.
+        const before = k === null ? nullsFirstAt(mid) : sign * (k - target) < 0;
+        if (before) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const firstAfter = (target: number): number => {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const k = key(mid);
+        const before = k === null ? nullsFirstAt(mid) : sign * (k - target) <= 0;
+        if (before) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    // Whether the NULL keys sit at the start of the partition.
+    const nullsFirstAt = (i: number): boolean => i === 0 || key(0) === null;
+    for (let i = 0; i < n; i++) {
+      const g = groupOf[i];
+      let s: number;
+      if (fo & FRAMEOPTION.START_UNBOUNDED_PRECEDING) s = 0;
+      else if (fo & FRAMEOPTION.START_CURRENT_ROW) s = mode === 'rows' ? i : groupStarts[g];
+      else if (fo & FRAMEOPTION.START_OFFSET_PRECEDING) {
+        if (mode === 'rows') s = clamp(i - so);
+        else if (mode === 'groups') s = groupStartAt(g - so);
+        else {
+          const k = key(i);
+          s = k === null ? groupStarts[g] : firstAtOrAfter(k - sign * so);
+        }
+      } else if (fo & FRAMEOPTION.START_OFFSET_FOLLOWING) {
+        if (mode === 'rows') s = clamp(i + so);
+        else if (mode === 'groups') s = groupStartAt(g + so);
+        else {
+          const k = key(i);
+          s = k === null ? groupStarts[g] : firstAtOrAfter(k + sign * so);
+        }
+      } else s = n; // START UNBOUNDED FOLLOWING is rejected by the grammar.
+      let e: number;
+      if (fo & FRAMEOPTION.END_UNBOUNDED_FOLLOWING) e = n;
+      else if (fo & FRAMEOPTION.END_CURRENT_ROW) e = mode === 'rows' ? i + 1 : groupStarts[g + 1];
+      else if (fo & FRAMEOPTION.END_OFFSET_PRECEDING) {
+        if (mode === 'rows') e = clamp(i - eo + 1);
+        else if (mode === 'groups') e = groupEndAt(g - eo);
+        else {
+          const k = key(i);
+          e = k === null ? groupStarts[g + 1] : firstAfter(k - sign * eo);
+        }
+      } else if (fo & FRAMEOPTION.END_OFFSET_FOLLOWING) {
+        if (mode === 'rows') e = clamp(i + eo + 1);
+        else if (mode === 'groups') e = groupEndAt(g + eo);
+        else {
+          const k = key(i);
+          e = k === null ? groupStarts[g + 1] : firstAfter(k + sign * eo);
+        }
+      } else e = 0;
+      fs[i] = s;
+      fe[i] = e < s ? s : e;
+    }
+    return { fs, fe };
+  }
+
+  private computeFunc(
+    f: PerFunc,
+    rows: unknown[][],
+    groupOf: Int32Array,
+    peerStart: (i: number) => number,
+    peerEnd: (i: number) => number,
+    frame: { fs: Int32Array; fe: Int32Array },
+  ): unknown[] {
+    const n = rows.length;
+    const out = new Array<unknown>(n);
+    switch (f.kind) {
+      case 'row_number':
+        for (let i = 0; i < n; i++) out[i] = BigInt(i + 1);
+        break;
+      case 'rank':
+        for (let i = 0; i < n; i++) out[i] = BigInt(peerStart(i) + 1);
+        break;
+      case 'dense_rank':
+        for (let i = 0; i < n; i++) out[i] = BigInt(groupOf[i] + 1);
+        break;
+      case 'percent_rank':
+        for (let i = 0; i < n; i++) out[i] = n > 1 ? peerStart(i) / (n - 1) : 0;
+        break;
+      case 'cume_dist':
+        for (let i = 0; i < n; i++) out[i] = peerEnd(i) / n;
+        break;
+      case 'ntile': {
+        // The bucket count is read at the partition's first row, as PostgreSQL does.
+        const kv = this.arg(f, 0, rows[0]);
+        if (kv === null) {
+          out.fill(null);
+          break;
+        }
+        const k = Number(kv);
+        if (k <= 0) throw new PgError('22014', 'argument of ntile must be greater than zero');
+        const per = Math.floor(n / k);
+        const extra = n % k;
+        let bucket = 1;
+        let left = per + (extra > 0 ? 1 : 0);
+        for (let i = 0; i < n; i++) {
+          if (left === 0) {
+            bucket++;
+            left = per + (bucket <= extra ? 1 : 0);
+          }
+          out[i] = bucket;
+          left--;
+        }
+        break;
+      }
+      case 'lag':
+      case 'lead': {
+        const dir = f.kind === 'lag' ? -1 : 1;
+        for (let i = 0; i < n; i++) {
+          let off = 1;
+          if (f.args.length > 1) {
+            const ov = this.arg(f, 1, rows[i]);
+            if (ov === null) {
+              out[i] = null;
+              continue;
+            }
+            off = Number(ov);
+          }
+          const j = i + dir * off;
+          if (j < 0 || j >= n) out[i] = f.args.length > 2 ? this.arg(f, 2, rows[i]) : null;
+          else out[i] = this.arg(f, 0, rows[j]);
+        }
+        break;
+      }
+      case 'first_value':
+        for (let i = 0; i < n; i++) out[i] = frame.fe[i] > frame.fs[i] ? this.arg(f, 0, rows[frame.fs[i]]) : null;
+        break;
+      case 'last_value':
+        for (let i = 0; i < n; i++) out[i] = frame.fe[i] > frame.fs[i] ? this.arg(f, 0, rows[frame.fe[i] - 1]) : null;
+        break;
+      case 'nth_value':
+        for (let i = 0; i < n; i++) {
+          const nv = this.arg(f, 1, rows[i]);
+          if (nv === null) {
+            out[i] = null;
+            continue;
+          }
+          const k = Number(nv);
+          if (k <= 0) throw new PgError('22016', 'argument of nth_value must be greater than zero');
+          const j = frame.fs[i] + k - 1;
+          out[i] = j < frame.fe[i] ? this.arg(f, 0, rows[j]) : null;
+        }
+        break;
+      case 'aggregate':
+        this.computeAggregate(f, rows, frame, out);
+        break;
+    }
+    return out;
+  }
+
+  private computeAggregate(f: PerFunc, rows: unknown[][], frame: { fs: Int32Array; fe: Int32Array }, out: unknown[]): void {
+    const n = rows.length;
+    const trans = f.trans as AggTransition;
+    const args = new Array<unknown>(f.args.length);
+    const feed = (state: ReturnType<AggTransition['init']>, j: number): void => {
+      this.argSlot.values = rows[j];
+      if (f.filter !== null && f.filter(this.argEc) !== true) return;
+      for (let k = 0; k < args.length; k++) args[k] = f.args[k](this.argEc);
+      trans.advance(state, args);
+    };
+    const growing = frame.fs.every((s) => s === 0) && frame.fe.every((e, i) => i === 0 || e >= frame.fe[i - 1]);
+    if (growing) {
+      const state = trans.init();
+      let upTo = 0;
+      let last: unknown = null;
+      let lastEnd = -1;
+      for (let i = 0; i < n; i++) {
+        const e = frame.fe[i];
+        while (upTo < e) feed(state, upTo++);
+        if (e !== lastEnd) {
+          last = trans.final(state);
+          lastEnd = e;
+        }
+        out[i] = last;
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      this.estate.checkInterrupts();
+      const state = trans.init();
+      for (let j = frame.fs[i]; j < frame.fe[i]; j++) feed(state, j);
+      out[i] = trans.final(state);
+    }
+  }
+
+  next(): TupleTableSlot | null {
+    if (this.gen === null) this.gen = this.run();
+    const r = this.gen.next();
+    return r.done === true ? null : r.value;
+  }
+
+  rescan(): void {
+    this.gen = null;
+    this.child.rescan();
+  }
+
+  end(): void {
+    this.gen = null;
+    this.child.end();
+  }
+
+  children(): PlanState[] {
+    return [this.child];
+  }
+}
