@@ -7,6 +7,12 @@
  * generated series (generate_series in PGlite, a recursive CTE in sql.js):
  * the engine's own insert path with no per-row SQL parsing, which is what
  * tabgres's insertMany measures too. The figure includes their COMMIT.
+ *
+ * The index workload: CREATE INDEX on t(a), point lookups through a
+ * prepared SELECT (PGlite: PREPARE / EXECUTE; sql.js: a prepared statement
+ * stepped per key), and range sums over the index. Each lookup is a whole
+ * SQL statement there, against a storage-API call in tabgres: the ratio
+ * shows what the SQL layer and the wasm boundary cost as much as the tree.
  */
 
 import { PGlite } from '@electric-sql/pglite';
@@ -24,6 +30,12 @@ export interface SqlSystem {
   sum(): Promise<number>;
   /** VACUUM t, where the system has it (afterwards PostgreSQL's scans skip per-tuple visibility checks). */
   vacuum: (() => Promise<void>) | null;
+  /** CREATE INDEX t_a ON t (a), timed (its ANALYZE afterwards is not). */
+  createIndex(): Promise<Timing>;
+  /** SELECT b FROM t WHERE a = k, prepared once, for each key; the sum of the b values found. */
+  lookups(keys: Int32Array): Promise<number>;
+  /** SELECT sum(b) FROM t WHERE a >= lo AND a < lo + width, prepared once, for each lo; the total. */
+  rangeSums(los: Int32Array, width: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -48,6 +60,32 @@ export async function openPGlite(): Promise<SqlSystem> {
     vacuum: async () => {
       await pg.exec('VACUUM t');
     },
+    async createIndex() {
+      await pg.exec('DROP INDEX IF EXISTS t_a; DEALLOCATE ALL');
+      const stop = startTiming();
+      await pg.exec('CREATE INDEX t_a ON t (a)');
+      const t = stop();
+      await pg.exec('ANALYZE t');
+      await pg.exec('PREPARE lookup(int4) AS SELECT b FROM t WHERE a = $1');
+      await pg.exec('PREPARE range(int4, int4) AS SELECT sum(b)::float8 AS s FROM t WHERE a >= $1 AND a < $2');
+      return t;
+    },
+    async lookups(keys) {
+      let sum = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const r = await pg.query<{ b: number }>(`EXECUTE lookup(${keys[i]})`);
+        for (const row of r.rows) sum += row.b;
+      }
+      return sum;
+    },
+    async rangeSums(los, width) {
+      let sum = 0;
+      for (let i = 0; i < los.length; i++) {
+        const r = await pg.query<{ s: number }>(`EXECUTE range(${los[i]}, ${los[i] + width})`);
+        sum += r.rows[0].s;
+      }
+      return sum;
+    },
     close: () => pg.close(),
   };
 }
@@ -69,6 +107,34 @@ export async function openSqlJs(): Promise<SqlSystem> {
     count: () => Promise.resolve(scalar('SELECT count(*) FROM t')),
     sum: () => Promise.resolve(scalar('SELECT sum(a) FROM t')),
     vacuum: null,
+    createIndex() {
+      db.run('DROP INDEX IF EXISTS t_a');
+      const stop = startTiming();
+      db.run('CREATE INDEX t_a ON t (a)');
+      return Promise.resolve(stop());
+    },
+    lookups(keys) {
+      const st = db.prepare('SELECT b FROM t WHERE a = ?');
+      let sum = 0;
+      for (let i = 0; i < keys.length; i++) {
+        st.bind([keys[i]]);
+        while (st.step()) sum += Number(st.get()[0]);
+        st.reset();
+      }
+      st.free();
+      return Promise.resolve(sum);
+    },
+    rangeSums(los, width) {
+      const st = db.prepare('SELECT sum(b) FROM t WHERE a >= ? AND a < ?');
+      let sum = 0;
+      for (let i = 0; i < los.length; i++) {
+        st.bind([los[i], los[i] + width]);
+        if (st.step()) sum += Number(st.get()[0]);
+        st.reset();
+      }
+      st.free();
+      return Promise.resolve(sum);
+    },
     close() {
       db.close();
       return Promise.resolve();

@@ -4,13 +4,24 @@
  *
  *   metric | tabgres | tg CPU-time | PGlite | sql.js | tg/PGlite | tg/sql.js | target | met? wall/CPU
  *
- * Rates are printed in M/s, times in ns; a ratio > 1 always means tabgres
- * is the faster (for times the ratio is inverted).
+ * Rates are printed in M/s (K/s for slow operations such as point
+ * lookups), times in ns or s; a ratio > 1 always means tabgres is the
+ * faster (for times the ratio is inverted).
  */
 
 import { perSecond, type Timing } from './measure.ts';
 
-export type Unit = 'rows/s' | 'ns' | 'commits/s';
+export type Unit = 'rows/s' | 'K/s' | 'ns' | 's' | 'commits/s';
+
+/** Units that are a time per run (smaller is better), not a rate. */
+const isTime = (unit: Unit): boolean => unit === 'ns' || unit === 's';
+
+/** A figure in the row's unit from `items` done in `ms`. */
+function valueOf(unit: Unit, items: number, ms: number): number {
+  if (unit === 'ns') return (ms * 1e6) / items;
+  if (unit === 's') return ms / 1000;
+  return perSecond(items, ms);
+}
 export type Other = 'pglite' | 'sqljs';
 
 interface Metric {
@@ -40,12 +51,11 @@ export class Report {
     return m;
   }
 
-  /** tabgres did `items` in time `t`: a rate, or ns per item, by the row's unit. */
+  /** tabgres did `items` in time `t`: a rate, ns per item, or seconds in all, by the row's unit. */
   tabgres(key: string, items: number, t: Timing): void {
     const m = this.get(key);
-    const value = (ms: number): number => (m.unit === 'ns' ? (ms * 1e6) / items : perSecond(items, ms));
-    m.tabgres = value(t.wallMs);
-    m.tabgresCpu = value(t.cpuMs);
+    m.tabgres = valueOf(m.unit, items, t.wallMs);
+    m.tabgresCpu = valueOf(m.unit, items, t.cpuMs);
   }
 
   /** A figure measured some other way (commits/s over a whole run). */
@@ -55,7 +65,8 @@ export class Report {
 
   /** PGlite or sql.js did `items` in time `t` (the wall clock, as tabgres's main column). */
   other(key: string, who: Other, items: number, t: Timing): void {
-    this.get(key)[who] = perSecond(items, t.wallMs);
+    const m = this.get(key);
+    m[who] = valueOf(m.unit, items, t.wallMs);
   }
 
   note(text: string): void {
@@ -72,7 +83,7 @@ export class Report {
       fmt(m.sqljs, m.unit),
       ratio(m.tabgres, m.pglite, m.unit),
       ratio(m.tabgres, m.sqljs, m.unit),
-      m.target === undefined ? '' : `${m.unit === 'ns' ? '≤' : '≥'} ${fmt(m.target, m.unit)}`,
+      m.target === undefined ? '' : `${isTime(m.unit) ? '≤' : '≥'} ${fmt(m.target, m.unit)}`,
       m.target === undefined ? '' : `${meets(m.tabgres, m)}/${meets(m.tabgresCpu, m)}`,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -90,8 +101,12 @@ function fmt(v: number | undefined, unit: Unit): string {
   switch (unit) {
     case 'rows/s':
       return `${(v / 1e6).toFixed(2)} M/s`;
+    case 'K/s':
+      return `${(v / 1e3).toFixed(1)} K/s`;
     case 'ns':
       return `${v.toFixed(1)} ns`;
+    case 's':
+      return `${v.toFixed(2)} s`;
     case 'commits/s':
       return `${v.toFixed(0)} /s`;
   }
@@ -99,12 +114,12 @@ function fmt(v: number | undefined, unit: Unit): string {
 
 function ratio(a: number | undefined, b: number | undefined, unit: Unit): string {
   if (a === undefined || b === undefined || a === 0 || b === 0) return '—';
-  return `${(unit === 'ns' ? b / a : a / b).toFixed(2)}×`;
+  return `${(isTime(unit) ? b / a : a / b).toFixed(2)}×`;
 }
 
 function meets(v: number | undefined, m: Metric): string {
   if (m.target === undefined || v === undefined) return '—';
-  return (m.unit === 'ns' ? v <= m.target : v >= m.target) ? 'yes' : 'NO';
+  return (isTime(m.unit) ? v <= m.target : v >= m.target) ? 'yes' : 'NO';
 }
 
 /** 1234567 → "1,234,567" */

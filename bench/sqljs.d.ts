@@ -4,9 +4,17 @@ declare module 'sql.js' {
     columns: string[];
     values: unknown[][];
   }
+  export interface Statement {
+    bind(values: unknown[]): boolean;
+    step(): boolean;
+    get(): unknown[];
+    reset(): void;
+    free(): boolean;
+  }
   export interface Database {
     run(sql: string): Database;
     exec(sql: string): QueryExecResult[];
+    prepare(sql: string): Statement;
     close(): void;
   }
   export interface SqlJsStatic {

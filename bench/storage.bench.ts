@@ -15,6 +15,11 @@
  *                 bits), then later ones; with 256 buffers, so every page
  *                 is read from the memory directory; after VACUUM, when
  *                 all-visible pages skip the per-tuple checks
+ *   B-tree        createIndex on t(a) over the loaded table (bottom-up build);
+ *                 point lookups of random keys through one index scan
+ *                 re-scanned per key (an index nested loop's inner side);
+ *                 range scans of RANGE_WIDTH keys returning heap rows, and
+ *                 index-only after VACUUM
  *   pin + unpin   readBuffer + releaseBuffer of a page already in the pool
  *   commit        single-row transactions on a NodeDirectory under
  *                 os.tmpdir(), synchronous_commit on (an fsync per commit)
@@ -27,8 +32,8 @@
  * median of its rounds, after warm-up rounds.
  *
  * Options (after `npm run bench --`): --rows=N; --quick (fewer rounds);
- * --only=insert,scan,commit,others (default: all; "others" = PGlite and
- * sql.js).
+ * --only=insert,scan,index,commit,others (default: all; "others" = PGlite
+ * and sql.js).
  */
 
 import fs from 'node:fs';
@@ -38,6 +43,8 @@ import { performance } from 'node:perf_hooks';
 import { MemoryDirectory, NodeDirectory } from '@tabgres/opfs-storage';
 import { StorageEngine } from '../packages/engine/src/engine.ts';
 import type { Relation } from '../packages/engine/src/access/heap/relation.ts';
+import type { IndexRelation, ScanKey } from '../packages/engine/src/access/nbtree/nbtree.ts';
+import { Prng } from '@tabgres/opfs-storage';
 import type { ColumnDef } from '../packages/engine/src/access/common/tupdesc.ts';
 import type { TypeInfo } from '../packages/engine/src/utils/adt/datum.ts';
 import { INT4OID, typeByOid } from '../packages/engine/src/utils/adt/types.ts';
@@ -51,7 +58,7 @@ import { openPGlite, openSqlJs, type SqlSystem } from './others.ts';
 const args = process.argv.slice(2);
 const argValue = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const QUICK = args.includes('--quick');
-const ONLY = new Set((argValue('only') ?? 'insert,scan,commit,others').split(','));
+const ONLY = new Set((argValue('only') ?? 'insert,scan,index,commit,others').split(','));
 
 /** Rows in every table; 1M narrow rows fill 4,425 heap pages (35 MB). */
 const ROWS = Number(argValue('rows') ?? 1_000_000);
@@ -72,6 +79,16 @@ const PIN_ROUNDS = QUICK ? 3 : 5;
 const COMMITS_MAX = 2000;
 const COMMIT_SECONDS_MAX = QUICK ? 1 : 3;
 
+/** Point lookups per round: tabgres answers in microseconds, PGlite and sql.js run a statement per key. */
+const LOOKUPS = QUICK ? 50_000 : 200_000;
+const OTHER_LOOKUPS = QUICK ? 2_000 : 10_000;
+/** Range scans per round, each over RANGE_WIDTH consecutive keys. */
+const RANGE_SCANS = QUICK ? 500 : 2_000;
+const OTHER_RANGE_SCANS = QUICK ? 200 : 500;
+const RANGE_WIDTH = 1_000;
+const INDEX_ROUNDS = QUICK ? 1 : 3;
+const INDEX_BUILD_ROUNDS = QUICK ? 1 : 2;
+
 const TARGET_SCAN_ROWS_PER_S = 20e6;
 const TARGET_INSERTS_PER_S = 1e6;
 const TARGET_PIN_NS = 100;
@@ -90,6 +107,10 @@ report.define('sum', 'seq scan SUM(a), in buffers', 'rows/s');
 report.define('countSmall', `seq scan COUNT, ${SMALL_BUFFERS} buffers`, 'rows/s');
 report.define('countVac', 'seq scan COUNT, after VACUUM', 'rows/s');
 report.define('sumVac', 'seq scan SUM(a), after VACUUM', 'rows/s');
+report.define('indexBuild', `B-tree build, ${n(ROWS)} int4 keys`, 's');
+report.define('lookup', 'B-tree point lookup (heap row)', 'K/s');
+report.define('range', `B-tree range scan, ${n(RANGE_WIDTH)} keys (heap rows)`, 'rows/s');
+report.define('rangeIos', '  same, index-only after VACUUM', 'rows/s');
 report.define('pin', 'buffer hit: pin + unpin', 'ns', TARGET_PIN_NS);
 report.define('pinHeld', '  page already pinned', 'ns');
 report.define('commit', 'commit, 1-row xact, fsync', 'commits/s');
@@ -357,6 +378,126 @@ async function benchSideBySide(rows: readonly number[][], others: readonly SqlSy
   return t;
 }
 
+// ------------------------------------------------------------------ B-tree
+
+const A_KEY = [{ name: 'a', type: int4, heapAttnum: 1 }];
+
+/** Point lookups through one cursor re-scanned per key; the sum of b over the rows found. */
+function tgLookups(db: StorageEngine, index: IndexRelation, keys: Int32Array): number {
+  const key: ScanKey[] = [{ attno: 1, op: '=', arg: 0 }];
+  db.startStatement();
+  const c = db.beginIndexScan(index, key);
+  let sum = 0;
+  for (let i = 0; i < keys.length; i++) {
+    key[0].arg = keys[i];
+    c.rescan(key);
+    while (c.next()) sum += c.values[1] as number;
+  }
+  c.end();
+  db.endStatement();
+  return sum;
+}
+
+/** Range scans [lo, lo + RANGE_WIDTH) through one cursor; the sum of b (or of a, index-only) over the rows. */
+function tgRanges(db: StorageEngine, index: IndexRelation, los: Int32Array, indexOnly: boolean): { sum: number; heapFetches: number } {
+  const keys: ScanKey[] = [{ attno: 1, op: '>=', arg: 0 }, { attno: 1, op: '<', arg: 0 }];
+  db.startStatement();
+  const c = db.beginIndexScan(index, keys, { indexOnly });
+  const col = indexOnly ? 0 : 1;
+  let sum = 0;
+  for (let i = 0; i < los.length; i++) {
+    keys[0].arg = los[i];
+    keys[1].arg = los[i] + RANGE_WIDTH;
+    c.rescan(keys);
+    while (c.next()) sum += c.values[col] as number;
+  }
+  const heapFetches = c.heapFetches;
+  c.end();
+  db.endStatement();
+  return { sum, heapFetches };
+}
+
+/** Sum of b = 2a over the given point keys, and over the given ranges. */
+const lookupSum = (keys: Int32Array): number => keys.reduce((s, k) => s + 2 * k, 0);
+const rangeSum = (los: Int32Array, factor: number): number => los.reduce((s, lo) => s + factor * (RANGE_WIDTH * lo + (RANGE_WIDTH * (RANGE_WIDTH - 1)) / 2), 0);
+
+/**
+ * The B-tree rows: build, point lookups, range scans, in turns with PGlite
+ * and sql.js (whose t is loaded with the same rows); the keys are the same
+ * for every system, drawn from a seeded generator.
+ */
+async function benchIndexes(t: Tabgres, others: readonly SqlSystem[]): Promise<void> {
+  const db = t.db;
+  const rng = new Prng(42);
+  const keysOf = (count: number, max: number): Int32Array => Int32Array.from({ length: count }, () => rng.int(max));
+  let index: IndexRelation | null = null;
+
+  // Build: a fresh index each round (the previous one dropped), in turns.
+  const builds: Timing[] = [];
+  const otherBuilds = new Map<SqlSystem, Timing[]>(others.map((o) => [o, []]));
+  for (let r = 0; r < INDEX_BUILD_ROUNDS; r++) {
+    if (index !== null) db.dropIndex(index);
+    const stop = startTiming();
+    index = db.createIndex(t.rel, 't_a', { columns: A_KEY });
+    builds.push(stop());
+    for (const o of others) otherBuilds.get(o)?.push(await o.createIndex());
+  }
+  if (index === null) return;
+  report.tabgres('indexBuild', ROWS, medianTiming(builds));
+  for (const [o, ts] of otherBuilds) report.other('indexBuild', o.key, ROWS, medianTiming(ts));
+  const st = db.indexStats(index);
+  report.note(`B-tree on t(a): ${n(st.pages)} pages (${n(st.leafPages)} leaves), ${n(st.tuples)} entries, height ${st.height}; build = heap scan + sort + bottom-up load + WAL page images + COMMIT`);
+
+  // Point lookups and range scans, the same keys for everyone, in turns.
+  const lookupKeys = keysOf(LOOKUPS, ROWS);
+  const otherLookupKeys = lookupKeys.subarray(0, OTHER_LOOKUPS);
+  const los = keysOf(RANGE_SCANS, ROWS - RANGE_WIDTH);
+  const otherLos = los.subarray(0, OTHER_RANGE_SCANS);
+  const tl: Timing[] = [];
+  const tr: Timing[] = [];
+  const ol = new Map<SqlSystem, Timing[]>(others.map((o) => [o, []]));
+  const or = new Map<SqlSystem, Timing[]>(others.map((o) => [o, []]));
+  for (let r = 0; r < INDEX_ROUNDS + 1; r++) {
+    const warm = r === 0;
+    let stop = startTiming();
+    check('tabgres lookups', tgLookups(db, index, lookupKeys), lookupSum(lookupKeys));
+    if (!warm) tl.push(stop());
+    stop = startTiming();
+    check('tabgres ranges', tgRanges(db, index, los, false).sum, rangeSum(los, 2));
+    if (!warm) tr.push(stop());
+    for (const o of others) {
+      let got = 0;
+      const a = await timeAsync(async () => {
+        got = await o.lookups(otherLookupKeys);
+      });
+      check(`${o.key} lookups`, got, lookupSum(otherLookupKeys));
+      const b = await timeAsync(async () => {
+        got = await o.rangeSums(otherLos, RANGE_WIDTH);
+      });
+      check(`${o.key} ranges`, got, rangeSum(otherLos, 2));
+      if (!warm) {
+        ol.get(o)?.push(a);
+        or.get(o)?.push(b);
+      }
+    }
+  }
+  report.tabgres('lookup', LOOKUPS, medianTiming(tl));
+  report.tabgres('range', RANGE_SCANS * RANGE_WIDTH, medianTiming(tr));
+  for (const [o, ts] of ol) report.other('lookup', o.key, OTHER_LOOKUPS, medianTiming(ts));
+  for (const [o, ts] of or) report.other('range', o.key, OTHER_RANGE_SCANS * RANGE_WIDTH, medianTiming(ts));
+
+  // Index-only: after VACUUM every heap page is all-visible, so the heap is not visited at all.
+  db.vacuum(t.rel);
+  let fetches = 0;
+  report.tabgres('rangeIos', RANGE_SCANS * RANGE_WIDTH, timeMedian(1, INDEX_ROUNDS, () => {
+    const r = tgRanges(db, index, los, true);
+    check('tabgres index-only ranges', r.sum, rangeSum(los, 1));
+    fetches = r.heapFetches;
+  }));
+  report.note(`B-tree lookups: ${n(LOOKUPS)} random keys per round (PGlite and sql.js: the first ${n(OTHER_LOOKUPS)}, one prepared SELECT each); ` +
+    `range scans: ${n(RANGE_SCANS)} (others ${n(OTHER_RANGE_SCANS)}) of ${n(RANGE_WIDTH)} keys, summing b; index-only heap fetches after VACUUM: ${n(fetches)}`);
+}
+
 // ------------------------------------------------------------------ main
 
 function loadNote(): string {
@@ -377,9 +518,10 @@ async function main(): Promise<void> {
   const stop = startTiming();
   const rows = makeRows(ROWS);
   const others = ONLY.has('others') ? [await openPGlite(), await openSqlJs()] : [];
-  if (ONLY.has('insert') || ONLY.has('scan')) {
+  if (ONLY.has('insert') || ONLY.has('scan') || ONLY.has('index')) {
     warmUp();
     const t = await benchSideBySide(rows, others);
+    if (t !== null && ONLY.has('index')) await benchIndexes(t, others);
     t?.db.close();
   }
   for (const o of others) await o.close();

@@ -1,7 +1,7 @@
 /*
  * engine.ts — the storage engine of one backend, assembled: shared memory,
- * buffer manager, WAL, transactions and the heap, behind a programmatic API
- * (StorageEngine) that the SQL layer and the tests call.
+ * buffer manager, WAL, transactions, the heap and its B-tree indexes, behind
+ * a programmatic API (StorageEngine) that the SQL layer and the tests call.
  *
  * What it does, in PostgreSQL's terms:
  *   open()       initdb on an empty directory (BootStrapXLOG + CLOG), then
@@ -10,10 +10,50 @@
  *                when the last shutdown was not clean, followed by an
  *                end-of-recovery checkpoint)
  *   begin/commit/rollback/savepoint   xact.c's transaction block
+ *   startStatement / endStatement / abortStatement
+ *                exec_simple_query's frame around one SQL statement
  *   createRelation / insert / update / delete / fetch / scan / vacuum
  *                the table access method on heap relations
+ *   createIndex / openIndex / dropIndex
+ *                index DDL (index_create + btbuild); every insert and
+ *                non-HOT update maintains the table's indexes
+ *                (ExecInsertIndexTuples), VACUUM cleans them
+ *   beginScan / beginIndexScan
+ *                pull-based scans for the executor (SeqScan, IndexScan,
+ *                IndexOnlyScan), one row at a time
+ *   indexStats / relationStats   what ANALYZE and the planner read
  *   checkpoint() CHECKPOINT; also requested automatically after enough WAL
  *   close()      shutdown checkpoint, then the files are closed
+ *
+ * Statements. Every engine call is a statement of its own unless the
+ * caller brackets several in startStatement() ... endStatement(), as the
+ * SQL executor does for one SQL statement:
+ *
+ *   startStatement()      StartTransactionCommand (an implicit transaction
+ *        |                when no block is open), refuses with 25P02 in a
+ *        |                failed block, takes the statement's snapshot
+ *        |                (READ COMMITTED: a fresh one) and pushes it active
+ *        v
+ *   insert / update / delete / fetch / scans ...   all under that one
+ *        |                snapshot and one command id: what the statement
+ *        |                writes is invisible to its own scans (the
+ *        |                Halloween problem: an UPDATE never meets the rows
+ *        |                it wrote)
+ *        +--> endStatement()    CommandCounterIncrement; commits an
+ *        |                      implicit transaction
+ *        +--> abortStatement(e) aborts the implicit transaction, or marks
+ *                               the block failed (25P02 until ROLLBACK)
+ *
+ * Transaction control (begin, commit, rollback, savepoints) may not be
+ * called inside such a statement. A cursor opened outside one
+ * (beginScan, beginIndexScan) opens its own, which its end() closes.
+ *
+ * Indexes. The engine keeps the list of each table's open indexes (the
+ * relcache's rd_indexlist), keyed by the table's OID: createIndex and
+ * openIndex add to it, dropIndex and dropRelation remove from it, and a
+ * (sub)transaction that rolls back undoes its changes to the list, as the
+ * catalogs it stands in for would. The SQL layer's catalogs call openIndex
+ * for each pg_index row when they open a table after a restart.
  *
  * Until worker backends exist (the postmaster issue), this one backend runs
  * the checkpointer's duty itself: at the end of each transaction it checks
@@ -23,9 +63,17 @@
  *  1. Every data-changing call runs inside a transaction: begin() ... commit(),
  *     or, without begin(), an implicit single-statement transaction.
  *  2. After any error inside a transaction block the block is aborted and
- *     refuses work (25P02) until rollback(), as PostgreSQL's does.
+ *     refuses work (25P02) until rollback(), as PostgreSQL's does. Inside
+ *     startStatement() the caller reports the error with abortStatement();
+ *     endStatement() after a failed call aborts and rethrows.
  *  3. A PANIC-level error (shared state may be corrupt) closes the engine;
  *     the data directory must be reopened, which runs crash recovery.
+ *  4. Every index of a table gets an entry for each new heap row version
+ *     except HOT ones (an UPDATE that changed no indexed column and stayed
+ *     on its page), before the call returns; unique indexes are checked
+ *     then, and a conflict is 23505.
+ *  5. The nbtree resource manager is registered (by importing nbtree.ts)
+ *     before startup replays WAL, so recovery redoes index records.
  */
 
 import { MemoryDirectory, type StorageDirectory } from '@tabgres/opfs-storage';
@@ -38,7 +86,7 @@ import { FreeSpaceMap } from './storage/freespace/freespace.ts';
 import { DEFAULTTABLESPACE_OID, ForkNumber, type RelFileLocator } from './storage/relfilelocator.ts';
 import { XLog, xlogShmemInit, xlogShmemSize, bootstrapXLog, CHECKPOINT_END_OF_RECOVERY, CHECKPOINT_FORCE, CHECKPOINT_IMMEDIATE, CHECKPOINT_IS_SHUTDOWN, type CheckpointHooks } from './access/transam/xlog.ts';
 import { XLogInsertState } from './access/transam/xloginsert.ts';
-import { RedoServices, type RedoContext } from './access/transam/rmgr.ts';
+import { getRmgr, RedoServices, RM_BTREE_ID, type RedoContext } from './access/transam/rmgr.ts';
 import { startupXLOG, type StartupResult } from './access/transam/xlogrecovery.ts';
 import './access/transam/xlogrmgr.ts';
 import {
@@ -48,6 +96,12 @@ import {
 import { XACT_REDO } from './access/transam/xact_redo.ts';
 import { CLOG_REDO } from './access/transam/clog_redo.ts';
 import { FirstNormalTransactionId, xidFromFull } from './access/transam/transam.ts';
+import { btbuild, btbulkdelete, btIndexCheck, btIndexStats, btVacuumShmemSize, btvacuumcleanup, makeIndexRelation, SharedVacuumCycles } from './access/nbtree/nbtree.ts';
+import type { BtCheckResult, BtEnv, BtIndexStats, BtWal, IndexBulkDeleteResult, IndexKeyColumn, IndexRelation, ScanKey } from './access/nbtree/nbtree.ts';
+import { IndexInserter, IndexScanCursor, type IndexAccessDeps, type IndexScanCursorOptions } from './access/index/indexam.ts';
+import { IndexLists, UndoLog } from './access/index/indexlist.ts';
+import { HeapScanCursor, heapEstimateSize, heapIndexBuildScan, type HeapSizeEstimate, type ScanOwner } from './access/heap/heapam_handler.ts';
+import type { HeapModifyResult } from './access/heap/heapam.ts';
 import { HeapVisibility } from './access/heap/heapam_visibility.ts';
 import { HeapAM } from './access/heap/heapam.ts';
 import type { HeapEnv, HeapWal } from './access/heap/heapam_env.ts';
@@ -67,6 +121,8 @@ import { PgError, SQLSTATE, isPgError } from './utils/errors.ts';
 
 registerHeapRmgrs();
 registerSmgrRmgr();
+// Rule 5: importing nbtree.ts registered the Btree resource manager; recovery needs it.
+if (getRmgr(RM_BTREE_ID) === undefined) throw new Error('the Btree resource manager is not registered');
 
 /** The database every relation of the storage API lives in (PostgreSQL's "postgres" has OID 5). */
 export const STORAGE_DB_OID = 5;
@@ -98,6 +154,75 @@ export interface ScannedRow {
   values: (TupleValue | null)[];
 }
 
+/**
+ * A sequential scan for the executor (SeqScan): next() advances, then
+ * `values` (one array reused for every row, TOASTed values fetched) and
+ * `tid` describe the row. rescan() starts over; end() releases the pin.
+ */
+export interface TableScanCursor {
+  readonly values: (TupleValue | null)[];
+  readonly tid: Tid;
+  next(): boolean;
+  rescan(): void;
+  end(): void;
+}
+
+/**
+ * An index scan for the executor (IndexScan, IndexOnlyScan): rows in index
+ * order (or reverse) visible to the statement's snapshot. `values` holds
+ * the heap row, or with indexOnly the index's columns in index order;
+ * `heapFetches` counts heap visits (EXPLAIN's "Heap Fetches").
+ */
+export interface IndexScan {
+  readonly values: (TupleValue | null)[];
+  readonly tid: Tid;
+  readonly heapFetches: number;
+  readonly indexOnly: boolean;
+  next(): boolean;
+  rescan(keys?: readonly ScanKey[], direction?: 'forward' | 'backward'): void;
+  end(): void;
+}
+
+/** CREATE INDEX's description of a new index. */
+export interface IndexSpec {
+  /** Key columns, each naming its heap column (heapAttnum, 1-based) and that column's type. */
+  columns: readonly IndexKeyColumn[];
+  unique?: boolean;
+  /** Leaf fill factor in percent (WITH (fillfactor = n)); 90 by default. */
+  fillfactor?: number;
+  /** createIndex: the OID (and file number) the catalogs chose; a new one when absent. */
+  oid?: number;
+}
+
+/** The outcome of tryUpdate / tryDelete (heap_update's TM_Result, for ExecUpdate / ExecDelete). */
+export type ModifyOutcome =
+  /** Done; for an update, `tid` is the new version's. */
+  | 'ok'
+  /** The row was already updated or deleted by this same statement (ExecUpdate skips it). */
+  | 'self-modified'
+  /** Updated (`tid` is the successor) or deleted by a transaction that committed after the snapshot. */
+  | 'updated'
+  | 'deleted'
+  /** Another transaction is changing it right now. */
+  | 'being-modified';
+
+/** VACUUM's counters for the heap and, per index, btbulkdelete + btvacuumcleanup's. */
+export interface RelationVacuumStats extends VacuumStats {
+  indexes: { oid: number; name: string; stats: IndexBulkDeleteResult }[];
+}
+
+/** What startStatement() opened (see the header's diagram). */
+interface StatementState {
+  /** The statement's snapshot, pushed as the active snapshot. */
+  readonly snapshot: SnapshotData;
+  /** Cursors opened in the statement; endStatement and abortStatement close them. */
+  readonly cursors: Set<HeapScanCursor | IndexScanCursor>;
+  /** The cursor whose end() ends the statement (one opened outside any statement), or null. */
+  owner: HeapScanCursor | IndexScanCursor | null;
+  /** An error a call raised inside the statement: it may only be aborted now. */
+  error: unknown;
+}
+
 /** The heap's WAL calls, bound to this backend's XLogInsertState (xl_xid is the caller's XID). */
 class HeapWalAdapter implements HeapWal, StorageWal {
   constructor(private readonly ins: XLogInsertState, private readonly xlog: XLog) {}
@@ -122,7 +247,32 @@ class HeapWalAdapter implements HeapWal, StorageWal {
   }
 }
 
-export class StorageEngine {
+/** The B-tree's WAL calls: stamped with the running top-level XID (0 for VACUUM without one), as XLogInsert does. */
+class BtWalAdapter implements BtWal {
+  constructor(private readonly ins: XLogInsertState, private readonly xact: Xact) {}
+  beginInsert(): void {
+    this.ins.beginInsert();
+  }
+  registerData(bytes: Uint8Array, start?: number, len?: number): void {
+    this.ins.registerData(bytes, start, len);
+  }
+  registerBuffer(blockId: number, buffer: number, flags: number): void {
+    this.ins.registerBuffer(blockId, buffer, flags);
+  }
+  registerBufData(blockId: number, bytes: Uint8Array, start?: number, len?: number): void {
+    this.ins.registerBufData(blockId, bytes, start, len);
+  }
+  insert(rmid: number, info: number): number {
+    this.ins.setTopXid(this.xact.getTopTransactionIdIfAny());
+    return this.ins.insert(rmid, info);
+  }
+  logNewPage(buffer: number, pageStd: boolean): number {
+    this.ins.setTopXid(this.xact.getTopTransactionIdIfAny());
+    return this.ins.logNewPage(buffer, pageStd);
+  }
+}
+
+export class StorageEngine implements ScanOwner {
   readonly dir: StorageDirectory;
   readonly shmem: Shmem;
   readonly lw: LWLockOwner;
@@ -136,13 +286,21 @@ export class StorageEngine {
   readonly fsm: FreeSpaceMap;
   readonly vm: VisibilityMap;
   readonly heap: HeapAM<SnapshotData>;
+  /** What every B-tree routine is handed: buffers, WAL, FSM, the XID horizon, the shared VACUUM cycle ids. */
+  readonly btEnv: BtEnv;
+  private readonly indexDeps: IndexAccessDeps;
   /** What startup found: whether crash recovery ran, how many records it replayed, where WAL ends. */
   readonly startup: StartupResult;
   private readonly walAdapter: HeapWalAdapter;
   private readonly relations = new Map<number, Relation>();
+  /** Reverses relation and index list changes of (sub)transactions that roll back. */
+  private readonly undo: UndoLog;
+  /** rd_indexlist: each table's open indexes. */
+  private readonly indexLists: IndexLists;
+  /** Per table: the inserter of its index entries, while its index list is unchanged. */
+  private readonly inserters = new Map<number, IndexInserter>();
+  private stmt: StatementState | null = null;
   private closed = false;
-  /** An implicit transaction opened by a single call outside begin(). */
-  private implicit = false;
 
   private constructor(dir: StorageDirectory, o: StorageEngineOptions) {
     this.dir = dir;
@@ -162,6 +320,7 @@ export class StorageEngine {
     bufMgrShmemSize(sizer, nbuffers);
     xlogShmemSize(sizer, walBuffers);
     transamShmemSize(sizer);
+    btVacuumShmemSize(sizer);
     this.shmem = Shmem.create(sizer.size);
     xlogShmemInit(this.shmem, {
       walBuffers,
@@ -204,6 +363,24 @@ export class StorageEngine {
       },
     };
     this.heap = new HeapAM(env);
+    const varsup = this.transam.varsup;
+    this.btEnv = {
+      bufmgr: this.bufmgr,
+      wal: new BtWalAdapter(this.xlogInsert, this.xact),
+      fsm: this.fsm,
+      xids: {
+        readNextFullXid: () => varsup.readNextFullTransactionId(),
+        // GlobalVisCheckRemovableFullXid: oldestXmin widened to a full XID
+        // against the next one, so a page deleted 2^31 XIDs ago is not
+        // mistaken for one deleted in the future.
+        isRemovableFullXid: (fxid) => {
+          const next = varsup.readNextFullTransactionId();
+          return fxid < next - ((xidFromFull(next) - this.vis.oldestXmin()) >>> 0);
+        },
+      },
+      cycles: new SharedVacuumCycles(this.shmem, this.lw),
+    };
+    this.indexDeps = { heap: this.heap, vis: this.vis, vm: this.vm, bt: this.btEnv };
     this.xact.setPendingDeleteExecutor((rels) => {
       for (const r of rels) dropRelationFiles(r, this.smgr, this.bufmgr);
     });
@@ -214,6 +391,10 @@ export class StorageEngine {
         this.bufmgr.releaseAll();
       },
     });
+    // The relation and index lists follow the transaction, as catalog rows would.
+    this.undo = new UndoLog(() => this.xact.getCurrentSubTransactionId());
+    this.indexLists = new IndexLists(this.undo);
+    this.xact.registerResourceCleanup(this.undo);
 
     // StartupXLOG: recovery if needed.
     startTransamRecovery(this.transam);
@@ -261,6 +442,7 @@ export class StorageEngine {
   /** BEGIN */
   begin(): void {
     this.checkOpen();
+    this.checkNoStatement('BEGIN');
     this.xact.startTransactionCommand();
     this.xact.beginTransactionBlock();
     this.xact.commitTransactionCommand();
@@ -269,6 +451,7 @@ export class StorageEngine {
   /** COMMIT (ROLLBACK when the block failed, as PostgreSQL does). Returns false if it rolled back. */
   commit(): boolean {
     this.checkOpen();
+    this.checkNoStatement('COMMIT');
     this.xact.startTransactionCommand();
     const committed = this.xact.endTransactionBlock();
     this.xact.commitTransactionCommand();
@@ -279,6 +462,7 @@ export class StorageEngine {
   /** ROLLBACK */
   rollback(): void {
     this.checkOpen();
+    this.checkNoStatement('ROLLBACK');
     this.xact.startTransactionCommand();
     this.xact.userAbortTransactionBlock();
     this.xact.commitTransactionCommand();
@@ -306,6 +490,7 @@ export class StorageEngine {
 
   private utility(fn: () => void): void {
     this.checkOpen();
+    this.checkNoStatement('a savepoint command');
     this.xact.startTransactionCommand();
     try {
       fn();
@@ -316,13 +501,164 @@ export class StorageEngine {
     this.xact.commitTransactionCommand();
   }
 
+  /** Transaction control is a statement of its own, never part of another. */
+  private checkNoStatement(what: string): void {
+    if (this.stmt !== null) throw new PgError(SQLSTATE.active_sql_transaction, `${what} cannot run inside a statement (call endStatement or abortStatement first)`);
+  }
+
+  // ------------------------------------------------------------ statements
+
   /**
-   * Runs one statement: inside the open transaction block, or in an implicit
-   * transaction of its own. The statement sees its own earlier changes
+   * Starts one statement (exec_simple_query's start_xact_command plus the
+   * snapshot PortalStart pushes): the calls until endStatement() share its
+   * snapshot and command id. See the header's diagram.
+   */
+  startStatement(): void {
+    this.checkOpen();
+    if (this.stmt !== null) throw new PgError(SQLSTATE.active_sql_transaction, 'a statement is already running (startStatement without endStatement)');
+    this.xact.startTransactionCommand();
+    this.xact.checkNotAborted();
+    try {
+      const snapmgr = this.xact.snapmgr;
+      snapmgr.pushActiveSnapshot(snapmgr.getTransactionSnapshot());
+      this.stmt = { snapshot: snapmgr.getActiveSnapshot(), cursors: new Set(), owner: null, error: null };
+    } catch (e) {
+      this.onError(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Ends the statement: closes its cursors, CommandCounterIncrement (so the
+   * next statement sees this one's changes), and commits an implicit
+   * transaction. After a call inside it failed, aborts instead and rethrows
+   * that error (rule 2).
+   */
+  endStatement(): void {
+    const st = this.stmt;
+    if (st === null) throw new PgError(SQLSTATE.invalid_transaction_state, 'no statement is running (endStatement without startStatement)');
+    if (st.error !== null) {
+      const e = st.error;
+      this.abortStatement(e);
+      throw e;
+    }
+    this.closeCursors(st);
+    this.stmt = null;
+    this.xact.snapmgr.popActiveSnapshot();
+    const implicit = !this.xact.isTransactionBlock();
+    try {
+      this.xact.commitTransactionCommand();
+    } catch (e) {
+      this.onError(e);
+      throw e;
+    }
+    if (implicit) this.afterTransaction();
+  }
+
+  /**
+   * After an error in the statement: closes its cursors, then aborts the
+   * implicit transaction, or the block's transaction, leaving the block
+   * failed until ROLLBACK (25P02 meanwhile). Safe without a running
+   * statement (an error before startStatement returned).
+   */
+  abortStatement(err?: unknown): void {
+    const st = this.stmt;
+    if (st !== null) {
+      this.stmt = null;
+      this.closeCursors(st);
+      if (this.xact.snapmgr.activeSnapshotSet()) this.xact.snapmgr.popActiveSnapshot();
+    }
+    if (this.closed) return;
+    this.onError(err);
+  }
+
+  /**
+   * CommandCounterIncrement inside a statement, for a utility command that
+   * must see its own earlier changes (DDL writing catalog rows it then
+   * reads): the statement's snapshot moves to the new command id too
+   * (UpdateActiveSnapshotCommandId). A DML statement must not call it: it
+   * would see the rows it wrote.
+   */
+  commandCounterIncrement(): void {
+    this.checkOpen();
+    this.xact.commandCounterIncrement();
+    if (this.stmt !== null) {
+      this.xact.snapmgr.updateActiveSnapshotCommandId();
+    }
+  }
+
+  /** Whether startStatement() has opened a statement that has not ended. */
+  get inStatement(): boolean {
+    return this.stmt !== null;
+  }
+
+  private closeCursors(st: StatementState): void {
+    const open = [...st.cursors];
+    st.cursors.clear();
+    st.owner = null;
+    for (const c of open) {
+      try {
+        c.end();
+      } catch {
+        // The transaction's end releases whatever pin is left.
+      }
+    }
+  }
+
+  /** ScanOwner: a cursor ended; if it opened its own statement, that statement ends with it. */
+  scanEnded(cursor: HeapScanCursor | IndexScanCursor): void {
+    const st = this.stmt;
+    if (st === null || !st.cursors.delete(cursor)) return;
+    if (st.owner === cursor) this.endStatement();
+  }
+
+  /** ScanOwner: a cursor's next() failed. */
+  scanFailed(cursor: HeapScanCursor | IndexScanCursor, err: unknown): void {
+    const st = this.stmt;
+    if (st === null || !st.cursors.has(cursor)) return;
+    if (st.owner === cursor) this.abortStatement(err);
+    else st.error = err;
+  }
+
+  /** Registers a new cursor with the running statement, opening one it owns if none is running. */
+  private openCursor<C extends HeapScanCursor | IndexScanCursor>(make: (snapshot: SnapshotData) => C): C {
+    const owns = this.stmt === null;
+    if (owns) this.startStatement();
+    const st = this.stmt as StatementState;
+    let cursor: C;
+    try {
+      cursor = make(st.snapshot);
+    } catch (e) {
+      if (owns) this.abortStatement(e);
+      else st.error = e;
+      throw e;
+    }
+    st.cursors.add(cursor);
+    if (owns) st.owner = cursor;
+    return cursor;
+  }
+
+  /**
+   * Runs one call as a statement: inside startStatement(), as part of that
+   * statement (its snapshot and command id; an error is recorded for
+   * endStatement/abortStatement); otherwise in the open transaction block
+   * or an implicit transaction of its own, seeing its own earlier changes
    * (CommandCounterIncrement after it).
    */
   private statement<T>(fn: () => T): T {
     this.checkOpen();
+    const st = this.stmt;
+    if (st !== null) {
+      if (st.error !== null) throw new PgError(SQLSTATE.in_failed_sql_transaction, 'the current statement failed; call abortStatement');
+      try {
+        return fn();
+      } catch (e) {
+        st.error = e;
+        // Rule 3 does not wait for the caller: shared state may be corrupt.
+        if (isPgError(e) && e.severity === 'PANIC') this.abortStatement(e);
+        throw e;
+      }
+    }
     this.xact.startTransactionCommand();
     this.xact.checkNotAborted();
     let result: T;
@@ -355,9 +691,9 @@ export class StorageEngine {
     }
   }
 
-  /** The current statement's snapshot. */
+  /** The current statement's snapshot: startStatement's, or a new one per call (READ COMMITTED). */
   private snapshot(): SnapshotData {
-    return this.xact.snapmgr.getTransactionSnapshot();
+    return this.stmt !== null ? this.stmt.snapshot : this.xact.snapmgr.getTransactionSnapshot();
   }
 
   // ------------------------------------------------------------ relations
@@ -367,21 +703,23 @@ export class StorageEngine {
    * one) and returns its descriptor. Its storage is WAL-logged and removed
    * again if the transaction rolls back.
    */
-  createRelation(name: string, columns: readonly ColumnDef[], options: { fillfactor?: number } = {}): Relation {
+  createRelation(name: string, columns: readonly ColumnDef[], options: { fillfactor?: number; oid?: number; toastOid?: number } = {}): Relation {
     return this.statement(() => {
       const desc = createTupleDesc(columns);
       const xid = this.xact.getCurrentTransactionId();
       const needsToast = desc.attrs.some((a) => a.attlen === -1 && a.attstorage !== 'p');
       let toast: Relation | null = null;
       if (needsToast) {
-        const toid = this.transam.varsup.getNewObjectId();
+        // options.oid / toastOid: the catalogs' fixed OIDs at bootstrap (catalog/schemapg.ts).
+        const toid = options.toastOid ?? this.transam.varsup.getNewObjectId();
         toast = makeRelation(toid, `pg_toast_${toid}`, this.locatorFor(toid), toastTupleDesc());
         relationCreateStorage(toast.locator, this.smgr, this.walAdapter, this.xact, xid);
       }
-      const oid = this.transam.varsup.getNewObjectId();
+      const oid = options.oid ?? this.transam.varsup.getNewObjectId();
       const rel = makeRelation(oid, name, this.locatorFor(oid), desc, toast, options.fillfactor ?? 100);
       relationCreateStorage(rel.locator, this.smgr, this.walAdapter, this.xact, xid);
       this.relations.set(oid, rel);
+      this.undo.note(() => this.relations.delete(oid));
       return rel;
     });
   }
@@ -402,14 +740,125 @@ export class StorageEngine {
     return rel;
   }
 
-  /** Drops a relation: its files go away when the transaction commits. */
+  /** Drops a relation and its indexes: their files go away when the transaction commits. */
   dropRelation(rel: Relation): void {
     this.statement(() => {
       this.xact.getCurrentTransactionId();
+      for (const index of this.indexesOf(rel)) this.dropIndexStorage(index);
       this.xact.registerPendingDelete(rel.locator, true);
       if (rel.toast !== null) this.xact.registerPendingDelete(rel.toast.locator, true);
+      const was = this.relations.get(rel.oid);
       this.relations.delete(rel.oid);
+      if (was !== undefined) this.undo.note(() => this.relations.set(rel.oid, was));
     });
+  }
+
+  // ------------------------------------------------------------ indexes
+
+  /**
+   * CREATE INDEX: a new B-tree on `heapRel`, built bottom-up from a scan of
+   * the table that offers every row version some snapshot may still see
+   * (heapam_handler.ts rule 3). Its storage is WAL-logged and removed again
+   * if the transaction rolls back; from now on every insert and non-HOT
+   * update of the table adds entries to it. A unique index refuses to build
+   * over duplicate live rows (23505, `could not create unique index`).
+   */
+  createIndex(heapRel: Relation, name: string, spec: IndexSpec): IndexRelation {
+    return this.statement(() => {
+      this.checkIndexColumns(heapRel, name, spec.columns);
+      const xid = this.xact.getCurrentTransactionId();
+      const oid = spec.oid ?? this.transam.varsup.getNewObjectId();
+      const index = makeIndexRelation({ oid, name, locator: this.locatorFor(oid), columns: spec.columns, unique: spec.unique, fillfactor: spec.fillfactor });
+      relationCreateStorage(index.locator, this.smgr, this.walAdapter, this.xact, xid);
+      btbuild(index, this.btEnv, heapIndexBuildScan(this.heap, this.vis, heapRel, index.heapAttnums), heapRel);
+      this.indexLists.attach(heapRel, index, true);
+      return index;
+    });
+  }
+
+  /**
+   * Re-attaches an index created earlier (after a reopen), from what the
+   * catalogs keep (pg_class.oid, relname, pg_index's columns, indisunique,
+   * reloptions). Not transactional: it describes what already exists.
+   */
+  openIndex(heapRel: Relation, spec: IndexSpec & { oid: number; name: string }): IndexRelation {
+    this.checkOpen();
+    this.checkIndexColumns(heapRel, spec.name, spec.columns);
+    const index = makeIndexRelation({
+      oid: spec.oid, name: spec.name, locator: this.locatorFor(spec.oid), columns: spec.columns, unique: spec.unique, fillfactor: spec.fillfactor,
+    });
+    if (!this.smgr.exists(index.locator, ForkNumber.MAIN)) {
+      throw new PgError(SQLSTATE.undefined_table, `relation "${spec.name}" does not exist`);
+    }
+    this.indexLists.attach(heapRel, index, false);
+    return index;
+  }
+
+  /** DROP INDEX: the table stops maintaining it now; its files go away when the transaction commits. */
+  dropIndex(index: IndexRelation): void {
+    this.statement(() => {
+      this.xact.getCurrentTransactionId();
+      this.dropIndexStorage(index);
+    });
+  }
+
+  /** The table's open indexes, in creation order (ExecOpenIndices). */
+  indexesOf(rel: Relation): readonly IndexRelation[] {
+    return this.indexLists.of(rel.oid);
+  }
+
+  private dropIndexStorage(index: IndexRelation): void {
+    this.xact.registerPendingDelete(index.locator, true);
+    this.indexLists.detach(index);
+  }
+
+  /** Index key columns must name heap columns of the same type (no expressions). */
+  private checkIndexColumns(heapRel: Relation, name: string, columns: readonly IndexKeyColumn[]): void {
+    for (const c of columns) {
+      const attnum = c.heapAttnum ?? 0;
+      if (!Number.isInteger(attnum) || attnum < 1 || attnum > heapRel.desc.natts) {
+        throw new PgError(SQLSTATE.feature_not_supported, `index "${name}": column "${c.name}" must name a column of "${heapRel.name}" (heapAttnum 1..${heapRel.desc.natts}); expression indexes are not supported`);
+      }
+      const attr = heapRel.desc.attrs[attnum - 1];
+      if (attr.atttypid !== c.type.oid) {
+        throw new PgError(SQLSTATE.invalid_parameter_value, `index "${name}": column "${c.name}" has type ${c.type.name}, but column "${attr.attname}" of "${heapRel.name}" has another type`);
+      }
+    }
+  }
+
+  /** The table's index inserter, rebuilt when its index list changed. */
+  private inserterFor(rel: Relation, indexes: readonly IndexRelation[]): IndexInserter {
+    let ins = this.inserters.get(rel.oid);
+    if (ins === undefined || ins.rel !== rel || ins.indexes !== indexes) {
+      ins = new IndexInserter(this.indexDeps, rel, indexes);
+      this.inserters.set(rel.oid, ins);
+    }
+    return ins;
+  }
+
+  /**
+   * amcheck's bt_index_parent_check(index, heapallindexed => true): the
+   * tree's invariants, and (by default) that every row version the table
+   * holds for the index (what a build would index now) has its entry.
+   * Raises XX002 at the first violation. Like amcheck, it expects no
+   * concurrent writer.
+   */
+  checkIndex(index: IndexRelation, options: { heapAllIndexed?: boolean } = {}): BtCheckResult {
+    return this.statement(() => {
+      const heapRel = this.indexLists.heapOf(index);
+      const all = options.heapAllIndexed !== false && heapRel !== undefined;
+      return btIndexCheck(index, this.btEnv, all ? { heapAllIndexed: heapIndexBuildScan(this.heap, this.vis, heapRel, index.heapAttnums) } : {});
+    });
+  }
+
+  /** Planner statistics of an index: pages, leaf tuples, tree height (btIndexStats). */
+  indexStats(index: IndexRelation): BtIndexStats {
+    return this.statement(() => btIndexStats(index, this.btEnv));
+  }
+
+  /** relpages (blocks of the table) and an estimate of its live tuples, as ANALYZE stores them. */
+  relationStats(rel: Relation): HeapSizeEstimate {
+    return this.statement(() => heapEstimateSize(this.heap, this.vis, rel));
   }
 
   private locatorFor(relNumber: number): RelFileLocator {
@@ -418,9 +867,9 @@ export class StorageEngine {
 
   // ------------------------------------------------------------ rows
 
-  /** INSERT one row; returns its TID. */
+  /** INSERT one row; returns its TID. Every index of the table gets its entry (rule 4). */
   insert(rel: Relation, values: readonly (TupleValue | null)[]): Tid {
-    return this.statement(() => this.heap.insert(rel, this.checkRow(rel, values), this.xact.getCurrentCommandId(true)));
+    return this.statement(() => this.insertRow(rel, this.checkRow(rel, values), this.xact.getCurrentCommandId(true)));
   }
 
   /** INSERT many rows in one statement (one command id); returns their TIDs. */
@@ -428,25 +877,68 @@ export class StorageEngine {
     return this.statement(() => {
       const cid = this.xact.getCurrentCommandId(true);
       const tids: Tid[] = new Array<Tid>(rows.length);
-      for (let i = 0; i < rows.length; i++) tids[i] = this.heap.insert(rel, this.checkRow(rel, rows[i]), cid);
+      for (let i = 0; i < rows.length; i++) tids[i] = this.insertRow(rel, this.checkRow(rel, rows[i]), cid);
       return tids;
     });
+  }
+
+  /** heap_insert + ExecInsertIndexTuples. */
+  private insertRow(rel: Relation, values: readonly (TupleValue | null)[], cid: number): Tid {
+    const tid = this.heap.insert(rel, values, cid);
+    const indexes = this.indexesOf(rel);
+    if (indexes.length > 0) this.inserterFor(rel, indexes).insert(values, tid);
+    return tid;
   }
 
   /** Replaces the row at tid; returns the new version's TID. */
   update(rel: Relation, tid: Tid, values: readonly (TupleValue | null)[]): Tid {
     return this.statement(() => {
-      const r = this.heap.update(rel, tid, this.checkRow(rel, values), this.xact.getCurrentCommandId(true));
+      const r = this.updateRow(rel, tid, this.checkRow(rel, values));
       this.raiseForResult(r.result);
       return r.newTid;
     });
   }
 
-  /** Deletes the row at tid. */
+  /**
+   * UPDATE as ExecUpdate needs it: the outcome instead of an error, so a
+   * row this statement already changed ('self-modified') can be skipped.
+   * `tid` is the new version's on 'ok', the successor's on 'updated'.
+   */
+  tryUpdate(rel: Relation, tid: Tid, values: readonly (TupleValue | null)[]): { outcome: ModifyOutcome; tid: Tid } {
+    return this.statement(() => {
+      const r = this.updateRow(rel, tid, this.checkRow(rel, values));
+      return { outcome: outcomeOf(r.result), tid: r.result === TM_Result.TM_Ok ? r.newTid : r.ctid };
+    });
+  }
+
+  /**
+   * heap_update, with HOT allowed only when no indexed column changed (the
+   * heap compares them on the locked old version), then index entries for
+   * a version that is not HOT.
+   */
+  private updateRow(rel: Relation, tid: Tid, values: readonly (TupleValue | null)[]): HeapModifyResult {
+    const cid = this.xact.getCurrentCommandId(true);
+    const indexes = this.indexesOf(rel);
+    if (indexes.length === 0) return this.heap.update(rel, tid, values, cid, true);
+    const ins = this.inserterFor(rel, indexes);
+    const r = this.heap.update(rel, tid, values, cid, ins.indexedAttrs);
+    if (r.result === TM_Result.TM_Ok && !r.hot) ins.insert(values, r.newTid);
+    return r;
+  }
+
+  /** Deletes the row at tid (index entries stay until VACUUM removes them). */
   delete(rel: Relation, tid: Tid): void {
     this.statement(() => {
       const r = this.heap.delete(rel, tid, this.xact.getCurrentCommandId(true));
       this.raiseForResult(r.result);
+    });
+  }
+
+  /** DELETE as ExecDelete needs it: the outcome instead of an error (see tryUpdate). */
+  tryDelete(rel: Relation, tid: Tid): { outcome: ModifyOutcome; tid: Tid } {
+    return this.statement(() => {
+      const r = this.heap.delete(rel, tid, this.xact.getCurrentCommandId(true));
+      return { outcome: outcomeOf(r.result), tid: r.ctid };
     });
   }
 
@@ -533,6 +1025,33 @@ export class StorageEngine {
     });
   }
 
+  /**
+   * A sequential scan pulled one row at a time (SeqScan), under the running
+   * statement's snapshot; outside startStatement() it opens a statement of
+   * its own that its end() ends.
+   */
+  beginScan(rel: Relation): TableScanCursor {
+    this.checkOpen();
+    return this.openCursor((snapshot) => new HeapScanCursor(this.heap, rel, snapshot, this));
+  }
+
+  /**
+   * An index scan pulled one row at a time (IndexScan, IndexOnlyScan): the
+   * heap rows whose index entries satisfy every key, in index order
+   * ('forward') or reverse, visible to the statement's snapshot; HOT chains
+   * are followed from each entry. `indexOnly` returns the index's columns,
+   * visiting the heap only where the visibility map does not promise that
+   * the whole page is visible. Statement handling as beginScan.
+   */
+  beginIndexScan(index: IndexRelation, keys: readonly ScanKey[], options: IndexScanCursorOptions = {}): IndexScan {
+    this.checkOpen();
+    const attached = this.indexLists.heapOf(index);
+    // The table's current descriptor if it was reopened since (openRelation replaces it).
+    const heapRel = attached === undefined ? undefined : this.relations.get(attached.oid) ?? attached;
+    if (heapRel === undefined) throw new PgError(SQLSTATE.undefined_object, `index "${index.name}" is not open on an open table (createIndex or openIndex first)`);
+    return this.openCursor((snapshot) => new IndexScanCursor(this.indexDeps, heapRel, index, keys, snapshot, options, this));
+  }
+
   /** Counts visible rows (a COUNT(*) scan: visibility checks, no deforming). */
   count(rel: Relation): number {
     return this.statement(() => {
@@ -551,10 +1070,14 @@ export class StorageEngine {
 
   /**
    * VACUUM [FREEZE] of one relation (and its TOAST relation). Outside a
-   * transaction block only, as PostgreSQL requires. Returns the heap's stats;
+   * transaction block only, as PostgreSQL requires. The heap's first pass
+   * collects dead TIDs, btbulkdelete removes their entries from every index,
+   * and only then does the heap's second pass free the line pointers (a
+   * TID must not be reused while an index still names it); btvacuumcleanup
+   * ends each index's part. Returns the heap's and each index's counters;
    * the caller records relfrozenxid (see setOldestXid).
    */
-  vacuum(rel: Relation, options: Omit<VacuumOptions, 'truncateRelation'> = {}): VacuumStats {
+  vacuum(rel: Relation, options: Omit<VacuumOptions, 'truncateRelation' | 'indexBulkDelete'> = {}): RelationVacuumStats {
     return this.statement(() => {
       // PreventInTransactionBlock: an error like any other, so it aborts the block (rule 2).
       if (this.xact.isTransactionBlock()) {
@@ -564,7 +1087,15 @@ export class StorageEngine {
         relationTruncate(r.locator, nblocks, { smgr: this.smgr, bufmgr: this.bufmgr, fsm: this.fsm, vm: this.vm }, this.walAdapter, 0);
       };
       if (rel.toast !== null) lazyVacuumHeap(this.heap, rel.toast, { ...options, truncateRelation });
-      return lazyVacuumHeap(this.heap, rel, { ...options, truncateRelation });
+      const indexes = this.indexesOf(rel);
+      const results = new Map<IndexRelation, IndexBulkDeleteResult | null>(indexes.map((ix) => [ix, null]));
+      const indexBulkDelete = indexes.length === 0 ? [] : [(deadTids: readonly Tid[]): void => {
+        const dead = new Set(deadTids);
+        for (const ix of indexes) results.set(ix, btbulkdelete(ix, this.btEnv, dead, results.get(ix) ?? null));
+      }];
+      const heapStats = lazyVacuumHeap(this.heap, rel, { ...options, truncateRelation, indexBulkDelete });
+      const indexStats = indexes.map((ix) => ({ oid: ix.oid, name: ix.name, stats: btvacuumcleanup(ix, this.btEnv, results.get(ix) ?? null) }));
+      return { ...heapStats, indexes: indexStats };
     });
   }
 
@@ -594,6 +1125,11 @@ export class StorageEngine {
   /** Shutdown: rolls back an open transaction, writes a shutdown checkpoint, closes files. */
   close(): void {
     if (this.closed) return;
+    if (this.stmt !== null) {
+      const st = this.stmt;
+      this.stmt = null;
+      this.closeCursors(st);
+    }
     if (this.xact.isTransactionBlock() || this.xact.isTransactionState()) this.xact.abortCurrentTransaction();
     this.xlog.createCheckPoint(CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_IMMEDIATE, this.checkpointHooks());
     detachTransam(this.transam);
@@ -609,6 +1145,7 @@ export class StorageEngine {
   abandon(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stmt = null;
     try {
       this.xlog.close();
     } catch {
@@ -619,5 +1156,23 @@ export class StorageEngine {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+}
+
+/** TM_Result as the executor sees it. */
+function outcomeOf(result: TM_Result): ModifyOutcome {
+  switch (result) {
+    case TM_Result.TM_Ok:
+      return 'ok';
+    case TM_Result.TM_SelfModified:
+      return 'self-modified';
+    case TM_Result.TM_Updated:
+      return 'updated';
+    case TM_Result.TM_Deleted:
+      return 'deleted';
+    case TM_Result.TM_BeingModified:
+      return 'being-modified';
+    default:
+      throw new PgError(SQLSTATE.internal_error, `unexpected heap result ${result}`);
   }
 }

@@ -1,9 +1,15 @@
 /*
- * @tabgres/engine — one backend's code: the storage engine today; the SQL
- * layer (Database.open) arrives with the SQL issue.
+ * @tabgres/engine — one backend's code: the storage engine, and the SQL
+ * layer behind Database.open (database.ts, tcop/).
  */
 
-export { StorageEngine, STORAGE_DB_OID, type StorageEngineOptions, type ScannedRow } from './engine.ts';
+export {
+  StorageEngine, STORAGE_DB_OID, type StorageEngineOptions, type ScannedRow, type TableScanCursor, type IndexScan, type IndexSpec,
+  type ModifyOutcome, type RelationVacuumStats,
+} from './engine.ts';
+export { btIndexCheck, INDOPTION_DESC, INDOPTION_NULLS_FIRST } from './access/nbtree/nbtree.ts';
+export type { IndexRelation, IndexKeyColumn, ScanKey, ScanKeyOp, ScanDirection, BtIndexStats, BtCheckResult } from './access/nbtree/nbtree.ts';
+export type { HeapSizeEstimate } from './access/heap/heapam_handler.ts';
 export { PgError, SQLSTATE, isPgError } from './utils/errors.ts';
 export type { Relation } from './access/heap/relation.ts';
 export type { ColumnDef, TupleDesc } from './access/common/tupdesc.ts';
@@ -13,3 +19,10 @@ export { TYPES, typeByOid, typeByName } from './utils/adt/types.ts';
 export type { Datum, TypeInfo } from './utils/adt/datum.ts';
 export { parse } from './parser/gram.ts';
 export { tokenize } from './parser/scan.ts';
+export { Database, setDataDirFactory, type DatabaseOptions, type QueryOptions, type Result, type Queryable } from './database.ts';
+export { PostgresBackend } from './tcop/postgres.ts';
+export type { StatementResult, FieldDescription, Notice, SimpleQueryOutcome } from './tcop/dest.ts';
+export { printAligned, formatErrorForPsql, isRightAligned } from './tcop/psql_print.ts';
+export { rowToText, datumToText } from './tcop/printtup.ts';
+export { describeCommand } from './tcop/describe.ts';
+export { Guc } from './utils/misc/guc.ts';

@@ -11,7 +11,14 @@
  *
  *   - every transaction whose commit returned is there, with its last values;
  *   - nothing of a transaction that had not committed (or rolled back) is;
- *   - the relation scans without error, and each key appears once.
+ *   - the relation scans without error, and each key appears once;
+ *   - both indexes (unique on k; (g, k) with duplicates and NULLs in g) pass
+ *     amcheck's check with heapallindexed, and scans through them return
+ *     exactly the committed rows in index order.
+ *
+ * The workload also makes updates that change only g (not HOT: an indexed
+ * column), only v and blob (HOT when the page has room), and inserts of an
+ * existing key that must fail with 23505 inside a savepoint.
  */
 
 import { CrashSimDirectory, Prng } from '@tabgres/opfs-storage';
@@ -21,6 +28,8 @@ import type { ColumnDef } from '../src/access/common/tupdesc.ts';
 import type { Tid } from '../src/access/common/itemptr.ts';
 import type { TypeInfo } from '../src/utils/adt/datum.ts';
 import { BYTEAOID, INT4OID, TEXTOID, typeByOid } from '../src/utils/adt/types.ts';
+import type { IndexKeyColumn, IndexRelation } from '../src/access/nbtree/nbtree.ts';
+import { PgError } from '../src/utils/errors.ts';
 
 const type = (oid: number): TypeInfo => {
   const t = typeByOid(oid);
@@ -28,10 +37,22 @@ const type = (oid: number): TypeInfo => {
   return t;
 };
 
+/** (k, v, blob): also the corruption tests' table. */
 export const COLUMNS: ColumnDef[] = [
   { name: 'k', type: type(INT4OID), notNull: true },
   { name: 'v', type: type(TEXTOID) },
   { name: 'blob', type: type(BYTEAOID) },
+];
+
+/** The workload's table: COLUMNS plus g, a small group number for the multi-column index. */
+export const WORKLOAD_COLUMNS: ColumnDef[] = [...COLUMNS, { name: 'g', type: type(INT4OID) }];
+
+/** The unique index on k (a primary key). */
+const PKEY: IndexKeyColumn[] = [{ name: 'k', type: type(INT4OID), heapAttnum: 1 }];
+/** The multi-column index on (g DESC NULLS LAST, k): many duplicates of g, some NULLs. */
+const G_K: IndexKeyColumn[] = [
+  { name: 'g', type: type(INT4OID), heapAttnum: 4, desc: true, nullsFirst: false },
+  { name: 'k', type: type(INT4OID), heapAttnum: 1 },
 ];
 
 /** A committed row as the model keeps it. */
@@ -39,6 +60,7 @@ interface ModelRow {
   v: string | null;
   blobLen: number;
   blobSeed: number;
+  g: number | null;
 }
 
 export interface EngineSettings {
@@ -74,6 +96,8 @@ export class Workload {
   readonly rng: Prng;
   db: StorageEngine;
   rel: Relation;
+  pkey: IndexRelation;
+  gk: IndexRelation;
   /** Committed state: key -> row. */
   private committed = new Map<number, ModelRow>();
   /** The open transaction's view: key -> row (null = deleted). */
@@ -91,7 +115,13 @@ export class Workload {
     this.rng = new Prng(seed);
     this.settings = settings;
     this.db = StorageEngine.open({ dir: this.dir, ...settings });
-    this.rel = this.db.createRelation('crash_t', COLUMNS);
+    this.rel = this.db.createRelation('crash_t', WORKLOAD_COLUMNS);
+    this.pkey = this.db.createIndex(this.rel, 'crash_t_pkey', { columns: PKEY, unique: true });
+    this.gk = this.db.createIndex(this.rel, 'crash_t_g_k', { columns: G_K });
+  }
+
+  private group(): number | null {
+    return this.rng.chance(0.1) ? null : this.rng.int(12);
   }
 
   private row(): ModelRow {
@@ -101,11 +131,18 @@ export class Workload {
       v: r.chance(0.1) ? null : `value-${r.nextUint32().toString(36)}`.repeat(big ? 200 : 1 + r.int(4)),
       blobLen: big ? 3000 + r.int(30000) : r.int(40),
       blobSeed: r.nextUint32(),
+      g: this.group(),
     };
   }
 
   private values(m: ModelRow): (string | Uint8Array | number | null)[] {
-    return [0, m.v, blobFor(m.blobLen, m.blobSeed)];
+    return [0, m.v, blobFor(m.blobLen, m.blobSeed), m.g];
+  }
+
+  /** The open transaction's view of key k. */
+  private current(k: number): ModelRow {
+    const p = this.pending.get(k);
+    return (p ?? this.committed.get(k)) as ModelRow;
   }
 
   private liveKeys(): number[] {
@@ -151,7 +188,10 @@ export class Workload {
       const keys = this.liveKeys();
       if (keys.length === 0) return;
       const k = keys[r.int(keys.length)];
-      const m = this.row();
+      // A third change only g (an indexed column: not HOT), a third keep it (HOT when there is room).
+      const q = r.next();
+      const old = this.current(k);
+      const m = q < 0.33 ? { ...old, g: this.group() } : q < 0.66 ? { ...this.row(), g: old.g } : this.row();
       const vals = this.values(m);
       vals[0] = k;
       const tid = this.db.update(this.rel, this.tids.get(k) as Tid, vals);
@@ -164,6 +204,21 @@ export class Workload {
       this.db.delete(this.rel, this.tids.get(k) as Tid);
       this.pending.set(k, null);
       this.tids.delete(k);
+    } else if (p < 0.735) {
+      // A duplicate key: 23505, undone by rolling back to a savepoint around it.
+      const keys = this.liveKeys();
+      if (keys.length === 0) return;
+      const vals = this.values(this.row());
+      vals[0] = keys[r.int(keys.length)];
+      this.db.savepoint('dup');
+      try {
+        this.db.insert(this.rel, vals);
+        throw new Error(`inserting existing key ${String(vals[0])} did not fail`);
+      } catch (e) {
+        if (!(e instanceof PgError) || e.code !== '23505') throw e;
+      }
+      this.db.rollbackToSavepoint('dup');
+      this.db.releaseSavepoint('dup');
     } else if (p < 0.76 && this.savepoint === null) {
       this.db.savepoint('s');
       this.savepoint = { pending: new Map(this.pending), tids: new Map(this.tids) };
@@ -207,7 +262,9 @@ export class Workload {
 
   /** Compares a (recovered) engine's rows with the committed model. */
   verify(db: StorageEngine): string | null {
-    const rel = db.openRelation({ oid: this.rel.oid, name: 'crash_t', columns: COLUMNS, toastOid: this.rel.toast?.oid ?? null });
+    const rel = db.openRelation({ oid: this.rel.oid, name: 'crash_t', columns: WORKLOAD_COLUMNS, toastOid: this.rel.toast?.oid ?? null });
+    const pkey = db.openIndex(rel, { oid: this.pkey.oid, name: this.pkey.name, columns: PKEY, unique: true });
+    const gk = db.openIndex(rel, { oid: this.gk.oid, name: this.gk.name, columns: G_K });
     const seen = new Map<number, (string | Uint8Array | number | null)[]>();
     for (const row of db.scan(rel)) {
       const k = row.values[0] as number;
@@ -224,7 +281,47 @@ export class Workload {
       if (got === undefined) return `committed key ${k} is missing`;
       if (got[1] !== m.v) return `key ${k}: v is ${String(got[1]).slice(0, 40)}, expected ${String(m.v).slice(0, 40)}`;
       if (!sameBytes(got[2] as Uint8Array, blobFor(m.blobLen, m.blobSeed))) return `key ${k}: blob differs`;
+      if (got[3] !== m.g) return `key ${k}: g is ${String(got[3])}, expected ${String(m.g)}`;
     }
+    return this.verifyIndexes(db, pkey, gk);
+  }
+
+  /** Both indexes pass amcheck (heapallindexed) and list exactly the committed rows in their order. */
+  private verifyIndexes(db: StorageEngine, pkey: IndexRelation, gk: IndexRelation): string | null {
+    // One statement (one snapshot, one transaction) for the checks and both scans.
+    db.startStatement();
+    try {
+      return this.compareIndexes(db, pkey, gk);
+    } finally {
+      db.endStatement();
+    }
+  }
+
+  private compareIndexes(db: StorageEngine, pkey: IndexRelation, gk: IndexRelation): string | null {
+    for (const ix of [pkey, gk]) {
+      try {
+        const r = db.checkIndex(ix);
+        if (r.heapTuplesChecked < this.committed.size) return `index ${ix.name}: checked ${r.heapTuplesChecked} heap tuples, ${this.committed.size} committed`;
+      } catch (e) {
+        return `index ${ix.name}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    const wantK = [...this.committed.keys()].sort((a, b) => a - b);
+    // (g DESC NULLS LAST, k): largest g first, NULLs at the end, k ascending within a group.
+    const rank = (g: number | null): number => (g === null ? -1 : g);
+    const wantGK = [...this.committed.entries()].map(([k, m]) => [m.g, k]).sort((a, b) => rank(b[0]) - rank(a[0]) || (a[1] as number) - (b[1] as number));
+    const gotK: unknown[] = [];
+    // Index-only: the heap rows were compared above; visiting them again would fetch their TOASTed values.
+    const pk = db.beginIndexScan(pkey, [], { indexOnly: true });
+    while (pk.next()) gotK.push(pk.values[0]);
+    pk.end();
+    if (JSON.stringify(gotK) !== JSON.stringify(wantK)) return `index ${pkey.name} scan returns ${gotK.length} keys, expected ${wantK.length} (or a different order)`;
+    const gotGK: unknown[] = [];
+    const s = db.beginIndexScan(gk, [], { indexOnly: true, direction: 'backward' });
+    while (s.next()) gotGK.push([s.values[0], s.values[1]]);
+    s.end();
+    gotGK.reverse();
+    if (JSON.stringify(gotGK) !== JSON.stringify(wantGK)) return `index ${gk.name} backward index-only scan differs from the model (${gotGK.length} rows, expected ${wantGK.length})`;
     return null;
   }
 

@@ -95,6 +95,14 @@ export interface RelationInfo {
   /** Indexes of a table, in OID order. */
   indexes: IndexInfo[];
   constraints: ConstraintInfo[];
+  /**
+   * FOREIGN KEY constraints of other tables that reference this one
+   * (confrelid = oid): what the RI checks on UPDATE / DELETE / TRUNCATE of
+   * the referenced table act on (PostgreSQL reaches them through the RI
+   * triggers on the referenced table). Absent = none. A catalog writer that
+   * adds or drops a foreign key invalidates both tables' entries.
+   */
+  fkeysReferencing?: ConstraintInfo[];
   /** Column defaults (pg_attrdef.adbin), analyzed, by attnum. */
   defaults: Map<number, Expr>;
   /** A view's defining query (pg_rewrite's _RETURN rule). */
@@ -123,4 +131,6 @@ export interface CatalogAccess {
   searchPath(): number[];
   /** The creation namespace for an unqualified new object (first existing schema in search_path). */
   creationNamespace(location?: number): number;
+  /** The sequence owned by a column (serial / identity; pg_depend), 0 if none — the rewriter's NextValueExpr for identity columns. */
+  getOwnedSequence?(relid: number, attnum: number): number;
 }

@@ -3,7 +3,8 @@
  * tuples on heap pages (PostgreSQL's heapam.c). Scans are in heapscan.ts,
  * pruning in pruneheap.ts, VACUUM in vacuumlazy.ts, TOAST in heaptoast.ts.
  *
- * Exports: HeapAM (insert, delete, update, fetch, fetchValues), HeapUpdateResult.
+ * Exports: HeapAM (insert, delete, update, fetch, fetchValues), HeapModifyResult,
+ *          datumImageEqual.
  *
  * Rules (PostgreSQL's README.HOT and heapam.c):
  *  1. Every change to a heap page happens under the page's exclusive content
@@ -30,7 +31,9 @@ import {
 } from '../../storage/page/bufpage.ts';
 import { ForkNumber } from '../../storage/relfilelocator.ts';
 import { Assert, PgError, SQLSTATE, elog } from '../../utils/errors.ts';
-import { heapDeformTuple, heapFormTuple, type TupleValue } from '../common/heaptuple.ts';
+import { heapDeformTuple, heapFormTuple, heapGetAttr, type TupleValue } from '../common/heaptuple.ts';
+import { isRawVarlena } from '../common/varlena.ts';
+import type { Interval } from '../../utils/adt/datum.ts';
 import {
   HEAP_COMBOCID, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED, HEAP_ONLY_TUPLE, HEAP_UPDATED, HEAP_XACT_MASK, HEAP2_XACT_MASK,
   HEAP_XMAX_INVALID, T_CID, T_HOFF, T_INFOMASK, T_INFOMASK2, htupGetCtidBlock, htupGetCtidOffset, htupGetInfomask,
@@ -61,6 +64,8 @@ export interface HeapModifyResult {
   xmax: number;
   /** The new version's TID (UPDATE, TM_Ok). */
   newTid: Tid;
+  /** UPDATE, TM_Ok: the new version is heap-only (HOT), so no index needs a new entry. */
+  hot: boolean;
 }
 
 /** xl_heap_header fields written into the WAL record scratch. */
@@ -196,7 +201,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     const updated = (htupGetInfomask2(page, at) & HEAP_HOT_UPDATED) !== 0 || htupGetCtidBlock(page, at) !== tidBlock(tid) || htupGetCtidOffset(page, at) !== tidOffset(tid);
     const ctid = makeTid(htupGetCtidBlock(page, at), htupGetCtidOffset(page, at));
     const r = result === TM_Result.TM_Updated && !updated ? TM_Result.TM_Deleted : result;
-    return { result: r, ctid, xmax: htupGetXmax(page, at), newTid: 0 };
+    return { result: r, ctid, xmax: htupGetXmax(page, at), newTid: 0, hot: false };
   }
 
   /**
@@ -256,7 +261,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     bufmgr.unlockReleaseBuffer(buffer);
     // TOAST values of the deleted row die with it (toast_delete).
     if (toastValues !== null) this.toaster.deleteValues(rel, toastValues, null, cid);
-    return { result: TM_Result.TM_Ok, ctid: tid, xmax: xid, newTid: 0 };
+    return { result: TM_Result.TM_Ok, ctid: tid, xmax: xid, newTid: 0, hot: false };
   }
 
   /** Stamps xmax/cmax on a tuple being deleted or updated by this transaction. */
@@ -274,10 +279,14 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
   }
 
   /**
-   * heap_update: replaces the tuple at `otid` with `values`. `hotAllowed` is
-   * false when an indexed column changed (the caller knows its indexes).
+   * heap_update: replaces the tuple at `otid` with `values`. `hotAllowed`
+   * says whether the new version may be heap-only (rule 3): true when the
+   * relation has no indexes, false when the caller knows an indexed column
+   * changed, or the heap attribute numbers of the indexed columns, which
+   * heap_update compares itself (HeapDetermineColumnsInfo) on the old
+   * version it has locked: HOT only if none of them changed.
    */
-  update(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed = true): HeapModifyResult {
+  update(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed: boolean | readonly number[] = true): HeapModifyResult {
     const { bufmgr, vm, wal, vis } = this.env;
     const oblock = tidBlock(otid);
     const ooff = tidOffset(otid);
@@ -313,7 +322,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     oat = this.tupleAt(opage, ooff);
     const recheck = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
     if (recheck !== TM_Result.TM_Ok) {
-      const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(recheck, opage, oat, otid);
+      const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(recheck, opage, oat, otid);
       bufmgr.unlockReleaseBuffer(obuf);
       return r;
     }
@@ -336,7 +345,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       oat = this.tupleAt(opage, ooff);
       const again = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
       if (again !== TM_Result.TM_Ok) {
-        const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0 } : this.notOk(again, opage, oat, otid);
+        const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(again, opage, oat, otid);
         bufmgr.unlockReleaseBuffer(obuf);
         return r;
       }
@@ -347,7 +356,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       }
     }
     const samePage = nbuf === obuf;
-    const hot = samePage && hotAllowed;
+    const hot = samePage && (typeof hotAllowed === 'boolean' ? hotAllowed : !indexedColumnChanged(rel, opage, oat, itemIdGetLength(itemIdGet(opage, ooff)), values, hotAllowed));
     const npage = bufmgr.getPage(nbuf);
     const nblock = bufmgr.getBlockNumber(nbuf);
 
@@ -401,7 +410,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     if (!samePage) bufmgr.unlockReleaseBuffer(nbuf);
     bufmgr.unlockReleaseBuffer(obuf);
     if (oldValues !== null) this.toaster.deleteValues(rel, oldValues, values, cid);
-    return { result: TM_Result.TM_Ok, ctid: otid, xmax: xid, newTid: makeTid(nblock, noff) };
+    return { result: TM_Result.TM_Ok, ctid: otid, xmax: xid, newTid: makeTid(nblock, noff), hot };
   }
 
   /** The raw header of the tuple at tid (tests and the page inspector). */
@@ -425,6 +434,39 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.unlockReleaseBuffer(buffer);
     }
   }
+}
+
+/**
+ * HeapDetermineColumnsInfo for the HOT decision: whether any of `attnums`
+ * differs between the old tuple (on the locked page) and the new values.
+ * The comparison is of stored images, as heap_attr_equals does: a value
+ * that is equal but stored differently (compressed or TOASTed in one and
+ * not the other) counts as changed, which only costs a HOT update.
+ */
+function indexedColumnChanged(rel: Relation, page: Uint8Array, at: number, len: number, values: readonly (TupleValue | null)[], attnums: readonly number[]): boolean {
+  for (let i = 0; i < attnums.length; i++) {
+    const attnum = attnums[i];
+    if (!datumImageEqual(heapGetAttr(rel.desc, page, at, len, attnum), values[attnum - 1] ?? null)) return true;
+  }
+  return false;
+}
+
+/** datum_image_eq over tuple values: same type of JS value and the same bytes. */
+export function datumImageEqual(a: TupleValue | null, b: TupleValue | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (typeof a === 'number') return typeof b === 'number' && Object.is(a, b);
+  if (typeof a !== 'object') return a === b;
+  if (typeof b !== 'object') return false;
+  const ab = a instanceof Uint8Array ? a : isRawVarlena(a) ? a.bytes : null;
+  const bb = b instanceof Uint8Array ? b : isRawVarlena(b) ? b.bytes : null;
+  if (ab !== null || bb !== null) {
+    if (ab === null || bb === null || ab.length !== bb.length || isRawVarlena(a) !== isRawVarlena(b)) return false;
+    for (let i = 0; i < ab.length; i++) if (ab[i] !== bb[i]) return false;
+    return true;
+  }
+  const ia = a as Interval;
+  const ib = b as Interval;
+  return ia.months === ib.months && ia.days === ib.days && ia.micros === ib.micros;
 }
 
 Assert(T_HOFF === 22, 'tuple header layout');

@@ -37,7 +37,7 @@ export class HeapScan<S extends HeapSnapshot = HeapSnapshot> {
   private readonly heap: HeapAM<S>;
   readonly rel: Relation;
   private readonly snapshot: S;
-  private readonly nblocks: number;
+  private nblocks: number;
   private block = -1;
   private buffer = 0;
   /** The current page (valid while next() returned true). */
@@ -121,6 +121,18 @@ export class HeapScan<S extends HeapSnapshot = HeapSnapshot> {
   /** Deforms the current tuple into caller-provided arrays (TOASTed values stay RawVarlena). */
   getValues(values: (TupleValue | null)[], isnull: boolean[]): void {
     heapDeformTuple(this.rel.desc, this.page, this.tupleOffset, this.tupleLength, values, isnull);
+  }
+
+  /**
+   * heap_rescan: back to before the first page, with the same snapshot; the
+   * block count is read again, as initscan does.
+   */
+  restart(): void {
+    this.end();
+    this.nblocks = this.heap.env.bufmgr.nblocks(this.rel.locator, ForkNumber.MAIN);
+    this.block = -1;
+    this.idx = 0;
+    this.ended = false;
   }
 
   /** Ends the scan, dropping its pin. Safe to call twice. */

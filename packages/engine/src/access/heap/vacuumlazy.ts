@@ -27,7 +27,7 @@
 import { BLCKSZ, VACUUM_FREEZE_MIN_AGE } from '../../constants.ts';
 import { BUFFER_LOCK_UNLOCK } from '../../storage/buffer/buf_internals.ts';
 import {
-  itemIdGet, itemIdGetFlags, itemIdGetOffset, itemIdSetUnused, LP_DEAD, LP_NORMAL, LP_UNUSED, pageGetHeapFreeSpace,
+  itemIdGet, itemIdGetFlags, itemIdGetOffset, itemIdSetUnused, LP_DEAD, LP_NORMAL, LP_REDIRECT, LP_UNUSED, pageGetHeapFreeSpace,
   pageGetMaxOffsetNumber, pageIsAllVisible, pageIsNew, pageRepairFragmentation, pageSetAllVisible, pageSetLSN,
 } from '../../storage/page/bufpage.ts';
 import { ForkNumber } from '../../storage/relfilelocator.ts';
@@ -84,7 +84,7 @@ const visMain = new Uint8Array(5);
 
 export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Relation, options: VacuumOptions = {}): VacuumStats {
   const env = heap.env;
-  const { bufmgr, vm, fsm, wal } = env;
+  const { bufmgr, fsm, wal } = env;
   const oldestXmin = env.vis.oldestXmin();
   const freezeAge = options.freeze ? 0 : VACUUM_FREEZE_MIN_AGE;
   let freezeLimit = (oldestXmin - freezeAge) >>> 0;
@@ -203,22 +203,7 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
     }
 
     if (allVisible && !hasDead) {
-      const vmBits = VISIBILITYMAP_ALL_VISIBLE | (allFrozen ? VISIBILITYMAP_ALL_FROZEN : 0);
-      if (!pageIsAllVisible(page) || (vm.getStatus(rel.locator, blk) & vmBits) !== vmBits) {
-        const vmBuf = vm.pin(rel.locator, blk, true);
-        pageSetAllVisible(page);
-        bufmgr.markBufferDirty(buffer);
-        putU32(visMain, 0, visibilityCutoff);
-        visMain[4] = vmBits;
-        wal.beginInsert();
-        wal.registerData(visMain, 0, 5);
-        wal.registerBuffer(0, vmBuf, 0);
-        wal.registerBuffer(1, buffer, REGBUF_STANDARD);
-        const lsn = wal.insert(RM_HEAP2_ID, XLOG_HEAP2_VISIBLE, 0);
-        pageSetLSN(page, lsn);
-        vm.set(vmBuf, blk, vmBits, lsn);
-        vm.release(vmBuf);
-      }
+      setAllVisible(heap, rel, buffer, blk, visibilityCutoff, allFrozen);
       stats.pagesAllVisible++;
       if (allFrozen) stats.pagesAllFrozen++;
     }
@@ -257,6 +242,14 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
       wal.registerBufData(0, vacBuf, 0, n * 2);
       pageSetLSN(page, wal.insert(RM_HEAP2_ID, XLOG_HEAP2_VACUUM, 0));
     }
+    // lazy_vacuum_heap_page: with its dead items gone the page may now be
+    // all-visible, which index-only scans want right after VACUUM.
+    const vis = heapPageIsAllVisible(heap, page, buffer, oldestXmin);
+    if (vis !== null) {
+      setAllVisible(heap, rel, buffer, blk, vis.cutoff, vis.allFrozen);
+      stats.pagesAllVisible++;
+      if (vis.allFrozen) stats.pagesAllFrozen++;
+    }
     const free = pageGetHeapFreeSpace(page);
     bufmgr.unlockReleaseBuffer(buffer);
     fsm.recordFreeSpace(rel.locator, blk, free);
@@ -275,6 +268,61 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
   }
   stats.relPages = newNblocks;
   return stats;
+}
+
+/**
+ * Sets PD_ALL_VISIBLE and the VM bits of a cleanup-locked page whose
+ * tuples are all visible to everyone (and frozen, with allFrozen), logging
+ * XLOG_HEAP2_VISIBLE with the newest xmin as the conflict horizon.
+ */
+function setAllVisible<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Relation, buffer: number, blk: number, cutoff: number, allFrozen: boolean): void {
+  const { bufmgr, vm, wal } = heap.env;
+  const page = bufmgr.getPage(buffer);
+  const vmBits = VISIBILITYMAP_ALL_VISIBLE | (allFrozen ? VISIBILITYMAP_ALL_FROZEN : 0);
+  if (pageIsAllVisible(page) && (vm.getStatus(rel.locator, blk) & vmBits) === vmBits) return;
+  const vmBuf = vm.pin(rel.locator, blk, true);
+  pageSetAllVisible(page);
+  bufmgr.markBufferDirty(buffer);
+  putU32(visMain, 0, cutoff);
+  visMain[4] = vmBits;
+  wal.beginInsert();
+  wal.registerData(visMain, 0, 5);
+  wal.registerBuffer(0, vmBuf, 0);
+  wal.registerBuffer(1, buffer, REGBUF_STANDARD);
+  const lsn = wal.insert(RM_HEAP2_ID, XLOG_HEAP2_VISIBLE, 0);
+  pageSetLSN(page, lsn);
+  vm.set(vmBuf, blk, vmBits, lsn);
+  vm.release(vmBuf);
+}
+
+/**
+ * heap_page_is_all_visible: every tuple on the locked page is live and was
+ * inserted before `oldestXmin` (so every snapshot sees it), and no dead
+ * item is left. Null if not; otherwise whether all are frozen too, and the
+ * newest xmin (the record's conflict horizon).
+ */
+function heapPageIsAllVisible<S extends HeapSnapshot>(heap: HeapAM<S>, page: Uint8Array, buffer: number, oldestXmin: number): { allFrozen: boolean; cutoff: number } | null {
+  const vis = heap.env.vis;
+  let allFrozen = true;
+  let cutoff = 0;
+  const maxOff = pageGetMaxOffsetNumber(page);
+  for (let off = 1; off <= maxOff; off++) {
+    const lp = itemIdGet(page, off);
+    const flags = itemIdGetFlags(lp);
+    if (flags === LP_UNUSED || flags === LP_REDIRECT) continue;
+    if (flags === LP_DEAD) return null;
+    const at = itemIdGetOffset(lp);
+    if (vis.satisfiesVacuum(page, at, oldestXmin, buffer) !== HTSV_Result.HEAPTUPLE_LIVE) return null;
+    const infomask = htupGetInfomask(page, at);
+    const xmin = htupGetXmin(page, at);
+    if ((infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN) {
+      if (!transactionIdPrecedes(xmin, oldestXmin)) return null;
+      if (transactionIdIsNormal(xmin) && (cutoff === 0 || transactionIdPrecedes(cutoff, xmin))) cutoff = xmin;
+      allFrozen = false;
+    }
+    if (htupGetXmax(page, at) !== 0) allFrozen = false;
+  }
+  return { allFrozen, cutoff };
 }
 
 /** A page with no line pointer in use (count_nondeletable_pages). */

@@ -47,6 +47,12 @@ function byteAndShift(heapBlock: number): { byte: number; shift: number } {
   return { byte: SIZE_OF_PAGE_HEADER + (inPage >> 2), shift: (inPage & 3) * 2 };
 }
 
+/** A VM page kept pinned across getStatusPinned calls (PostgreSQL's vmbuffer); start with { buffer: 0, vmBlock: -1 }. */
+export interface VmPin {
+  buffer: number;
+  vmBlock: number;
+}
+
 export class VisibilityMap {
   private readonly bufmgr: BufferManager;
 
@@ -88,6 +94,35 @@ export class VisibilityMap {
     const bits = pageIsNew(page) ? 0 : (page[byte] >> shift) & VISIBILITYMAP_VALID_BITS;
     this.bufmgr.unlockReleaseBuffer(buf);
     return bits;
+  }
+
+  /**
+   * visibilitymap_get_status with the caller's vmbuffer: the VM page stays
+   * pinned in `pin` between calls (end the caller's use with releasePin),
+   * and the bits are read without a content lock, as PostgreSQL does: a
+   * byte is read whole, and a bit cleared a moment after the read concerns
+   * a change the reader's snapshot cannot see anyway. A VM fork that did not
+   * exist on the first look reads as 0 (not all-visible, always safe).
+   */
+  getStatusPinned(rel: RelFileLocator, heapBlock: number, pin: VmPin): number {
+    const vmBlock = vmBlockOf(heapBlock);
+    if (pin.vmBlock !== vmBlock) {
+      this.releasePin(pin);
+      pin.buffer = this.pin(rel, heapBlock, false);
+      pin.vmBlock = vmBlock;
+    }
+    if (pin.buffer === 0) return 0;
+    // byteAndShift inlined: this runs once per index entry of an index-only scan.
+    const inPage = heapBlock - vmBlock * HEAPBLOCKS_PER_VM_PAGE;
+    const page = this.bufmgr.getPage(pin.buffer);
+    return (page[SIZE_OF_PAGE_HEADER + (inPage >> 2)] >> ((inPage & 3) * 2)) & VISIBILITYMAP_VALID_BITS;
+  }
+
+  /** Drops the pin getStatusPinned keeps. Safe to call twice. */
+  releasePin(pin: VmPin): void {
+    if (pin.buffer !== 0) this.bufmgr.releaseBuffer(pin.buffer);
+    pin.buffer = 0;
+    pin.vmBlock = -1;
   }
 
   /**

@@ -11,6 +11,7 @@
  *   build        btbuild, btbuildempty, IndexBuildScan, IndexBuildCallback, IndexBuildResult
  *   insert       btinsert
  *   scan         btbeginscan, BTScan, ScanKey, ScanKeyOp, ScanDirection, BTScanOptions
+ *   errors       btBuildIndexValueDescription (the "(a)=(1)" of a DETAIL)
  *   vacuum       btbulkdelete, btvacuumcleanup, IndexBulkDeleteResult, BulkDeleteCallback
  *   statistics   btIndexStats, btgetrootheight, BtIndexStats
  *   checking     btIndexCheck, BtCheckOptions, BtCheckResult
@@ -45,6 +46,7 @@ export type { IndexValue } from './itup.ts';
 export { BTScan } from './nbtscan.ts';
 export type { ScanDirection, BTScanOptions } from './nbtscan.ts';
 export type { ScanKey, ScanKeyOp } from './nbtutils.ts';
+export { btBuildIndexValueDescription } from './nbtutils.ts';
 export type { IndexBuildCallback, IndexBuildScan, IndexBuildResult } from './nbtsort.ts';
 export type { IndexBulkDeleteResult, BulkDeleteCallback } from './nbtvacuum.ts';
 export { btIndexCheck } from './nbtcheck.ts';

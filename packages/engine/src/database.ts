@@ -1,0 +1,227 @@
+/*
+ * database.ts — the Database API (DESIGN.md section 6): one backend in the
+ * calling thread, with query / exec / transaction / close, as node-postgres
+ * and PGlite users expect them.
+ *
+ * Exports: Database, DatabaseOptions, QueryOptions, Result, Queryable,
+ *          setDataDirFactory (used by the Node entry point, node.ts).
+ *
+ *   const db = await Database.open();                       // memory
+ *   const db = await Database.open({ dataDir: './data' });  // Node: import '@tabgres/engine/node' first
+ *   const r = await db.query('SELECT $1::int + 1 AS n', [41]);   // r.rows[0].n === 42
+ *
+ * The engine package is platform-free: a dataDir path needs a file layer,
+ * which the Node entry point (node.ts) registers with setDataDirFactory;
+ * any StorageDirectory can also be passed as `dir`.
+ *
+ * Opening: StorageEngine.open (initdb on an empty directory, crash recovery
+ * after an unclean shutdown), then the catalogs (Catalog.bootstrap on a
+ * fresh directory, followed by the system views, created by SQL through the
+ * pipeline itself; Catalog.open otherwise).
+ *
+ * Concurrency: the work is synchronous, but the API is promise-based; calls
+ * are serialized so that a transaction() holds the session until its
+ * function settles, as PGlite does: queries issued meanwhile outside the
+ * transaction wait for it.
+ */
+
+import type { StorageDirectory } from '@tabgres/opfs-storage';
+import { StorageEngine } from './engine.ts';
+import { Catalog } from './catalog/catalog.ts';
+import { catalogsExist } from './catalog/bootstrap.ts';
+import { PgError, SQLSTATE } from './utils/errors.ts';
+import { Guc } from './utils/misc/guc.ts';
+import { PostgresBackend } from './tcop/postgres.ts';
+import { datumToJs } from './tcop/jsvalue.ts';
+import type { Notice, StatementResult } from './tcop/dest.ts';
+import { createSystemViews } from './tcop/system_views.ts';
+
+export interface DatabaseOptions {
+  /** A data directory path (Node, through the Node entry point); memory when neither this nor dir is given. */
+  dataDir?: string;
+  /** Any file layer (MemoryDirectory, NodeDirectory, an OPFS directory). */
+  dir?: StorageDirectory;
+  /** shared_buffers in 8 KB pages. */
+  sharedBuffers?: number;
+}
+
+export interface QueryOptions {
+  rowMode?: 'object' | 'array';
+}
+
+export interface Result<R = Record<string, unknown>> {
+  command: string;
+  rowCount: number;
+  fields: { name: string; dataTypeID: number }[];
+  rows: R[];
+  /** NOTICE / WARNING messages the statement raised. */
+  notices: Notice[];
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<Result<R>>;
+  exec(sql: string): Promise<Result[]>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+type DirFactory = (path: string) => StorageDirectory;
+let dataDirFactory: DirFactory | null = null;
+
+/** The Node entry point registers NodeDirectory here, so dataDir works without node:* imports in this package. */
+export function setDataDirFactory(f: DirFactory): void {
+  dataDirFactory = f;
+}
+
+/** The command word of a tag ("INSERT 0 1" -> "INSERT", "CREATE TABLE" -> "CREATE"), as node-postgres and PGlite report `command`. */
+function commandWord(tag: string): string {
+  const sp = tag.indexOf(' ');
+  return sp < 0 ? tag : tag.slice(0, sp);
+}
+
+function toResult<R>(r: StatementResult, rowMode: 'object' | 'array'): Result<R> {
+  const fields = (r.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.typeOid }));
+  const types = fields.map((f) => f.dataTypeID);
+  const n = fields.length;
+  const rows: R[] = new Array<R>(r.rows.length);
+  if (rowMode === 'array') {
+    for (let i = 0; i < r.rows.length; i++) {
+      const src = r.rows[i];
+      const out = new Array<unknown>(n);
+      for (let j = 0; j < n; j++) out[j] = datumToJs(types[j], src[j]);
+      rows[i] = out as R;
+    }
+  } else {
+    const names = fields.map((f) => f.name);
+    for (let i = 0; i < r.rows.length; i++) {
+      const src = r.rows[i];
+      const out: Record<string, unknown> = {};
+      for (let j = 0; j < n; j++) out[names[j]] = datumToJs(types[j], src[j]);
+      rows[i] = out as R;
+    }
+  }
+  return { command: commandWord(r.command), rowCount: r.rowCount, fields, rows, notices: r.notices };
+}
+
+export class Database implements Queryable {
+  /** The backend, for the CLI and tests that want Datums and command tags (tcop/postgres.ts). */
+  readonly backend: PostgresBackend;
+  readonly engine: StorageEngine;
+  private closed = false;
+  /** The tail of the queue of calls (see the header: calls are serialized). */
+  private lock: Promise<void> = Promise.resolve();
+
+  private constructor(engine: StorageEngine, backend: PostgresBackend) {
+    this.engine = engine;
+    this.backend = backend;
+  }
+
+  /** Synchronous open (the work is synchronous); Database.open wraps it in a promise. */
+  static openSync(options: DatabaseOptions = {}): Database {
+    let dir = options.dir;
+    if (dir === undefined && options.dataDir !== undefined) {
+      if (dataDirFactory === null) {
+        throw new PgError(SQLSTATE.feature_not_supported, 'dataDir needs a file layer: import "@tabgres/engine/node" (Node) or pass dir',
+          { hint: 'In the browser, pass an OPFS-backed StorageDirectory as dir.' });
+      }
+      dir = dataDirFactory(options.dataDir);
+    }
+    const engine = StorageEngine.open({ ...(dir !== undefined ? { dir } : {}), ...(options.sharedBuffers !== undefined ? { sharedBuffers: options.sharedBuffers } : {}) });
+    try {
+      const fresh = !catalogsExist(engine);
+      const catalog = fresh ? Catalog.bootstrap(engine) : Catalog.open(engine);
+      const startup: Record<string, string> = {};
+      if (options.sharedBuffers !== undefined) startup.shared_buffers = String(options.sharedBuffers);
+      const backend = new PostgresBackend({ engine, catalog, guc: new Guc(startup) });
+      if (fresh) createSystemViews(backend);
+      return new Database(engine, backend);
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  static async open(options: DatabaseOptions = {}): Promise<Database> {
+    return Database.openSync(options);
+  }
+
+  private check(): void {
+    if (this.closed) throw new PgError(SQLSTATE.admin_shutdown, 'the database is closed');
+  }
+
+  /** Runs fn when every earlier call has finished. */
+  private serialize<T>(fn: () => T | Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** One statement, with $1..$n parameters (the extended protocol). Synchronous form. */
+  querySync<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], opts: QueryOptions = {}): Result<R> {
+    this.check();
+    return toResult<R>(this.backend.execExtended(sql, params), opts.rowMode ?? 'object');
+  }
+
+  /** A script of statements (the simple protocol); throws the first error. Synchronous form. */
+  execSync(sql: string): Result[] {
+    this.check();
+    const out = this.backend.execSimpleQuery(sql);
+    if (out.error !== null) throw out.error;
+    return out.results.map((r) => toResult(r, 'object'));
+  }
+
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<Result<R>> {
+    return this.serialize(() => this.querySync<R>(sql, params ?? [], opts ?? {}));
+  }
+
+  exec(sql: string): Promise<Result[]> {
+    return this.serialize(() => this.execSync(sql));
+  }
+
+  /**
+   * BEGIN; fn(tx); COMMIT — or ROLLBACK when fn throws (the error is
+   * rethrown). Inside fn, use tx: calls on the Database itself wait until
+   * the transaction ends. A nested tx.transaction() is a savepoint.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.serialize(() => this.runTransaction(fn, 0));
+  }
+
+  private async runTransaction<T>(fn: (tx: Queryable) => Promise<T>, depth: number): Promise<T> {
+    this.check();
+    const sp = `tabgres_tx_${depth}`;
+    this.execSync(depth === 0 ? 'BEGIN' : `SAVEPOINT ${sp}`);
+    const tx: Queryable = {
+      query: async <R>(sql: string, params?: unknown[], opts?: QueryOptions) => this.querySync<R>(sql, params ?? [], opts ?? {}),
+      exec: async (sql: string) => this.execSync(sql),
+      transaction: <U>(inner: (t: Queryable) => Promise<U>) => this.runTransaction(inner, depth + 1),
+    };
+    let value: T;
+    try {
+      value = await fn(tx);
+    } catch (e) {
+      if (!this.closed) this.execSync(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`);
+      throw e;
+    }
+    const r = this.execSync(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${sp}`);
+    if (depth === 0 && r[0]?.command === 'ROLLBACK') {
+      throw new PgError(SQLSTATE.in_failed_sql_transaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    return value;
+  }
+
+  /** Shutdown: an open transaction rolls back; a shutdown checkpoint is written. */
+  close(): Promise<void> {
+    return this.serialize(() => this.closeSync());
+  }
+
+  closeSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.backend.close();
+    this.engine.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

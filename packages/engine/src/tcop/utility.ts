@@ -1,0 +1,348 @@
+/*
+ * utility.ts — ProcessUtility: statements that are not planned (PostgreSQL's
+ * tcop/utility.c). DDL goes to the commands/ entry points; SET / SHOW /
+ * RESET to guc; EXPLAIN to commands/explain.ts; VACUUM, ANALYZE and
+ * CHECKPOINT to the storage engine and the catalog's statistics.
+ *
+ * Exports: ProcessUtility(stmt, env) -> StatementResult, UtilityEnv.
+ *
+ * Transaction statements are tcop/postgres.ts's (they change its block
+ * state); everything else that is not SELECT/INSERT/UPDATE/DELETE is here.
+ *
+ * LOCK TABLE: in a single backend no other session can hold a lock, so a
+ * lock has no observable effect; LOCK is accepted inside a transaction
+ * block (after checking the tables exist) and refused outside one, as
+ * PostgreSQL does. When the postmaster brings several backends, it must
+ * take the heavyweight lock.
+ */
+
+import type { RawStmt, Stmt, VacuumStmt, ExplainStmt, DefElem, LockStmt } from '../parser/nodes.ts';
+import type { Node, RangeVar, Value } from '../parser/primnodes.ts';
+import { PgError, SQLSTATE } from '../utils/errors.ts';
+import type { UtilityContext } from '../commands/utility_context.ts';
+import { DefineSequence, AlterSequence } from '../commands/sequence.ts';
+import { DefineRelation, AlterTable, ExecRenameStmt } from '../commands/tablecmds.ts';
+import { DefineIndex } from '../commands/indexcmds.ts';
+import { RemoveRelations } from '../commands/dropcmds.ts';
+import { DefineView } from '../commands/view.ts';
+import { ExecuteTruncate } from '../commands/truncate.ts';
+import { CreateSchemaCommand } from '../commands/schemacmds.ts';
+import type { PostgresBackend } from './postgres.ts';
+import { commandTagFor, type StatementResult } from './dest.ts';
+import { explainOneQuery, type ExplainExecutor } from '../commands/explain.ts';
+import { ExecutorEnd, ExecutorRun, type QueryDesc } from '../executor/execMain.ts';
+import { executorPrivate } from '../executor/execUtils.ts';
+import type { PlanState } from '../executor/execnodes.ts';
+
+const TEXTOID = 25;
+const JSONOID = 114;
+
+export interface UtilityEnv {
+  backend: PostgresBackend;
+  /** The whole query string. */
+  sourceText: string;
+  /** The statement as parsed (for its location in the string). */
+  raw: RawStmt;
+  inTransactionBlock: boolean;
+}
+
+function done(command: string): StatementResult {
+  return { command, rowCount: 0, fields: null, rows: [], notices: [] };
+}
+
+function textResult(command: string, columns: string[], rows: string[][], typeOid = TEXTOID): StatementResult {
+  return {
+    command: command === 'SHOW' || command === 'EXPLAIN' ? command : `${command} ${rows.length}`,
+    rowCount: rows.length,
+    fields: columns.map((name) => ({ name, typeOid, typmod: -1 })),
+    rows,
+    notices: [],
+  };
+}
+
+function utilityContext(env: UtilityEnv): UtilityContext {
+  const b = env.backend;
+  return {
+    engine: b.engine,
+    catalog: b.catalog,
+    sourceText: env.sourceText,
+    notice: (message: string) => b.notice({ severity: 'NOTICE', code: '00000', message }),
+    fmgr: b.fmgr,
+  };
+}
+
+export function ProcessUtility(stmt: Stmt, env: UtilityEnv): StatementResult {
+  const tag = commandTagFor(stmt);
+  switch (stmt.type) {
+    case 'CreateStmt':
+      DefineRelation(stmt, utilityContext(env));
+      return done(tag);
+    case 'IndexStmt':
+      DefineIndex(stmt, utilityContext(env));
+      return done(tag);
+    case 'DropStmt':
+      RemoveRelations(stmt, utilityContext(env));
+      return done(tag);
+    case 'AlterTableStmt':
+      AlterTable(stmt, utilityContext(env));
+      return done(tag);
+    case 'RenameStmt':
+      ExecRenameStmt(stmt, utilityContext(env));
+      return done(tag);
+    case 'ViewStmt':
+      DefineView(stmt, utilityContext(env));
+      return done(tag);
+    case 'TruncateStmt':
+      ExecuteTruncate(stmt, utilityContext(env));
+      return done(tag);
+    case 'CreateSchemaStmt':
+      CreateSchemaCommand(stmt, utilityContext(env));
+      return done(tag);
+    case 'CreateSeqStmt':
+      DefineSequence(stmt, utilityContext(env));
+      return done(tag);
+    case 'AlterSeqStmt':
+      AlterSequence(stmt, utilityContext(env));
+      return done(tag);
+    case 'VariableSetStmt': {
+      const warning = env.backend.guc.executeSetStmt(stmt, env.inTransactionBlock);
+      if (warning !== null) env.backend.notice({ severity: 'WARNING', code: SQLSTATE.no_active_sql_transaction, message: warning });
+      return done(tag);
+    }
+    case 'VariableShowStmt':
+      return show(env, stmt.name);
+    case 'ExplainStmt':
+      return explain(env, stmt);
+    case 'VacuumStmt':
+      return stmt.is_vacuumcmd ? vacuum(env, stmt) : analyze(env, stmt);
+    case 'CheckPointStmt':
+      env.backend.engine.checkpoint();
+      return done(tag);
+    case 'LockStmt':
+      return lockTable(env, stmt);
+    default:
+      throw new PgError(SQLSTATE.feature_not_supported, `${tag} is not supported`);
+  }
+}
+
+// ---------------------------------------------------------------- SHOW
+
+function show(env: UtilityEnv, name: string): StatementResult {
+  const guc = env.backend.guc;
+  if (name === 'all') {
+    const rows = guc.showAll().map((r) => [r.name, r.setting, r.description]);
+    return textResult('SHOW', ['name', 'setting', 'description'], rows);
+  }
+  const s = guc.show(name);
+  return textResult('SHOW', [s.column], [[s.value]]);
+}
+
+// ---------------------------------------------------------------- EXPLAIN
+
+interface ExplainOptions {
+  analyze: boolean;
+  verbose: boolean;
+  costs: boolean;
+  buffers: boolean;
+  timing: boolean;
+  summary: boolean;
+  format: 'text' | 'json';
+}
+
+/** The text of a DefElem's argument (a value node or an A_Const), or null when it has none. */
+function defText(d: DefElem): string | null {
+  const a = d.arg as Node | Value | null;
+  if (a === null) return null;
+  const v = a.type === 'A_Const' ? a.val : a.type === 'String' || a.type === 'Integer' || a.type === 'Boolean' || a.type === 'Float' ? a : undefined;
+  switch (v?.type) {
+    case 'String': return v.sval;
+    case 'Integer': return String(v.ival);
+    case 'Float': return v.fval;
+    case 'Boolean': return v.boolval ? 'true' : 'false';
+    default: return '';
+  }
+}
+
+/** defGetBoolean: no argument is true; on/off, true/false, 1/0. */
+function defBool(d: DefElem): boolean {
+  const t = defText(d);
+  if (t === null) return true;
+  const s = t.toLowerCase();
+  if (s === 'true' || s === 'on' || s === '1') return true;
+  if (s === 'false' || s === 'off' || s === '0') return false;
+  throw new PgError('42601', `${d.defname} requires a Boolean value`, d.location >= 0 ? { position: d.location + 1 } : {});
+}
+
+function explainOptions(opts: DefElem[]): ExplainOptions {
+  const o: ExplainOptions = { analyze: false, verbose: false, costs: true, buffers: false, timing: true, summary: false, format: 'text' };
+  let timingSet = false;
+  let summarySet = false;
+  for (const d of opts) {
+    switch (d.defname) {
+      case 'analyze': o.analyze = defBool(d); break;
+      case 'verbose': o.verbose = defBool(d); break;
+      case 'costs': o.costs = defBool(d); break;
+      case 'buffers': o.buffers = defBool(d); break;
+      case 'timing': o.timing = defBool(d); timingSet = true; break;
+      case 'summary': o.summary = defBool(d); summarySet = true; break;
+      case 'format': {
+        const v = (defText(d) ?? '').toLowerCase();
+        if (v === 'text' || v === 'json') o.format = v;
+        else if (v === 'xml' || v === 'yaml') throw new PgError(SQLSTATE.feature_not_supported, `EXPLAIN format "${v}" is not supported`);
+        else throw new PgError(SQLSTATE.invalid_parameter_value, `unrecognized value for EXPLAIN option "format": "${v}"`, { position: d.location + 1 });
+        break;
+      }
+      default:
+        throw new PgError('42601', `unrecognized EXPLAIN option "${d.defname}"`, { position: d.location + 1 });
+    }
+  }
+  if (o.timing && timingSet && !o.analyze) throw new PgError(SQLSTATE.invalid_parameter_value, 'EXPLAIN option TIMING requires ANALYZE');
+  if (!summarySet) o.summary = o.analyze;
+  return o;
+}
+
+function explain(env: UtilityEnv, stmt: ExplainStmt): StatementResult {
+  const opts = explainOptions(stmt.options);
+  const inner = stmt.query;
+  if (inner.type !== 'SelectStmt' && inner.type !== 'InsertStmt' && inner.type !== 'UpdateStmt' && inner.type !== 'DeleteStmt') {
+    throw new PgError(SQLSTATE.feature_not_supported, `EXPLAIN of ${commandTagFor(inner)} is not supported`);
+  }
+  const b = env.backend;
+  const raw: RawStmt = { type: 'RawStmt', stmt: inner, stmt_location: env.raw.stmt_location, stmt_len: env.raw.stmt_len };
+  const t0 = performance.now();
+  const prepared = b.prepare(raw, env.sourceText, []);
+  const planningTimeMs = performance.now() - t0;
+  const run: ExplainExecutor<QueryDesc> = {
+    start: (plan) => b.startExecutor(plan, [], true),
+    run: (qd) => ExecutorRun(qd, () => {}),
+    planStates: (qd) => [qd.planstate, ...executorPrivate(qd.estate).subplanStates.filter((ps): ps is PlanState => ps !== null)],
+    end: (qd) => ExecutorEnd(qd),
+  };
+  const lines: string[] = [];
+  for (const p of prepared) {
+    if (p.plan === null) continue;
+    lines.push(...explainOneQuery(p.plan, { ...opts, planningTimeMs, catalog: b.catalog }, run));
+  }
+  if (opts.format === 'json') return textResult('EXPLAIN', ['QUERY PLAN'], [[lines.join('\n')]], JSONOID);
+  return textResult('EXPLAIN', ['QUERY PLAN'], lines.map((l) => [l]));
+}
+
+// ---------------------------------------------------------------- VACUUM / ANALYZE
+
+interface TargetRel {
+  oid: number;
+  name: string;
+}
+
+function rangeVarName(rv: RangeVar): string {
+  return rv.schemaname !== null ? `${rv.schemaname}.${rv.relname}` : rv.relname;
+}
+
+/** The tables VACUUM/ANALYZE work on: the named ones, or every user table. */
+function targetRelations(env: UtilityEnv, stmt: VacuumStmt): TargetRel[] {
+  const cat = env.backend.catalog;
+  if (stmt.rels.length > 0) {
+    return stmt.rels.map((vr) => {
+      const rv = vr.relation;
+      const oid = cat.relnameGetRelid(rv.schemaname, rv.relname, false, rv.location) as number;
+      const rel = cat.getRelation(oid);
+      if (rel.relkind !== 'r' && rel.relkind !== 't' && rel.relkind !== 'm') {
+        env.backend.notice({ severity: 'WARNING', code: '01000', message: `skipping "${rel.relname}" --- cannot ${stmt.is_vacuumcmd ? 'vacuum' : 'analyze'} non-tables or special system tables` });
+        return null;
+      }
+      return { oid, name: rangeVarName(rv) };
+    }).filter((r): r is TargetRel => r !== null);
+  }
+  const r = env.backend.executePlanForSql("SELECT c.oid, c.relname FROM pg_catalog.pg_class c WHERE c.relkind = 'r' AND c.relnamespace <> 11 ORDER BY c.oid");
+  return r.map((row) => ({ oid: Number(row[0]), name: String(row[1]) }));
+}
+
+function optionFlag(stmt: VacuumStmt, name: string): boolean {
+  const d = stmt.options.find((o) => o.defname === name);
+  return d !== undefined && defBool(d);
+}
+
+function analyzeRelation(env: UtilityEnv, oid: number, verbose: boolean): void {
+  const b = env.backend;
+  const rel = b.catalog.getRelation(oid);
+  if (rel.heap === null) return;
+  const st = b.engine.relationStats(rel.heap);
+  b.catalog.updateRelStats(oid, st.relpages, st.reltuples);
+  b.tableStats.onAnalyze(oid, Math.round(st.reltuples), st.deadTuples, b.fmgr.stmtStart);
+  for (const ix of rel.indexes) {
+    const is = b.engine.indexStats(ix.index);
+    b.catalog.updateRelStats(ix.indexrelid, is.pages, is.tuples);
+  }
+  if (verbose) {
+    b.notice({ severity: 'INFO', code: '00000', message: `analyzing "${rel.nspname}.${rel.relname}"` });
+    b.notice({
+      severity: 'INFO', code: '00000',
+      message: `"${rel.relname}": scanned ${st.relpages} of ${st.relpages} pages, containing ${Math.round(st.reltuples)} live rows and ${st.deadTuples} dead rows; ${Math.round(st.reltuples)} rows in sample, ${Math.round(st.reltuples)} estimated total rows`,
+    });
+  }
+}
+
+function analyze(env: UtilityEnv, stmt: VacuumStmt): StatementResult {
+  const verbose = optionFlag(stmt, 'verbose');
+  for (const t of targetRelations(env, stmt)) analyzeRelation(env, t.oid, verbose);
+  return done('ANALYZE');
+}
+
+function vacuum(env: UtilityEnv, stmt: VacuumStmt): StatementResult {
+  const b = env.backend;
+  if (env.inTransactionBlock) throw new PgError(SQLSTATE.active_sql_transaction, 'VACUUM cannot run inside a transaction block');
+  const full = optionFlag(stmt, 'full');
+  const freeze = optionFlag(stmt, 'freeze');
+  const verbose = optionFlag(stmt, 'verbose');
+  const doAnalyze = optionFlag(stmt, 'analyze');
+  if (full) {
+    // VACUUM FULL rewrites the table in PostgreSQL; here it is a plain
+    // VACUUM (which already truncates empty trailing pages). Documented.
+  }
+  b.engine.startStatement();
+  let targets: TargetRel[];
+  try {
+    targets = targetRelations(env, stmt);
+    b.engine.endStatement();
+  } catch (e) {
+    b.engine.abortStatement(e);
+    throw e;
+  }
+  for (const t of targets) {
+    b.engine.startStatement();
+    let heap;
+    try {
+      heap = b.catalog.getRelation(t.oid).heap;
+      b.engine.endStatement();
+    } catch (e) {
+      b.engine.abortStatement(e);
+      throw e;
+    }
+    if (heap === null) continue;
+    const vs = b.engine.vacuum(heap, { freeze });
+    if (verbose) {
+      b.notice({ severity: 'INFO', code: '00000', message: `vacuuming "${t.name}"` });
+      b.notice({ severity: 'INFO', code: '00000', message: `finished vacuuming "${t.name}": ${vs.pagesScanned} pages scanned, ${vs.pagesRemoved} removed; tuples: ${vs.tuplesRemoved} removed, ${vs.liveTuples} remain, ${vs.deadTuplesRemaining} are dead but not yet removable` });
+    }
+    b.tableStats.onVacuum(t.oid, vs.liveTuples, vs.deadTuplesRemaining, b.fmgr.stmtStart);
+    b.engine.startStatement();
+    try {
+      b.catalog.updateRelStats(t.oid, vs.relPages, vs.liveTuples);
+      if (doAnalyze) analyzeRelation(env, t.oid, verbose);
+      b.engine.endStatement();
+    } catch (e) {
+      b.engine.abortStatement(e);
+      throw e;
+    }
+  }
+  return done('VACUUM');
+}
+
+// ---------------------------------------------------------------- LOCK
+
+function lockTable(env: UtilityEnv, stmt: LockStmt): StatementResult {
+  if (!env.inTransactionBlock) throw new PgError(SQLSTATE.no_active_sql_transaction, 'LOCK TABLE can only be used in transaction blocks');
+  const cat = env.backend.catalog;
+  for (const rv of stmt.relations) cat.relnameGetRelid(rv.schemaname, rv.relname, false, rv.location);
+  return done('LOCK TABLE');
+}

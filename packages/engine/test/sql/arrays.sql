@@ -1,0 +1,25 @@
+-- Arrays.
+SELECT ARRAY[1, 2, 3], ARRAY['a', 'b'], ARRAY[]::int[], '{1,2,3}'::int[];
+SELECT ARRAY[1, 2, 3][2], (ARRAY[1, 2, 3])[5], ARRAY[[1, 2], [3, 4]];
+SELECT array_length(ARRAY[1, 2, 3], 1), array_length(ARRAY[]::int[], 1), cardinality(ARRAY[1, 2]);
+SELECT 2 = ANY (ARRAY[1, 2, 3]), 5 = ANY (ARRAY[1, 2, 3]), 1 < ALL (ARRAY[2, 3]), NULL = ANY (ARRAY[1]);
+SELECT 2 = ANY ('{1,2}'::int[]), 3 <> ALL (ARRAY[1, 2, NULL]);
+SELECT unnest(ARRAY[1, 2, 3]);
+SELECT * FROM unnest(ARRAY['x', 'y']) AS u(v) ORDER BY v DESC;
+SELECT array_append(ARRAY[1, 2], 3), array_prepend(0, ARRAY[1]), array_cat(ARRAY[1], ARRAY[2, 3]), ARRAY[1] || 2, ARRAY[1] || ARRAY[2];
+SELECT array_position(ARRAY['a', 'b', 'c'], 'b'), array_remove(ARRAY[1, 2, 1], 1), array_upper(ARRAY[1, 2], 1), array_lower(ARRAY[1, 2], 1);
+SELECT ARRAY[1, 2] = ARRAY[1, 2], ARRAY[1, 2] < ARRAY[1, 3], ARRAY[1, NULL];
+SELECT '{a,"b c",NULL,"NULL"}'::text[], ARRAY['a"b', 'c,d', ''];
+SELECT ARRAY[1, 'a'];
+SELECT '{1,2'::int[];
+SELECT array_agg(g ORDER BY g DESC) FROM generate_series(1, 4) g;
+CREATE TABLE arr (id int, tags text[]);
+INSERT INTO arr VALUES (1, '{a,b}'), (2, ARRAY['c']), (3, NULL), (4, '{}');
+SELECT id, tags, array_length(tags, 1) FROM arr ORDER BY id;
+SELECT id FROM arr WHERE 'a' = ANY (tags) ORDER BY id;
+SELECT id, t FROM arr, unnest(tags) AS t ORDER BY id, t;
+SELECT ARRAY(SELECT id FROM arr ORDER BY id);
+SELECT ARRAY[1.5, 2], ARRAY[1, NULL, 3]::text[];
+SELECT array_dims(ARRAY[[1, 2], [3, 4]]), array_ndims(ARRAY[1]);
+SELECT generate_series(1, 3), generate_series(1, 10, 4);
+SELECT * FROM generate_series(5, 1, -2) g;

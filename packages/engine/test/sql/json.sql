@@ -1,0 +1,21 @@
+-- json / jsonb.
+SELECT '{"a": 1, "b": [1, 2]}'::json, '{"b": 1, "a": 2, "a": 3}'::jsonb, '[1, "x", null, true]'::jsonb;
+SELECT '{"a": 1}'::jsonb -> 'a', '{"a": {"b": 2}}'::jsonb -> 'a' -> 'b', '{"a": "x"}'::jsonb ->> 'a', '[10, 20]'::jsonb -> 1, '[10, 20]'::jsonb ->> 0;
+SELECT '{"a": 1}'::json -> 'a', '{"a": "t"}'::json ->> 'a', '{"a": 1}'::jsonb -> 'zz';
+SELECT '{"a": 1, "b": 2}'::jsonb @> '{"a": 1}', '{"a": 1}'::jsonb @> '{"a": 2}', '{"a": 1}'::jsonb <@ '{"a": 1, "b": 2}';
+SELECT '{"a": 1}'::jsonb ? 'a', '{"a": 1}'::jsonb ? 'b';
+SELECT jsonb_build_object('a', 1, 'b', 'two', 'c', NULL, 'd', true), json_build_object('x', 1.5);
+SELECT jsonb_build_array(1, 'a', NULL), to_jsonb('text'::text), to_jsonb(42), jsonb_typeof('[1]'::jsonb), jsonb_typeof('1.5'::jsonb);
+SELECT '{"a": [1, 2, 3]}'::jsonb #> '{a,1}', '{"a": [1, 2, 3]}'::jsonb #>> '{a,2}';
+SELECT '{bad'::jsonb;
+SELECT '{"n": 1.50, "e": 1e2}'::jsonb, '{"n": 1.50}'::json;
+SELECT jsonb_array_length('[1, 2, 3]'), jsonb_object_keys('{"b": 1, "a": 2}');
+CREATE TABLE docs (id int, body jsonb);
+INSERT INTO docs VALUES (1, '{"name": "a", "tags": ["x", "y"], "n": 3}'), (2, '{"name": "b", "n": 5}'), (3, NULL);
+SELECT id, body ->> 'name', (body ->> 'n')::int * 2 FROM docs ORDER BY id;
+SELECT id FROM docs WHERE body @> '{"tags": ["x"]}' ORDER BY id;
+SELECT id FROM docs WHERE body ->> 'name' = 'b';
+SELECT jsonb_agg(id ORDER BY id), json_agg(body ->> 'name') FROM docs;
+SELECT '{"a": 1}'::jsonb || '{"b": 2}'::jsonb, '{"a": 1, "b": 2}'::jsonb - 'a';
+SELECT '"\u00e9"'::jsonb, '"a\nb"'::json;
+SELECT '1'::jsonb = '1.0'::jsonb, '{"a": 1}'::jsonb = '{"a": 1}'::jsonb;

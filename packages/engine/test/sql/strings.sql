@@ -1,0 +1,25 @@
+-- String functions and operators.
+SELECT length('hello'), length(''), length(NULL::text), char_length('héllo'), octet_length('héllo');
+SELECT lower('HeLLo'), upper('HeLLo'), initcap('hello world');
+SELECT substring('hello' FROM 2 FOR 3), substring('hello', 2), substring('hello' FROM 3), substr('hello', 2, 2);
+SELECT position('l' IN 'hello'), position('z' IN 'hello'), strpos('hello', 'lo');
+SELECT trim('  x  ') || '|', ltrim('  x  ') || '|', rtrim('  x  ') || '|', trim(both 'x' FROM 'xxaxx'), btrim('xyxay', 'xy');
+SELECT replace('hello world', 'o', '0'), reverse('abc'), repeat('ab', 3), repeat('x', 0);
+SELECT concat('a', 1, NULL, 'b'), concat_ws('-', 'a', NULL, 'b', 'c'), 'a' || 'b' || 'c';
+SELECT 'a' || 1, 1 || 'a', 'a' || NULL;
+SELECT left('hello', 2), right('hello', 2), left('hello', -2), lpad('7', 3, '0'), rpad('ab', 5, '*'), lpad('hello', 2);
+SELECT split_part('a,b,c', ',', 2), split_part('a,b,c', ',', 5);
+SELECT 'abc' LIKE 'a%', 'abc' LIKE 'A%', 'abc' ILIKE 'A%', 'a_c' LIKE 'a\_c', 'abc' NOT LIKE '%d';
+SELECT 'abc' ~ 'b', 'abc' ~* 'B', 'abc' !~ 'z';
+SELECT ascii('A'), chr(66), md5('abc');
+SELECT to_hex(255), starts_with('hello', 'he');
+SELECT 'It''s', E'tab\there', $$dollar 'quoted'$$, U&'\0041';
+SELECT 'abc' < 'abd', 'Z' < 'a', 'é' > 'z';
+SELECT format('%s-%s', 'a', 'b'), format('%I', 'Some Name'), format('%L', 'it''s');
+SELECT quote_ident('a b'), quote_literal('x''y'), quote_nullable(NULL);
+SELECT string_to_array('a,b,c', ','), array_to_string(ARRAY['a', 'b'], '/');
+SELECT 'x'::char(3) = 'x  '::char(3), 'x'::varchar = 'x ';
+SELECT substring('hello', 0, 2), substring('hello', -1, 3);
+SELECT substring('hello', 1, -1);
+SELECT translate('hello', 'el', 'ip');
+SELECT length(repeat('ab', 1000));

@@ -1,0 +1,28 @@
+-- Subqueries: scalar, IN, NOT IN, EXISTS, ANY/ALL, correlated, in FROM.
+CREATE TABLE dept (id int, name text);
+CREATE TABLE staff (id int, name text, dept_id int, pay int);
+INSERT INTO dept VALUES (1, 'eng'), (2, 'ops'), (3, 'empty');
+INSERT INTO staff VALUES (1, 'ann', 1, 100), (2, 'bob', 1, 80), (3, 'cid', 2, 70), (4, 'dee', NULL, 60);
+SELECT (SELECT max(pay) FROM staff);
+SELECT name, (SELECT name FROM dept WHERE dept.id = staff.dept_id) AS dept FROM staff ORDER BY name;
+SELECT name FROM staff WHERE dept_id IN (SELECT id FROM dept WHERE name = 'eng') ORDER BY name;
+SELECT name FROM dept WHERE id NOT IN (SELECT dept_id FROM staff) ORDER BY name;
+SELECT name FROM dept WHERE id NOT IN (SELECT dept_id FROM staff WHERE dept_id IS NOT NULL) ORDER BY name;
+SELECT name FROM dept d WHERE EXISTS (SELECT 1 FROM staff s WHERE s.dept_id = d.id) ORDER BY name;
+SELECT name FROM dept d WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.dept_id = d.id) ORDER BY name;
+SELECT name FROM staff WHERE pay > ALL (SELECT pay FROM staff WHERE dept_id = 2) ORDER BY name;
+SELECT name FROM staff WHERE pay = ANY (SELECT pay FROM staff WHERE pay > 75) ORDER BY name;
+SELECT name FROM staff WHERE pay < SOME (SELECT pay FROM staff) ORDER BY name;
+SELECT name FROM staff s WHERE pay > (SELECT avg(pay) FROM staff s2 WHERE s2.dept_id = s.dept_id) ORDER BY name;
+SELECT d.name, t.total FROM dept d JOIN (SELECT dept_id, sum(pay) AS total FROM staff GROUP BY dept_id) t ON t.dept_id = d.id ORDER BY d.name;
+SELECT * FROM (SELECT name, pay * 2 AS p2 FROM staff) sub WHERE p2 > 150 ORDER BY name;
+SELECT (SELECT id FROM staff);
+SELECT (SELECT id, name FROM staff LIMIT 1);
+SELECT name FROM staff WHERE (SELECT count(*) FROM dept) = 3 ORDER BY 1;
+SELECT name, EXISTS (SELECT 1 FROM dept WHERE dept.id = staff.dept_id) FROM staff ORDER BY name;
+SELECT name, dept_id IN (SELECT id FROM dept WHERE id < 2) FROM staff ORDER BY name;
+SELECT 1 IN (SELECT NULL::int), 1 NOT IN (SELECT NULL::int), 1 IN (SELECT 1 UNION SELECT NULL);
+SELECT * FROM (SELECT 1) AS s;
+SELECT * FROM (SELECT 1 AS a, 2 AS a) s;
+SELECT x FROM (SELECT 1 AS x) s WHERE x IN (SELECT x);
+SELECT name FROM staff WHERE pay = (SELECT pay FROM staff WHERE id = 99);

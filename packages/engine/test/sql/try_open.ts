@@ -1,0 +1,14 @@
+import { StorageEngine } from '../../src/engine.ts';
+import { Catalog } from '../../src/catalog/catalog.ts';
+import { PostgresBackend } from '../../src/tcop/postgres.ts';
+import { createSystemViews } from '../../src/tcop/system_views.ts';
+let t = performance.now();
+const lap = (what: string) => { const n = performance.now(); console.log(what, (n - t).toFixed(1), 'ms'); t = n; };
+await import('../../src/database.ts'); lap('import');
+const engine = StorageEngine.open(); lap('engine');
+const catalog = Catalog.bootstrap(engine); lap('bootstrap');
+const b = new PostgresBackend({ engine, catalog }); lap('backend');
+createSystemViews(b); lap('views');
+b.execSimpleQuery('SELECT 1'); lap('select 1');
+b.execSimpleQuery('SELECT 1'); lap('select 1 again');
+engine.close(); lap('close');

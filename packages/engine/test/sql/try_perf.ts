@@ -1,0 +1,13 @@
+import { Database } from '../../src/database.ts';
+const db = Database.openSync();
+db.execSync('CREATE TABLE kv (k int PRIMARY KEY, v text)');
+db.execSync('BEGIN');
+for (let i = 0; i < 5000; i++) db.querySync('INSERT INTO kv VALUES ($1, $2)', [i, 'v' + i]);
+db.execSync('COMMIT');
+const N = Number(process.argv[2] ?? 3000);
+let t = performance.now();
+for (let i = 0; i < N; i++) db.querySync('SELECT 1');
+console.log('SELECT 1:', ((performance.now() - t) * 1000 / N).toFixed(1), 'us/query');
+t = performance.now();
+for (let i = 0; i < N; i++) db.querySync('SELECT v FROM kv WHERE k = $1', [i % 5000]);
+console.log('pk lookup:', ((performance.now() - t) * 1000 / N).toFixed(1), 'us/query');

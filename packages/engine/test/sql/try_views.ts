@@ -1,0 +1,10 @@
+import { StorageEngine } from '../../src/engine.ts';
+import { Catalog } from '../../src/catalog/catalog.ts';
+import { PostgresBackend } from '../../src/tcop/postgres.ts';
+import { createSystemViews } from '../../src/tcop/system_views.ts';
+const engine = StorageEngine.open();
+const catalog = Catalog.bootstrap(engine);
+const b = new PostgresBackend({ engine, catalog });
+const t0 = performance.now();
+createSystemViews(b, (sql, err) => console.log('SKIP', sql.slice(0, 60).replace(/\n/g, ' '), '=>', (err as { code?: string }).code, err.message));
+console.log('views ms', (performance.now() - t0).toFixed(1));

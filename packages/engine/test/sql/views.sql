@@ -1,0 +1,24 @@
+-- Views.
+CREATE TABLE base (id int, v int, tag text);
+INSERT INTO base VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'a');
+CREATE VIEW va AS SELECT id, v FROM base WHERE tag = 'a';
+SELECT * FROM va ORDER BY id;
+CREATE VIEW vsum AS SELECT tag, sum(v) AS total, count(*) AS n FROM base GROUP BY tag;
+SELECT * FROM vsum ORDER BY tag;
+SELECT v.id, b.tag FROM va v JOIN base b ON b.id = v.id ORDER BY 1;
+INSERT INTO base VALUES (4, 40, 'a');
+SELECT count(*) FROM va;
+CREATE VIEW va AS SELECT 1;
+CREATE OR REPLACE VIEW va AS SELECT id, v, v * 2 AS v2 FROM base WHERE tag = 'a';
+SELECT * FROM va ORDER BY id;
+CREATE VIEW vv AS SELECT id FROM va WHERE v2 > 50;
+SELECT * FROM vv ORDER BY id;
+DROP TABLE base;
+DROP VIEW va;
+DROP VIEW va CASCADE;
+SELECT * FROM vv;
+DROP VIEW IF EXISTS vv;
+CREATE VIEW vc (a, b) AS SELECT 1, 'x';
+SELECT a, b FROM vc;
+DROP VIEW vsum;
+DROP VIEW nosuch;

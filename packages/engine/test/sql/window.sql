@@ -1,0 +1,21 @@
+-- Window functions.
+CREATE TABLE w (id int, grp text, v int);
+INSERT INTO w VALUES (1, 'a', 10), (2, 'a', 20), (3, 'a', 20), (4, 'b', 5), (5, 'b', 15), (6, 'c', NULL);
+SELECT id, row_number() OVER (ORDER BY id) FROM w ORDER BY id;
+SELECT id, grp, row_number() OVER (PARTITION BY grp ORDER BY id) FROM w ORDER BY id;
+SELECT id, v, rank() OVER (ORDER BY v), dense_rank() OVER (ORDER BY v) FROM w ORDER BY id;
+SELECT id, lag(v) OVER (ORDER BY id), lead(v) OVER (ORDER BY id) FROM w ORDER BY id;
+SELECT id, lag(v, 2, -1) OVER (ORDER BY id), lead(v, 1, 0) OVER (PARTITION BY grp ORDER BY id) FROM w ORDER BY id;
+SELECT id, first_value(v) OVER (PARTITION BY grp ORDER BY id) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (PARTITION BY grp) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY id) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY v) FROM w ORDER BY id;
+SELECT id, avg(v) OVER (PARTITION BY grp), count(*) OVER (PARTITION BY grp) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM w ORDER BY id;
+SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) FROM w ORDER BY id;
+SELECT id, count(v) OVER w1 FROM w WINDOW w1 AS (PARTITION BY grp ORDER BY id) ORDER BY id;
+SELECT grp, sum(v), rank() OVER (ORDER BY sum(v) DESC NULLS LAST) FROM w GROUP BY grp ORDER BY grp;
+SELECT id, row_number() OVER () > 0 FROM w ORDER BY id;
+SELECT id FROM w WHERE row_number() OVER () > 1;
+SELECT id, nosuch() OVER () FROM w;
