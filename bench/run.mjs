@@ -1,5 +1,5 @@
-// run.mjs — bundles bench/storage.bench.ts with esbuild and runs the bundle
-// with plain node (`npm run bench`).
+// run.mjs — bundles bench/storage.bench.ts and bench/sql.bench.ts with esbuild
+// and runs the bundles with plain node (`npm run bench`).
 //
 // Why a bundle and not tsx: under tsx every module boundary costs on the hot
 // path (const enums imported from another module are not inlined, and
@@ -13,7 +13,12 @@
 //   node bench/run.mjs               bundle, then run
 //   node bench/run.mjs --profile     also write a V8 CPU profile (.cpuprofile)
 //                                    to bench/out/prof/
-//   anything else is passed on to the benchmark (see storage.bench.ts).
+//   node bench/run.mjs --storage     only the storage benchmark (storage.bench.ts)
+//   node bench/run.mjs --sql         only the SQL benchmark (sql.bench.ts: speed.html,
+//                                    lookups, COUNT/SUM, join, cold start);
+//                                    the default runs both, storage first
+//   anything else is passed on to the benchmark(s) (see storage.bench.ts,
+//   sql.bench.ts; both take --quick).
 
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -37,6 +42,23 @@ await build({
   logLevel: 'warning',
 });
 
+// The SQL benchmark and the cold-start scripts it runs as fresh processes
+// (bench/out/cold-<engine>.mjs), bundled the same way.
+const sqlEntries = { 'sql.bench': 'sql.bench.ts', 'cold-tabgres': 'speed/cold/tabgres.ts', 'cold-pglite': 'speed/cold/pglite.ts', 'cold-sqljs': 'speed/cold/sqljs.ts' };
+await build({
+  entryPoints: Object.fromEntries(Object.entries(sqlEntries).map(([out, src]) => [out, path.join(here, src)])),
+  outdir: path.join(here, 'out'),
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  tsconfig: path.join(root, 'tsconfig.json'),
+  external: ['@electric-sql/pglite', 'sql.js'],
+  logLevel: 'warning',
+});
+
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');
 // No --expose-gc: forcing a full GC between rounds makes V8 throw away the
@@ -44,8 +66,17 @@ const profile = args.includes('--profile');
 // 3× slower than it runs in steady state.
 const nodeFlags = [];
 if (profile) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${path.join(here, 'out', 'prof')}`);
-const benchArgs = args.filter((a) => a !== '--profile');
+const benchArgs = args.filter((a) => a !== '--profile' && a !== '--sql' && a !== '--storage');
+const onlySql = args.includes('--sql') && !args.includes('--storage');
+const onlyStorage = args.includes('--storage') && !args.includes('--sql');
+const suites = [];
+if (!onlySql) suites.push(outfile);
+if (!onlyStorage) suites.push(path.join(here, 'out', 'sql.bench.mjs'));
 
-const result = spawnSync(process.execPath, [...nodeFlags, outfile, ...benchArgs], { stdio: 'inherit', cwd: root });
-if (result.error) throw result.error;
-process.exit(result.status ?? 1);
+let status = 0;
+for (const bundle of suites) {
+  const result = spawnSync(process.execPath, [...nodeFlags, bundle, ...benchArgs], { stdio: 'inherit', cwd: root });
+  if (result.error) throw result.error;
+  if ((result.status ?? 1) !== 0) status = result.status ?? 1;
+}
+process.exit(status);

@@ -132,7 +132,11 @@ export class Database implements Queryable {
       const startup: Record<string, string> = {};
       if (options.sharedBuffers !== undefined) startup.shared_buffers = String(options.sharedBuffers);
       const backend = new PostgresBackend({ engine, catalog, guc: new Guc(startup) });
-      if (fresh) createSystemViews(backend);
+      if (fresh) {
+        createSystemViews(backend);
+        // initdb's own statements are not the database's activity.
+        for (const k of Object.keys(backend.stats) as (keyof typeof backend.stats)[]) backend.stats[k] = 0;
+      }
       return new Database(engine, backend);
     } catch (e) {
       engine.close();

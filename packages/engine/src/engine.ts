@@ -97,7 +97,7 @@ import { XACT_REDO } from './access/transam/xact_redo.ts';
 import { CLOG_REDO } from './access/transam/clog_redo.ts';
 import { FirstNormalTransactionId, xidFromFull } from './access/transam/transam.ts';
 import { btbuild, btbulkdelete, btIndexCheck, btIndexStats, btVacuumShmemSize, btvacuumcleanup, makeIndexRelation, SharedVacuumCycles } from './access/nbtree/nbtree.ts';
-import type { BtCheckResult, BtEnv, BtIndexStats, BtWal, IndexBulkDeleteResult, IndexKeyColumn, IndexRelation, ScanKey } from './access/nbtree/nbtree.ts';
+import type { BtCheckResult, BtEnv, BtIndexStats, BtWal, IndexValue, IndexBulkDeleteResult, IndexKeyColumn, IndexRelation, ScanKey } from './access/nbtree/nbtree.ts';
 import { IndexInserter, IndexScanCursor, type IndexAccessDeps, type IndexScanCursorOptions } from './access/index/indexam.ts';
 import { IndexLists, UndoLog } from './access/index/indexlist.ts';
 import { HeapScanCursor, heapEstimateSize, heapIndexBuildScan, type HeapSizeEstimate, type ScanOwner } from './access/heap/heapam_handler.ts';
@@ -300,6 +300,8 @@ export class StorageEngine implements ScanOwner {
   /** Per table: the inserter of its index entries, while its index list is unchanged. */
   private readonly inserters = new Map<number, IndexInserter>();
   private stmt: StatementState | null = null;
+  /** The cursor set of the last ended statement, empty, for the next one (no Set per statement). */
+  private spareCursors: Set<HeapScanCursor | IndexScanCursor> | null = null;
   private closed = false;
 
   private constructor(dir: StorageDirectory, o: StorageEngineOptions) {
@@ -521,7 +523,9 @@ export class StorageEngine implements ScanOwner {
     try {
       const snapmgr = this.xact.snapmgr;
       snapmgr.pushActiveSnapshot(snapmgr.getTransactionSnapshot());
-      this.stmt = { snapshot: snapmgr.getActiveSnapshot(), cursors: new Set(), owner: null, error: null };
+      const cursors = this.spareCursors ?? new Set<HeapScanCursor | IndexScanCursor>();
+      this.spareCursors = null;
+      this.stmt = { snapshot: snapmgr.getActiveSnapshot(), cursors, owner: null, error: null };
     } catch (e) {
       this.onError(e);
       throw e;
@@ -544,6 +548,7 @@ export class StorageEngine implements ScanOwner {
     }
     this.closeCursors(st);
     this.stmt = null;
+    this.spareCursors = st.cursors;
     this.xact.snapmgr.popActiveSnapshot();
     const implicit = !this.xact.isTransactionBlock();
     try {
@@ -593,9 +598,11 @@ export class StorageEngine implements ScanOwner {
   }
 
   private closeCursors(st: StatementState): void {
+    st.owner = null;
+    // The executor ends its cursors itself, so the set is usually empty already.
+    if (st.cursors.size === 0) return;
     const open = [...st.cursors];
     st.cursors.clear();
-    st.owner = null;
     for (const c of open) {
       try {
         c.end();
@@ -848,6 +855,30 @@ export class StorageEngine implements ScanOwner {
       const heapRel = this.indexLists.heapOf(index);
       const all = options.heapAllIndexed !== false && heapRel !== undefined;
       return btIndexCheck(index, this.btEnv, all ? { heapAllIndexed: heapIndexBuildScan(this.heap, this.vis, heapRel, index.heapAttnums) } : {});
+    });
+  }
+
+  /**
+   * checkIndex for every index of the table, reading the heap once for all
+   * of them (each index's heapallindexed is fed from the same pass).
+   */
+  checkIndexes(rel: Relation): { index: IndexRelation; result: BtCheckResult }[] {
+    return this.statement(() => {
+      const indexes = this.indexesOf(rel);
+      const attnums = [...new Set(indexes.flatMap((ix) => [...ix.heapAttnums]))];
+      const rows: { tid: Tid; values: IndexValue[]; alive: boolean }[] = [];
+      heapIndexBuildScan(this.heap, this.vis, rel, attnums)((tid, values, alive) => rows.push({ tid, values: [...values], alive }));
+      return indexes.map((index) => {
+        const pos = [...index.heapAttnums].map((a) => attnums.indexOf(a));
+        const key = new Array<IndexValue>(pos.length);
+        const heapAllIndexed = (cb: (tid: Tid, values: readonly IndexValue[], alive: boolean) => void): void => {
+          for (const r of rows) {
+            for (let i = 0; i < pos.length; i++) key[i] = r.values[pos[i]];
+            cb(r.tid, key, r.alive);
+          }
+        };
+        return { index, result: btIndexCheck(index, this.btEnv, { heapAllIndexed }) };
+      });
     });
   }
 

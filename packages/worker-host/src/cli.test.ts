@@ -77,6 +77,92 @@ describe('psql output', () => {
   });
 });
 
+describe('\\d', () => {
+  beforeEach(() => {
+    session.runSql('CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id serial PRIMARY KEY, name varchar(10) NOT NULL UNIQUE, ' +
+      'n numeric(5,2) DEFAULT 1.5, pid int REFERENCES p(id) ON DELETE CASCADE, note text); CREATE INDEX t_n ON t (n DESC); ' +
+      'CREATE VIEW v AS SELECT id FROM t; CREATE SEQUENCE s1');
+    out = '';
+  });
+
+  it('lists relations', () => {
+    session.meta('\\d');
+    expect(out).toBe([
+      '            List of relations',
+      ' Schema |   Name   |   Type   |  Owner   ',
+      '--------+----------+----------+----------',
+      ' public | p        | table    | postgres',
+      ' public | s1       | sequence | postgres',
+      ' public | t        | table    | postgres',
+      ' public | t_id_seq | sequence | postgres',
+      ' public | v        | view     | postgres',
+      '(5 rows)',
+      '',
+      '',
+    ].join('\n'));
+    out = '';
+    session.meta('\\di');
+    expect(out).toBe([
+      '               List of relations',
+      ' Schema |    Name    | Type  |  Owner   | Table ',
+      '--------+------------+-------+----------+-------',
+      ' public | p_pkey     | index | postgres | p',
+      ' public | t_n        | index | postgres | t',
+      ' public | t_name_key | index | postgres | t',
+      ' public | t_pkey     | index | postgres | t',
+      '(4 rows)',
+      '',
+      '',
+    ].join('\n'));
+  });
+
+  it('describes a table, an index, a view and a sequence', () => {
+    session.meta('\\d t');
+    expect(out).toBe([
+      '                                   Table "public.t"',
+      ' Column |         Type          | Collation | Nullable |            Default            ',
+      '--------+-----------------------+-----------+----------+-------------------------------',
+      " id     | integer               |           | not null | nextval('t_id_seq'::regclass)",
+      ' name   | character varying(10) |           | not null | ',
+      ' n      | numeric(5,2)          |           |          | 1.5',
+      ' pid    | integer               |           |          | ',
+      ' note   | text                  |           |          | ',
+      'Indexes:',
+      '    "t_pkey" PRIMARY KEY, btree (id)',
+      '    "t_n" btree (n DESC)',
+      '    "t_name_key" UNIQUE CONSTRAINT, btree (name)',
+      'Foreign-key constraints:',
+      '    "t_pid_fkey" FOREIGN KEY (pid) REFERENCES p(id) ON DELETE CASCADE',
+      '',
+      '',
+    ].join('\n'));
+    out = '';
+    session.meta('\\d p');
+    expect(out).toContain('Referenced by:\n    TABLE "t" CONSTRAINT "t_pid_fkey" FOREIGN KEY (pid) REFERENCES p(id) ON DELETE CASCADE\n');
+    out = '';
+    session.meta('\\d t_pkey');
+    expect(out).toBe([
+      '        Index "public.t_pkey"',
+      ' Column |  Type   | Key? | Definition ',
+      '--------+---------+------+------------',
+      ' id     | integer | yes  | id',
+      'primary key, btree, for table "public.t"',
+      '',
+      '',
+    ].join('\n'));
+    out = '';
+    session.meta('\\d s1');
+    expect(out).toBe([
+      '                             Sequence "public.s1"',
+      '  Type  | Start | Minimum |       Maximum       | Increment | Cycles? | Cache ',
+      '--------+-------+---------+---------------------+-----------+---------+-------',
+      ' bigint |     1 |       1 | 9223372036854775807 |         1 | no      |     1',
+      '',
+      '',
+    ].join('\n'));
+  });
+});
+
 describe('statement splitter', () => {
   it('ends statements at semicolons outside quotes, comments and dollar quotes', () => {
     const s = new StatementSplitter();

@@ -36,7 +36,7 @@ import type { RelKind } from '../nodes/parsenodes.ts';
 import type { CatalogHeaps } from './indexing.ts';
 import {
   AggregateRelationId, AttributeRelationId, BOOTSTRAP_SUPERUSERID, CATALOGS, CastRelationId, C_COLLATION_OID, DEFAULT_COLLATION_OID,
-  Anum_pg_class, BTREE_AM_OID, CATALOG_INDEXES, IndexRelationId, FirstGenbkiObjectId, HEAP_TABLE_AM_OID, type CatalogIndexDef, INFORMATION_SCHEMA_NAMESPACE, INTERNALlanguageId, NamespaceRelationId, OperatorRelationId,
+  BTREE_AM_OID, CATALOG_INDEXES, IndexRelationId, FirstGenbkiObjectId, HEAP_TABLE_AM_OID, type CatalogIndexDef, INFORMATION_SCHEMA_NAMESPACE, INTERNALlanguageId, NamespaceRelationId, OperatorRelationId,
   PG_CATALOG_NAMESPACE, PG_PUBLIC_NAMESPACE, PG_TOAST_NAMESPACE, ProcedureRelationId, RelationRelationId, TypeRelationId,
   catalogTupleDesc, type CatalogDef,
 } from './schemapg.ts';
@@ -99,28 +99,31 @@ function catalogIndexColumns(def: CatalogIndexDef, heap: Relation): IndexKeyColu
   });
 }
 
-/** Builds the catalog indexes over the filled catalogs (btbuild) and describes them in pg_class, pg_attribute, pg_index. */
-export function bootstrapCatalogIndexes(engine: StorageEngine, heaps: CatalogHeaps, catalogRels: ReadonlyMap<number, Relation>): Map<number, IndexRelation> {
+/**
+ * Builds the catalog indexes over the filled catalogs, one btbuild each
+ * (sorted bulk load, no per-row index insertion). Their pg_class,
+ * pg_attribute and pg_index rows, and relhasindex of the indexed catalogs,
+ * were written with the other rows by fillBootstrapRows.
+ */
+export function bootstrapCatalogIndexes(engine: StorageEngine, catalogRels: ReadonlyMap<number, Relation>): Map<number, IndexRelation> {
   const out = new Map<number, IndexRelation>();
   for (const def of CATALOG_INDEXES) {
     const heap = catalogRels.get(def.heapOid) as Relation;
-    const columns = catalogIndexColumns(def, heap);
-    const index = engine.createIndex(heap, def.relname, { columns, unique: def.unique, oid: def.oid });
-    out.set(def.oid, index);
-    heaps.insert(RelationRelationId, classRowValues({
-      oid: def.oid, relname: def.relname, relnamespace: PG_CATALOG_NAMESPACE, relkind: 'i', relnatts: columns.length, relam: BTREE_AM_OID,
-    }));
-    heaps.insertMany(AttributeRelationId, columns.map((c, i) => attributeRowValues({ attrelid: def.oid, attname: c.name, type: c.type, attnum: i + 1 })));
-    heaps.insert(IndexRelationId, indexRowValues(def.oid, def.heapOid, columns.map((c) => c.heapAttnum as number), columns.map(() => 0), def.unique, false));
-  }
-  // relhasindex of the indexed catalogs: one update per pg_class row.
-  for (const heapOid of new Set(CATALOG_INDEXES.map((d) => d.heapOid))) {
-    const row = heaps.findOne(RelationRelationId, (v) => v[Anum_pg_class.oid] === heapOid);
-    if (row === null) throw new PgError(SQLSTATE.internal_error, `pg_class row of catalog ${heapOid} is missing`);
-    row.values[Anum_pg_class.relhasindex] = true;
-    heaps.update(RelationRelationId, row.tid, row.values);
+    out.set(def.oid, engine.createIndex(heap, def.relname, { columns: catalogIndexColumns(def, heap), unique: def.unique, oid: def.oid }));
   }
   return out;
+}
+
+/** The pg_class, pg_attribute and pg_index rows describing the catalog indexes (index_create's rows). */
+function catalogIndexRows(catalogRels: ReadonlyMap<number, Relation>, classRows: (TupleValue | null)[][], attRows: (TupleValue | null)[][], indexRows: (TupleValue | null)[][]): void {
+  for (const def of CATALOG_INDEXES) {
+    const columns = catalogIndexColumns(def, catalogRels.get(def.heapOid) as Relation);
+    classRows.push(classRowValues({
+      oid: def.oid, relname: def.relname, relnamespace: PG_CATALOG_NAMESPACE, relkind: 'i', relnatts: columns.length, relam: BTREE_AM_OID,
+    }));
+    for (let i = 0; i < columns.length; i++) attRows.push(attributeRowValues({ attrelid: def.oid, attname: columns[i].name, type: columns[i].type, attnum: i + 1 }));
+    indexRows.push(indexRowValues(def.oid, def.heapOid, columns.map((c) => c.heapAttnum as number), columns.map(() => 0), def.unique, false));
+  }
 }
 
 /** Re-attaches the catalog indexes after a restart. */
@@ -256,6 +259,7 @@ function catalogClassRows(def: CatalogDef, rel: Relation): (TupleValue | null)[]
   const rows: (TupleValue | null)[][] = [classRowValues({
     oid: def.oid, relname: def.relname, relnamespace: PG_CATALOG_NAMESPACE, relkind: 'r',
     relnatts: def.columns.length, reltoastrelid: def.toastOid, relreplident: 'n',
+    relhasindex: CATALOG_INDEXES.some((ix) => ix.heapOid === def.oid),
   })];
   if (rel.toast !== null) {
     rows.push(classRowValues({
@@ -278,8 +282,11 @@ export function fillBootstrapRows(heaps: CatalogHeaps, catalogRels: ReadonlyMap<
     attRows.push(...attributeRowsForDesc(def.oid, rel.desc), ...systemAttributeRows(def.oid));
     if (rel.toast !== null) attRows.push(...attributeRowsForDesc(rel.toast.oid, rel.toast.desc), ...systemAttributeRows(rel.toast.oid));
   }
+  const indexRows: (TupleValue | null)[][] = [];
+  catalogIndexRows(catalogRels, classRows, attRows, indexRows);
   heaps.insertMany(RelationRelationId, classRows);
   heaps.insertMany(AttributeRelationId, attRows);
+  heaps.insertMany(IndexRelationId, indexRows);
 
   const types = new Map<number, TypeInfo>(TYPES);
   for (const t of CATALOG_ONLY_TYPES) if (!types.has(t.oid)) types.set(t.oid, t);

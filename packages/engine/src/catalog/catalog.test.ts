@@ -8,8 +8,9 @@ import { MemoryDirectory, CrashSimDirectory } from '@tabgres/opfs-storage';
 import { StorageEngine } from '../engine.ts';
 import { Catalog } from './catalog.ts';
 import { INT4OID, TEXTOID } from '../utils/adt/types.ts';
-import { PG_PUBLIC_NAMESPACE, RelationRelationId, Anum_pg_class } from './schemapg.ts';
+import { PG_PUBLIC_NAMESPACE, RelationRelationId, Anum_pg_class, ConstraintRelationId } from './schemapg.ts';
 import type { ColumnSpec } from './heap.ts';
+import { parseSearchPath } from './namespace.ts';
 
 const col = (attname: string, atttypid: number, attnotnull = false): ColumnSpec => ({ attname, atttypid, atttypmod: -1, attnotnull });
 
@@ -205,6 +206,14 @@ describe('invalidation', () => {
   });
 });
 
+describe('search_path parsing', () => {
+  it('folds unquoted names, keeps quoted ones with "" escapes, ignores blanks', () => {
+    expect(parseSearchPath('"$user", public')).toEqual(['$user', 'public']);
+    expect(parseSearchPath(' A ,"B c",  "x""y" ')).toEqual(['a', 'B c', 'x"y']);
+    expect(parseSearchPath('')).toEqual([]);
+  });
+});
+
 describe('columns', () => {
   it('rename, add and drop columns; rows keep their values', () => {
     const { engine, cat } = fresh();
@@ -295,6 +304,88 @@ describe('restart and crash', () => {
       expect(e2.scan(c2.heapOf(oid)).map((r) => r.values)).toEqual([[1, 'x'], [2, 'y']]);
       e2.close();
     }
+    engine.close();
+  });
+});
+
+describe('defaults', () => {
+  const five = { type: 'Const', consttype: INT4OID, consttypmod: -1, constvalue: 5, constisnull: false, location: -1 } as const;
+  const six = { ...five, constvalue: 6 };
+
+  it('setDefault replaces a default inside one statement (no second update of the pg_attribute row)', () => {
+    const { engine, cat } = fresh();
+    engine.begin();
+    const oid = cat.heapCreateWithCatalog({ relname: 't', relnamespace: PG_PUBLIC_NAMESPACE, relkind: 'r', columns: [col('a', INT4OID)] });
+    cat.storeDefault(oid, 1, five, '5');
+    engine.startStatement();
+    cat.setDefault(oid, 1, six, '6');
+    cat.setDefault(oid, 1, five, '5');
+    engine.endStatement();
+    expect(cat.getRelation(oid).defaults.get(1)).toEqual(five);
+    expect(cat.getRelation(oid).attrs[0].atthasdef).toBe(true);
+    cat.setDefault(oid, 1, null, '');
+    expect(cat.getRelation(oid).defaults.size).toBe(0);
+    expect(cat.getRelation(oid).attrs[0].atthasdef).toBe(false);
+    cat.setDefault(oid, 1, six, '6');
+    expect(cat.getRelation(oid).defaults.get(1)).toEqual(six);
+    engine.commit();
+    engine.close();
+  });
+});
+
+describe('fkeysReferencing', () => {
+  function setup(): { engine: StorageEngine; cat: Catalog; p: number; c: number; fk: () => number } {
+    const { engine, cat } = fresh();
+    engine.begin();
+    const p = cat.heapCreateWithCatalog({ relname: 'p', relnamespace: PG_PUBLIC_NAMESPACE, relkind: 'r', columns: [col('id', INT4OID, true)] });
+    const pkey = cat.indexCreate({ indexName: 'p_pkey', relnamespace: PG_PUBLIC_NAMESPACE, heapOid: p, keys: [{ attnum: 1, desc: false, nullsFirst: false }], unique: true, primary: true, constraintName: 'p_pkey' });
+    const c = cat.heapCreateWithCatalog({ relname: 'c', relnamespace: PG_PUBLIC_NAMESPACE, relkind: 'r', columns: [col('pid', INT4OID)] });
+    engine.commit();
+    const fk = (): number => cat.addConstraint({ relid: c, contype: 'f', conkey: [1], confrelid: p, confkey: [1], conindid: pkey });
+    return { engine, cat, p, c, fk };
+  }
+
+  it('lists the foreign keys pointing at a table, refreshed when one is added or dropped', () => {
+    const { engine, cat, p, c, fk } = setup();
+    expect(cat.getRelation(p).fkeysReferencing).toEqual([]);
+    expect(cat.getRelation(c).constraints).toEqual([]);
+    engine.begin();
+    const con = fk();
+    expect(cat.getRelation(p).fkeysReferencing?.map((x) => [x.oid, x.conrelid, x.confkey])).toEqual([[con, c, [1]]]);
+    expect(cat.getRelation(c).constraints.map((x) => x.oid)).toEqual([con]);
+    engine.rollback();
+    expect(cat.getRelation(p).fkeysReferencing).toEqual([]);
+    engine.begin();
+    const con2 = fk();
+    engine.commit();
+    expect(cat.getRelation(p).fkeysReferencing?.map((x) => x.oid)).toEqual([con2]);
+    engine.begin();
+    cat.performDeletion([{ classId: ConstraintRelationId, objectId: con2, objectSubId: 0 }], 'DROP_RESTRICT', () => {});
+    expect(cat.getRelation(p).fkeysReferencing).toEqual([]);
+    expect(cat.getRelation(c).constraints).toEqual([]);
+    engine.commit();
+    engine.close();
+  });
+
+  it('DROP TABLE of the referencing table, and DROP ... CASCADE of the referenced one, refresh the other side', () => {
+    const { engine, cat, p, c, fk } = setup();
+    engine.begin();
+    fk();
+    engine.commit();
+    expect(cat.getRelation(p).fkeysReferencing?.length).toBe(1);
+    engine.begin();
+    cat.performDeletion([{ classId: RelationRelationId, objectId: c, objectSubId: 0 }], 'DROP_RESTRICT', () => {});
+    expect(cat.getRelation(p).fkeysReferencing).toEqual([]);
+    engine.rollback();
+    expect(cat.getRelation(p).fkeysReferencing?.length).toBe(1);
+
+    engine.begin();
+    const notices: string[] = [];
+    cat.performDeletion([{ classId: RelationRelationId, objectId: p, objectSubId: 0 }], 'DROP_CASCADE', (n) => notices.push(n.message));
+    expect(notices).toEqual(['drop cascades to constraint c_pid_fkey on table c']);
+    expect(cat.getRelation(c).constraints).toEqual([]);
+    engine.commit();
+    expect(cat.getRelation(c).constraints).toEqual([]);
     engine.close();
   });
 });

@@ -104,7 +104,7 @@ export class Catalog implements CatalogAccess {
       const rels = bootstrapCatalogHeaps(engine);
       const cat = new Catalog(engine, rels);
       fillBootstrapRows(cat.heaps, rels, source);
-      cat.attachCatalogIndexes(bootstrapCatalogIndexes(engine, cat.heaps, rels));
+      cat.attachCatalogIndexes(bootstrapCatalogIndexes(engine, rels));
       if (!wasInBlock) engine.commit();
       return cat;
     } catch (e) {

@@ -6,6 +6,7 @@
  *   ObjectAddress, DependencyType ('n' normal, 'a' auto, 'i' internal), DropBehavior
  *   relationAddress(oid)
  *   recordDependencyOn(cat, depender, referenced, type)
+ *   recordDependencies(cat, deps: DependencySpec[])   several at once (one insert)
  *   deleteDependencyRecordsFor(cat, object)
  *   performDeletion(cat, objects, behavior, notice)
  *   getObjectDescription(cat, object)   "table t", "view s.v", "column a of table t", ...
@@ -34,6 +35,7 @@
  */
 
 import { PgError } from '../utils/errors.ts';
+import type { TupleValue } from '../access/common/heaptuple.ts';
 import type { RelKind } from '../nodes/parsenodes.ts';
 import { lookupKeyword } from '../parser/kwlist.ts';
 import type { Catalog } from './catalog.ts';
@@ -74,6 +76,23 @@ export function recordDependencyOn(cat: Catalog, depender: ObjectAddress, refere
     depender.classId, depender.objectId, depender.objectSubId,
     referenced.classId, referenced.objectId, referenced.objectSubId, type,
   ]);
+}
+
+/** One dependency for recordDependencies. */
+export interface DependencySpec {
+  depender: ObjectAddress;
+  referenced: ObjectAddress;
+  type: DependencyType;
+}
+
+/** recordMultipleDependencies: several pg_depend rows in one insert (pinned referenced objects are skipped). */
+export function recordDependencies(cat: Catalog, deps: readonly DependencySpec[]): void {
+  const rows: TupleValue[][] = [];
+  for (const { depender, referenced, type } of deps) {
+    if (isPinned(referenced)) continue;
+    rows.push([depender.classId, depender.objectId, depender.objectSubId, referenced.classId, referenced.objectId, referenced.objectSubId, type]);
+  }
+  cat.heaps.insertMany(DependRelationId, rows);
 }
 
 /** Deletes the pg_depend rows of `object` as depender (only the column's rows for a column). */

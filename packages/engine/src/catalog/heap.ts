@@ -33,11 +33,11 @@ import { catalogTypeByOid } from './pg_type.ts';
 import { attributeRowValues, attributeRowsForDesc, classRowValues, systemAttributeRows } from './bootstrap.ts';
 import { encodeNodeTree } from './nodetree.ts';
 import {
-  Anum_pg_attrdef, Anum_pg_attribute, AttributeRelidNumIndexId, ClassOidIndexId, Anum_pg_class, Anum_pg_namespace, Anum_pg_sequence, AttrDefaultRelationId, AttributeRelationId,
+  Anum_pg_attrdef, Anum_pg_attribute, AttributeRelidNumIndexId, ClassOidIndexId, Anum_pg_class, Anum_pg_namespace, Anum_pg_sequence, AttrDefaultIndexId, AttrDefaultRelationId, AttributeRelationId,
   BOOTSTRAP_SUPERUSERID, IndexRelationId, Anum_pg_index, NamespaceRelationId, PG_TOAST_NAMESPACE, RelationRelationId,
   RewriteRelationId, SequenceRelationId, StatisticRelationId, Anum_pg_statistic, Anum_pg_rewrite,
 } from './schemapg.ts';
-import { deleteDependencyRecordsFor, recordDependencyOn, relationAddress, type NoticeFn } from './dependency.ts';
+import { deleteDependencyRecordsFor, recordDependencies, recordDependencyOn, relationAddress, type DependencySpec, type NoticeFn } from './dependency.ts';
 
 /** One column of a new relation (or ADD COLUMN). */
 export interface ColumnSpec {
@@ -98,7 +98,7 @@ function checkDuplicateColumns(columns: readonly ColumnSpec[]): void {
 }
 
 /** heap_create_with_catalog: the relation's storage (if any), pg_class and pg_attribute rows; returns its OID (0: exists and ifNotExists). */
-export function heapCreateWithCatalog(cat: Catalog, spec: HeapCreateSpec): number {
+export function heapCreateWithCatalog(cat: Catalog, spec: HeapCreateSpec, relhasrules = false): number {
   const relname = nameIn(spec.relname);
   if (cat.namespaceName(spec.relnamespace) === null) {
     throw new PgError(CATALOG_SQLSTATE.invalid_schema_name, `schema with OID ${spec.relnamespace} does not exist`);
@@ -122,7 +122,7 @@ export function heapCreateWithCatalog(cat: Catalog, spec: HeapCreateSpec): numbe
   const xid = cat.engine.xact.getCurrentTransactionId();
   cat.heaps.insert(RelationRelationId, classRowValues({
     oid, relname, relnamespace: spec.relnamespace, relkind: spec.relkind, relnatts: spec.columns.length,
-    reltoastrelid: toast?.oid ?? 0, relfrozenxid: xid,
+    reltoastrelid: toast?.oid ?? 0, relfrozenxid: xid, relhasrules,
   }));
   cat.heaps.insertMany(AttributeRelationId, spec.columns.map((c, i) => attributeRowValues({
     attrelid: oid, attname: nameIn(c.attname), type: catalogTypeByOid(c.atttypid), attnum: i + 1, atttypmod: c.atttypmod,
@@ -209,9 +209,13 @@ export function collectRelationReferences(tree: unknown): { relid: number; attnu
 export function storeDefault(cat: Catalog, relid: number, attnum: number, expr: Expr, adsrc: string): number {
   const oid = cat.newOid();
   cat.heaps.insert(AttrDefaultRelationId, [oid, relid, attnum, encodeNodeTree(expr, adsrc)]);
-  updateAttribute(cat, relid, attnum, (v) => {
-    v[AT.atthasdef] = true;
-  });
+  // Only when it changes: setDefault replacing a default leaves it set, and the row is then not updated at all.
+  const att = attributeRow(cat, relid, attnum);
+  if (att.values[AT.atthasdef] !== true) {
+    att.values[AT.atthasdef] = true;
+    cat.heaps.update(AttributeRelationId, att.tid, att.values);
+  }
+  cat.invalidate({ kind: 'relcache', relId: relid });
   const self = { classId: AttrDefaultRelationId, objectId: oid, objectSubId: 0 };
   recordDependencyOn(cat, self, { classId: RelationRelationId, objectId: relid, objectSubId: attnum }, 'a');
   for (const ref of collectRelationReferences(expr)) recordDependencyOn(cat, self, { classId: RelationRelationId, objectId: ref.relid, objectSubId: ref.attnum }, 'n');
@@ -219,26 +223,35 @@ export function storeDefault(cat: Catalog, relid: number, attnum: number, expr: 
   return oid;
 }
 
-/** Deletes a pg_attrdef row (RemoveAttrDefaultById) and clears atthasdef. */
-export function removeAttrDefault(cat: Catalog, attrdefOid: number): void {
+/**
+ * Deletes a pg_attrdef row (RemoveAttrDefaultById) and clears atthasdef,
+ * unless `keepAtthasdef` (setDefault replacing the default: the column keeps
+ * one, and updating its pg_attribute row twice in one command would fail).
+ */
+export function removeAttrDefault(cat: Catalog, attrdefOid: number, keepAtthasdef = false): void {
   const row = cat.heaps.findOne(AttrDefaultRelationId, (v) => v[Anum_pg_attrdef.oid] === attrdefOid);
   if (row === null) return;
   const relid = row.values[Anum_pg_attrdef.adrelid] as number;
   const attnum = row.values[Anum_pg_attrdef.adnum] as number;
   cat.heaps.delete(AttrDefaultRelationId, row.tid);
-  const att = cat.heaps.findOne(AttributeRelationId, (v) => v[AT.attrelid] === relid && v[AT.attnum] === attnum);
-  if (att !== null && att.values[AT.atthasdef] === true) {
+  // The column's row may be gone already (DROP TABLE deletes the relation's rows before its defaults).
+  const att = keepAtthasdef ? undefined : cat.heaps.lookup(AttributeRelationId, AttributeRelidNumIndexId, [relid, attnum], (v) => v[AT.attrelid] === relid && v[AT.attnum] === attnum)[0];
+  if (att !== undefined && att.values[AT.atthasdef] === true) {
     att.values[AT.atthasdef] = false;
     cat.heaps.update(AttributeRelationId, att.tid, att.values);
   }
   cat.invalidate({ kind: 'relcache', relId: relid });
 }
 
-/** ALTER COLUMN SET DEFAULT / DROP DEFAULT (expr null). */
+/**
+ * ALTER COLUMN SET DEFAULT / DROP DEFAULT (expr null). Replacing a default
+ * touches the column's pg_attribute row at most once (atthasdef stays true),
+ * so it is one command.
+ */
 export function setDefault(cat: Catalog, relid: number, attnum: number, expr: Expr | null, adsrc: string): void {
-  for (const row of cat.heaps.findAll(AttrDefaultRelationId, (v) => v[Anum_pg_attrdef.adrelid] === relid && v[Anum_pg_attrdef.adnum] === attnum)) {
+  for (const row of cat.heaps.lookup(AttrDefaultRelationId, AttrDefaultIndexId, [relid, attnum], (v) => v[Anum_pg_attrdef.adrelid] === relid && v[Anum_pg_attrdef.adnum] === attnum)) {
     const oid = row.values[Anum_pg_attrdef.oid] as number;
-    removeAttrDefault(cat, oid);
+    removeAttrDefault(cat, oid, expr !== null);
     deleteDependencyRecordsFor(cat, { classId: AttrDefaultRelationId, objectId: oid, objectSubId: 0 });
   }
   if (expr !== null) storeDefault(cat, relid, attnum, expr, adsrc);
@@ -255,10 +268,8 @@ export function createView(cat: Catalog, name: string, nsp: number, query: Query
     if (old.relkind !== 'v') throw new PgError(CATALOG_SQLSTATE.wrong_object_type, `"${relname}" is not a view`);
     return replaceViewQuery(cat, existing, query, viewdef);
   }
-  const oid = heapCreateWithCatalog(cat, { relname, relnamespace: nsp, relkind: 'v', columns });
-  updateClass(cat, oid, (v) => {
-    v[CL.relhasrules] = true;
-  });
+  // relhasrules is set in the first pg_class row rather than by a second update of it.
+  const oid = heapCreateWithCatalog(cat, { relname, relnamespace: nsp, relkind: 'v', columns }, true);
   storeViewRule(cat, oid, query, viewdef);
   cat.commandCounterIncrement();
   return oid;
@@ -269,10 +280,12 @@ function storeViewRule(cat: Catalog, viewOid: number, query: Query, viewdef: str
   // ev_type '1' = CMD_SELECT, ev_enabled 'O' = fires in origin mode; ev_qual "<>" is PostgreSQL's text for no qualification.
   cat.heaps.insert(RewriteRelationId, [ruleOid, '_RETURN', viewOid, '1', 'O', true, '<>', encodeNodeTree(query, viewdef)]);
   const rule = { classId: RewriteRelationId, objectId: ruleOid, objectSubId: 0 };
-  recordDependencyOn(cat, rule, relationAddress(viewOid), 'i');
+  // One pg_depend insert for the rule's dependencies (a view over many columns has many).
+  const deps: DependencySpec[] = [{ depender: rule, referenced: relationAddress(viewOid), type: 'i' }];
   for (const ref of collectRelationReferences(query)) {
-    if (ref.relid !== viewOid) recordDependencyOn(cat, rule, { classId: RelationRelationId, objectId: ref.relid, objectSubId: ref.attnum }, 'n');
+    if (ref.relid !== viewOid) deps.push({ depender: rule, referenced: { classId: RelationRelationId, objectId: ref.relid, objectSubId: ref.attnum }, type: 'n' });
   }
+  recordDependencies(cat, deps);
   cat.invalidate({ kind: 'relcache', relId: viewOid });
 }
 

@@ -15,12 +15,14 @@
  *   ADD UNIQUE / PRIMARY KEY: the index build (23505 on duplicates);
  *   ADD FOREIGN KEY: every row's key is looked up (23503).
  * ALTER COLUMN TYPE is refused with 0A000 (it would rewrite the table).
+ * RENAME CONSTRAINT renames a PRIMARY KEY's or UNIQUE constraint's index
+ * with it, as PostgreSQL does.
  */
 
 import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, RenameStmt } from '../parser/nodes.ts';
 import type { Node } from '../parser/primnodes.ts';
 import type { RelationInfo } from '../utils/rel.ts';
-import { ConstraintRelationId, RelationRelationId } from '../catalog/schemapg.ts';
+import { Anum_pg_constraint, ConstraintRelationId, RelationRelationId } from '../catalog/schemapg.ts';
 import { ExecInitExpr } from '../executor/execExpr.ts';
 import { ExprContext, TupleTableSlot } from '../executor/execnodes.ts';
 import { cursorsOf } from '../utils/adt/ri_triggers.ts';
@@ -252,8 +254,8 @@ export function ExecRenameStmt(stmt: RenameStmt, ctx: UtilityContext): number {
       return relid;
     }
     case 'OBJECT_TABCONSTRAINT':
-      notSupported('ALTER TABLE ... RENAME CONSTRAINT');
-      return 0;
+      renameConstraint(ctx, rel, stmt.subname ?? '', stmt.newname);
+      return relid;
     default: {
       const wanted = stmt.renameType === 'OBJECT_VIEW' ? 'v' : 'S';
       // ALTER TABLE and ALTER INDEX may rename any relation kind (PostgreSQL allows it for RENAME); SEQUENCE and VIEW must match.
@@ -264,5 +266,25 @@ export function ExecRenameStmt(stmt: RenameStmt, ctx: UtilityContext): number {
       ctx.catalog.renameRelation(relid, stmt.newname);
       return relid;
     }
+  }
+}
+
+/** RENAME CONSTRAINT (RenameConstraintById): the pg_constraint row, and the index of a PRIMARY KEY / UNIQUE constraint with it. */
+function renameConstraint(ctx: UtilityContext, rel: RelationInfo, oldname: string, newname: string): void {
+  const con = rel.constraints.find((c) => c.conname === oldname);
+  if (con === undefined) err(ERRCODE.undefined_object, `constraint "${oldname}" for table "${rel.relname}" does not exist`);
+  if (rel.constraints.some((c) => c.conname === newname)) {
+    err(ERRCODE.duplicate_object, `constraint "${newname}" for relation "${rel.relname}" already exists`);
+  }
+  const CO = Anum_pg_constraint;
+  const row = ctx.catalog.heaps.findOne(ConstraintRelationId, (v) => v[CO.oid] === con.oid);
+  if (row === null) err(ERRCODE.internal_error, `cache lookup failed for constraint ${con.oid}`);
+  row.values[CO.conname] = newname;
+  ctx.catalog.heaps.update(ConstraintRelationId, row.tid, row.values);
+  ctx.catalog.invalidate({ kind: 'relcache', relId: rel.oid });
+  ctx.catalog.commandCounterIncrement();
+  if ((con.contype === 'p' || con.contype === 'u') && con.conindid !== 0) {
+    if (ctx.catalog.syscache.relnameNsp(rel.relnamespace, newname) !== 0) err(ERRCODE.duplicate_table, `relation "${newname}" already exists`);
+    ctx.catalog.renameRelation(con.conindid, newname);
   }
 }

@@ -241,6 +241,61 @@ describe('DDL errors and effects vs PostgreSQL', () => {
   });
 });
 
+describe('more DDL vs PostgreSQL', () => {
+  it('unique index builds over duplicates, owned sequences, wrong relation kinds', async () => {
+    (await same([
+      'CREATE TABLE xa (a int, b int)',
+      'INSERT INTO xa VALUES (1, 1), (1, 2), (NULL, 3), (NULL, 3)',
+      'CREATE UNIQUE INDEX xi ON xa (a)',
+      'ALTER TABLE xa ADD CONSTRAINT xu UNIQUE (a)',
+      'CREATE UNIQUE INDEX xj ON xa (b)',
+      'CREATE UNIQUE INDEX xk ON xa (a, b)',
+      'CREATE VIEW xv AS SELECT * FROM xa',
+      'CREATE INDEX ON xv (a)',
+      'CREATE TABLE xs (id serial, v int)',
+      'DROP SEQUENCE xs_id_seq',
+      'ALTER TABLE xs DROP COLUMN id',
+      NAMES,
+      'CREATE TABLE xt (id bigserial PRIMARY KEY)',
+      'DROP TABLE xt',
+      NAMES,
+      'ALTER TABLE xv ADD COLUMN c int',
+      'ALTER TABLE xv ALTER COLUMN a SET NOT NULL',
+      'ALTER VIEW xa RENAME TO xb',
+      'ALTER SEQUENCE xa RENAME TO xb',
+      'CREATE TABLE xr (a int PRIMARY KEY, b int CONSTRAINT xpos CHECK (b > 0))',
+      'ALTER TABLE xr RENAME CONSTRAINT xpos TO xpositive',
+      'ALTER TABLE xr RENAME CONSTRAINT xr_pkey TO xr_key',
+      'ALTER TABLE xr RENAME CONSTRAINT xnope TO xz',
+      'ALTER TABLE xr RENAME CONSTRAINT xpositive TO xr_key',
+      'INSERT INTO xr VALUES (1, 0)',
+      'INSERT INTO xr VALUES (1, 1), (1, 2)',
+      NAMES,
+      CONS,
+    ])).close();
+  });
+});
+
+describe('deliberate differences: refused with 0A000', () => {
+  it('hash, expression and partial indexes, ALTER COLUMN TYPE, CACHE > 1', () => {
+    const b = new Backend();
+    b.exec('CREATE TABLE xa (a int, b text)');
+    for (const sql of [
+      'CREATE INDEX ON xa USING hash (a)',
+      'CREATE INDEX ON xa ((a + 1))',
+      'CREATE INDEX ON xa (a) WHERE a > 0',
+      'CREATE INDEX ON xa (a) INCLUDE (b)',
+      'ALTER TABLE xa ALTER COLUMN a TYPE bigint',
+      'CREATE SEQUENCE xs CACHE 20',
+      'CREATE TEMP TABLE xt (a int)',
+      'CREATE TABLE xc (a int REFERENCES xa (a) INITIALLY DEFERRED)',
+    ]) {
+      expect(b.error(sql).slice(0, 5)).toBe('0A000');
+    }
+    b.close();
+  });
+});
+
 describe('NOTICEs', () => {
   it('IF [NOT] EXISTS and CASCADE notices', () => {
     const b = new Backend();

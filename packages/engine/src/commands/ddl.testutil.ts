@@ -55,6 +55,8 @@ function attrsOf(cols: ColumnDef[]): AttributeInfo[] {
 /** A catalog double: one schema "public" (2200), sequences only. */
 export class FakeCatalog {
   rels = new Map<number, RelationInfo>();
+  /** No pg_sequence here: AlterSequence finds no row to update. */
+  heaps = { findOne: (): null => null };
   constructor(public engine: StorageEngine) {}
   relnameGetRelid(_schema: string | null, relname: string, missingOk: boolean): number | null {
     for (const r of this.rels.values()) if (r.relname === relname) return r.oid;
@@ -277,8 +279,8 @@ export async function pgOutcome(pg: PgLike, sql: string): Promise<string> {
     const r = await pg.query<unknown[]>(sql, [], { rowMode: 'array', parsers: RAW });
     return `OK${isDml(sql) ? ` n=${r.affectedRows ?? 0}` : ''} ${renderRows(r.rows)}`;
   } catch (e) {
-    const x = e as { code?: string; message: string; detail?: string; position?: string };
-    return `ERR ${x.code} ${x.message}${x.detail !== undefined && x.detail !== '' ? ` | ${x.detail}` : ''}${x.position !== undefined && x.position !== '' ? ` @${x.position}` : ''}`;
+    const x = e as { code?: string; message: string; detail?: string; hint?: string; position?: string };
+    return `ERR ${x.code} ${x.message}${x.detail !== undefined && x.detail !== '' ? ` | ${x.detail}` : ''}${x.hint !== undefined && x.hint !== '' ? ` | HINT ${x.hint}` : ''}${x.position !== undefined && x.position !== '' ? ` @${x.position}` : ''}`;
   }
 }
 
@@ -289,7 +291,7 @@ export function ourOutcome(b: Backend, sql: string): string {
     return `OK${isDml(sql) ? ` n=${r.processed}` : ''} ${renderRows(r.rows)}`;
   } catch (e) {
     if (!isPgError(e)) throw e;
-    return `ERR ${e.code} ${e.message}${e.detail !== undefined ? ` | ${e.detail}` : ''}${e.position !== undefined ? ` @${e.position}` : ''}`;
+    return `ERR ${e.code} ${e.message}${e.detail !== undefined ? ` | ${e.detail}` : ''}${e.hint !== undefined ? ` | HINT ${e.hint}` : ''}${e.position !== undefined ? ` @${e.position}` : ''}`;
   }
 }
 

@@ -185,6 +185,7 @@ function targetText(es: ExplainState, p: Plan): string {
       namespace = r?.nspname ?? null;
     } else if (rte.rtekind === 'RTE_FUNCTION' && rte.functions.length === 1 && rte.functions[0].funcexpr.type === 'FuncExpr') {
       objectname = funcNameOf(rte.functions[0].funcexpr.funcid) ?? rte.eref.aliasname;
+      namespace = 'pg_catalog';
     } else if (rte.rtekind === 'RTE_CTE') {
       objectname = rte.ctename;
     } else {
@@ -231,7 +232,7 @@ function qualText(es: ExplainState, quals: Expr[], plan: Plan, ancestors: Plan[]
   return deparseExpr(e, ctxFor(es, plan, ancestors, useprefix));
 }
 
-interface Detail { label: string; value: string | number | string[] | boolean; textOnly?: boolean }
+interface Detail { label: string; value: string | number | string[] | boolean; textOnly?: boolean; jsonOnly?: boolean }
 
 /** Sort / group keys: column `col` of `tlistOwner`'s target list, printed in that node's context (show_sort_group_keys). */
 function sortKeyText(es: ExplainState, plan: Plan, tlistOwner: Plan | null, cols: number[], ops: number[], nullsFirst: boolean[], ancestors: Plan[], useprefix: boolean): string[] {
@@ -265,7 +266,7 @@ function detailsFor(es: ExplainState, p: Plan, ancestors: Plan[]): Detail[] {
   if (es.opts.verbose) {
     const out = p.type === 'ModifyTable' ? p.targetlist : p.targetlist;
     if (out.length > 0 || p.type !== 'ModifyTable') {
-      const child = ctxFor(es, p, ancestors, true);
+      const child = ctxFor(es, p, ancestors, es.stmt.rtable.length > 1);
       d.push({ label: 'Output', value: out.map((t) => deparseExpr(t.expr, child)) });
     }
   }
@@ -290,7 +291,9 @@ function detailsFor(es: ExplainState, p: Plan, ancestors: Plan[]): Detail[] {
       addQual('Filter', p.qual, scanPrefix, instr?.nfiltered1, 'Rows Removed by Filter');
       break;
     case 'NestLoop': case 'MergeJoin': case 'HashJoin':
-      if (es.opts.verbose && p.inner_unique) d.push({ label: 'Inner Unique', value: true });
+      // Text shows it only in VERBOSE and when true; the structured formats always.
+      if (es.opts.format === 'json') d.push({ label: 'Inner Unique', value: p.inner_unique, jsonOnly: true });
+      else if (es.opts.verbose && p.inner_unique) d.push({ label: 'Inner Unique', value: true });
       if (p.type === 'HashJoin') addQual('Hash Cond', p.hashclauses, upperPrefix);
       if (p.type === 'MergeJoin') addQual('Merge Cond', p.mergeclauses, upperPrefix);
       addQual('Join Filter', p.joinqual, upperPrefix, instr?.nfiltered1, 'Rows Removed by Join Filter');
@@ -298,7 +301,11 @@ function detailsFor(es: ExplainState, p: Plan, ancestors: Plan[]): Detail[] {
       break;
     case 'Agg': case 'Group': {
       const cols = p.type === 'Agg' ? p.grpColIdx : p.grpColIdx;
-      if (cols.length > 0) d.push({ label: 'Group Key', value: sortKeyText(es, p, p.lefttree, cols, [], [], ancestors, upperPrefix).join(', ') });
+      if (cols.length > 0) d.push({ label: 'Group Key', value: sortKeyText(es, p, p.lefttree, cols, [], [], ancestors, upperPrefix) });
+      if (es.opts.format === 'json' && p.type === 'Agg') {
+        d.push({ label: 'Partial Mode', value: 'Simple', jsonOnly: true });
+        if (p.aggstrategy === 'AGG_HASHED') d.push({ label: 'Planned Partitions', value: 0, jsonOnly: true });
+      }
       addQual('Filter', p.qual, upperPrefix, instr?.nfiltered1, 'Rows Removed by Filter');
       if (es.opts.analyze && instr !== null && p.type === 'Agg' && p.aggstrategy === 'AGG_HASHED') {
         const mem = instr.extra.get('Memory Usage');
@@ -308,7 +315,7 @@ function detailsFor(es: ExplainState, p: Plan, ancestors: Plan[]): Detail[] {
     }
     case 'Sort': {
       const s = p as Sort;
-      d.push({ label: 'Sort Key', value: sortKeyText(es, p, p, s.sortColIdx, s.sortOperators, s.nullsFirst, ancestors, upperPrefix).join(', ') });
+      d.push({ label: 'Sort Key', value: sortKeyText(es, p, p, s.sortColIdx, s.sortOperators, s.nullsFirst, ancestors, upperPrefix) });
       if (es.opts.analyze && instr !== null) {
         const method = instr.extra.get('Sort Method');
         if (method !== undefined) d.push({ label: 'Sort Method', value: String(method), textOnly: true });
@@ -409,6 +416,7 @@ function explainNodeText(es: ExplainState, p: Plan, indent: number, label: strin
   const detailIndent = label !== null ? indent + 8 : ancestors.length > 0 ? indent + 6 : indent + 2;
   const dpad = ' '.repeat(detailIndent);
   for (const d of detailsFor(es, p, ancestors)) {
+    if (d.jsonOnly === true) continue;
     const v = Array.isArray(d.value) ? d.value.join(', ') : d.value === true ? 'true' : String(d.value);
     es.lines.push(`${dpad}${d.label}: ${v}`);
   }
@@ -442,6 +450,7 @@ function explainNodeJson(es: ExplainState, p: Plan, parentRel: string | null, su
   if (nn.joinType !== undefined) o['Join Type'] = nn.joinType;
   o['Parallel Aware'] = false;
   o['Async Capable'] = false;
+  o.Disabled = false;
   if ('scanrelid' in p && p.type !== 'BitmapIndexScan' || p.type === 'ModifyTable') {
     const rti = p.type === 'ModifyTable' ? p.nominalRelation : (p as { scanrelid: number }).scanrelid;
     const rte = rteOf(es, rti);

@@ -30,9 +30,9 @@ import type { CatalogAccess, RelationInfo } from '../utils/rel.ts';
 import { INT2OID, INT4OID, INT8OID } from '../utils/adt/types.ts';
 import { PgError } from '../utils/errors.ts';
 import { ERRCODE } from './errcodes.ts';
-import { SEQ_LOG_VALS, readSeqPage, writeSeqPage, type SeqParams, type SeqState, type SeqStorage } from './sequence_xlog.ts';
+import { SEQ_LOG_VALS, modifySeqPage, readSeqPage, writeSeqPage, type SeqChange, type SeqParams, type SeqState, type SeqStorage } from './sequence_xlog.ts';
 import type { UtilityContext } from './utility_context.ts';
-import { RelationRelationId } from '../catalog/schemapg.ts';
+import { Anum_pg_sequence, RelationRelationId, SequenceRelationId } from '../catalog/schemapg.ts';
 
 /** The value range of each sequence data type, and its name as format_type prints it. */
 export const SEQ_TYPE_BOUNDS: ReadonlyMap<number, { min: bigint; max: bigint; name: string }> = new Map([
@@ -180,7 +180,7 @@ export function DefineSequence(stmt: CreateSeqStmt, ctx: UtilityContext): number
     ctx.notice(`relation "${rv.relname}" already exists, skipping`);
     return 0;
   }
-  if (init.ownedBy !== null) processOwnedBy(ctx, oid, init.ownedBy, nsp, false);
+  if (init.ownedBy !== null) processOwnedBy(ctx, oid, init.ownedBy, nsp);
   return oid;
 }
 
@@ -228,14 +228,35 @@ export function AlterSequence(stmt: AlterSeqStmt, ctx: UtilityContext): number {
   }
   const rel = ctx.catalog.getRelation(oid);
   if (rel.relkind !== 'S') err(ERRCODE.wrong_object_type, `cannot open relation "${rel.relname}"`, { detail: `This operation is not supported for ${relkindNoun(rel)}.` });
-  const storage = seqStorageOf(ctx.engine);
-  const loc = heapOf(rel).locator;
-  const cur = readSeqPage(storage, loc, rel.relname);
-  const init = initSequenceParams(stmt.options, cur.params, cur.state.lastValue, stmt.for_identity);
-  const state: SeqState = init.restart !== null ? { lastValue: init.restart, logCnt: 0n, isCalled: false } : { ...cur.state, logCnt: 0n };
-  writeSeqPage(storage, loc, init.params, state, state);
-  if (init.ownedBy !== null) processOwnedBy(ctx, oid, init.ownedBy, rel.relnamespace, true);
+  // Changing an existing owner needs pg_depend row deletion, which the catalog does not offer yet.
+  if (stmt.options.some((o) => o.defname === 'owned_by')) err(ERRCODE.feature_not_supported, 'ALTER SEQUENCE ... OWNED BY is not supported');
+  const changed: SeqParams[] = [];
+  modifySeqPage(seqStorageOf(ctx.engine), heapOf(rel).locator, rel.relname, (params, cur) => {
+    const init = initSequenceParams(stmt.options, params, cur.lastValue, stmt.for_identity);
+    const state: SeqState = init.restart !== null ? { lastValue: init.restart, logCnt: 0n, isCalled: false } : { ...cur, logCnt: 0n };
+    changed.push(init.params);
+    return { params: init.params, state, logged: state };
+  });
+  for (const p of changed) updatePgSequence(ctx, oid, p);
   return oid;
+}
+
+/** AlterSequence's pg_sequence update (the catalog's copy of the parameters, read by \d and pg_sequences). */
+function updatePgSequence(ctx: UtilityContext, seqOid: number, p: SeqParams): void {
+  const S = Anum_pg_sequence;
+  const row = ctx.catalog.heaps.findOne(SequenceRelationId, (v) => v[S.seqrelid] === seqOid);
+  if (row === null) return;
+  const v = row.values;
+  v[S.seqtypid] = p.seqtypid;
+  v[S.seqstart] = p.start;
+  v[S.seqincrement] = p.increment;
+  v[S.seqmax] = p.max;
+  v[S.seqmin] = p.min;
+  v[S.seqcache] = p.cache;
+  v[S.seqcycle] = p.cycle;
+  ctx.catalog.heaps.update(SequenceRelationId, row.tid, v);
+  ctx.catalog.invalidate({ kind: 'relcache', relId: seqOid });
+  ctx.catalog.commandCounterIncrement();
 }
 
 /** ALTER SEQUENCE ... RESTART for TRUNCATE ... RESTART IDENTITY: back to the start value, not yet called. */
@@ -243,19 +264,18 @@ export function restartSequence(ctx: UtilityContext, seqOid: number): void {
   const rel = ctx.catalog.getRelation(seqOid);
   const storage = seqStorageOf(ctx.engine);
   const loc = heapOf(rel).locator;
-  const { params } = readSeqPage(storage, loc, rel.relname);
-  const state: SeqState = { lastValue: params.start, logCnt: 0n, isCalled: false };
-  writeSeqPage(storage, loc, params, state, state);
+  modifySeqPage(storage, loc, rel.relname, (params) => {
+    const state: SeqState = { lastValue: params.start, logCnt: 0n, isCalled: false };
+    return { params, state, logged: state };
+  });
 }
 
 /** OWNED BY table.column | NONE: the sequence's 'a' dependency on the column. */
-function processOwnedBy(ctx: UtilityContext, seqOid: number, owned: string[], seqNsp: number, isAlter: boolean): void {
+function processOwnedBy(ctx: UtilityContext, seqOid: number, owned: string[], seqNsp: number): void {
   const seqAddr = { classId: RelationRelationId, objectId: seqOid, objectSubId: 0 };
   if (owned.length === 1 && owned[0] !== 'none') {
     err(ERRCODE.syntax_error, 'invalid OWNED BY option', { hint: 'Specify OWNED BY table.column or OWNED BY NONE.' });
   }
-  // Changing an existing owner needs pg_depend row deletion, which the catalog does not offer yet.
-  if (isAlter) err(ERRCODE.feature_not_supported, 'ALTER SEQUENCE ... OWNED BY is not supported');
   if (owned.length === 1) return;
   const colname = owned[owned.length - 1];
   const relname = owned[owned.length - 2];
@@ -328,7 +348,21 @@ export class SequenceSession {
   nextval(seqOid: number): bigint {
     const rel = this.openSequence(seqOid);
     const loc = heapOf(rel).locator;
-    const { params, state, lsn } = readSeqPage(this.storage, loc, rel.relname);
+    let result = 0n;
+    modifySeqPage(this.storage, loc, rel.relname, (params, state, lsn) => {
+      const c = this.advance(rel.relname, params, state, lsn);
+      result = c.result;
+      return c.change;
+    });
+    const e = this.entry(seqOid);
+    e.last = result;
+    e.lastValid = true;
+    this.lastUsed = seqOid;
+    return result;
+  }
+
+  /** nextval_internal's arithmetic: the value to return and the page change, under the caller's buffer lock. */
+  private advance(relname: string, params: SeqParams, state: SeqState, lsn: number): { result: bigint; change: SeqChange } {
     const { increment: incby, max: maxv, min: minv, cache } = params;
     let next = state.lastValue;
     let last = next;
@@ -354,14 +388,14 @@ export class SequenceSession {
         if ((maxv >= 0n && next > maxv - incby) || (maxv < 0n && next + incby > maxv)) {
           if (rescnt > 0n) break;
           if (!params.cycle) {
-            err(ERRCODE.sequence_generator_limit_exceeded, `nextval: reached maximum value of sequence "${rel.relname}" (${maxv})`);
+            err(ERRCODE.sequence_generator_limit_exceeded, `nextval: reached maximum value of sequence "${relname}" (${maxv})`);
           }
           next = minv;
         } else next += incby;
       } else if ((minv < 0n && next < minv - incby) || (minv >= 0n && next + incby < minv)) {
         if (rescnt > 0n) break;
         if (!params.cycle) {
-          err(ERRCODE.sequence_generator_limit_exceeded, `nextval: reached minimum value of sequence "${rel.relname}" (${minv})`);
+          err(ERRCODE.sequence_generator_limit_exceeded, `nextval: reached minimum value of sequence "${relname}" (${minv})`);
         }
         next = maxv;
       } else next += incby;
@@ -374,13 +408,8 @@ export class SequenceSession {
       }
     }
     log -= fetch;
-    const e = this.entry(seqOid);
-    e.last = result;
-    e.lastValid = true;
-    this.lastUsed = seqOid;
     const logged: SeqState | null = logit ? { lastValue: next, logCnt: 0n, isCalled: true } : null;
-    writeSeqPage(this.storage, loc, params, { lastValue: last, logCnt: log, isCalled: true }, logged);
-    return result;
+    return { result, change: { params, state: { lastValue: last, logCnt: log, isCalled: true }, logged } };
   }
 
   /** currval(regclass). */
@@ -411,17 +440,18 @@ export class SequenceSession {
   setval(seqOid: number, value: bigint, isCalled = true): bigint {
     const rel = this.openSequence(seqOid);
     const loc = heapOf(rel).locator;
-    const { params } = readSeqPage(this.storage, loc, rel.relname);
-    if (value < params.min || value > params.max) {
-      err(ERRCODE.numeric_value_out_of_range, `setval: value ${value} is out of bounds for sequence "${rel.relname}" (${params.min}..${params.max})`);
-    }
+    modifySeqPage(this.storage, loc, rel.relname, (params) => {
+      if (value < params.min || value > params.max) {
+        err(ERRCODE.numeric_value_out_of_range, `setval: value ${value} is out of bounds for sequence "${rel.relname}" (${params.min}..${params.max})`);
+      }
+      const state: SeqState = { lastValue: value, logCnt: 0n, isCalled };
+      return { params, state, logged: state };
+    });
     if (isCalled) {
       const e = this.entry(seqOid);
       e.last = value;
       e.lastValid = true;
     }
-    const state: SeqState = { lastValue: value, logCnt: 0n, isCalled };
-    writeSeqPage(this.storage, loc, params, state, state);
     return value;
   }
 

@@ -4,7 +4,7 @@
  * sequence_xlog.h and seq_redo).
  *
  * Exports: SeqParams, SeqState, SEQ_LOG_VALS, XLOG_SEQ_LOG, SEQ_MAGIC,
- *          readSeqPage, writeSeqPage, registerSeqRmgr (also run on import).
+ *          readSeqPage, writeSeqPage, modifySeqPage, registerSeqRmgr (also run on import).
  *
  * A sequence is a relation (relkind 'S') of one block. Its value is not
  * changed by heap_update (that would be transactional, and nextval must not
@@ -183,40 +183,81 @@ function readTuple(page: Uint8Array): SeqState {
 }
 
 /**
- * Writes the sequence page: `logged` is the state the WAL record carries
- * (nextval logs a state ahead of the one it leaves on the page), `state` the
- * one the page keeps; null `logged` means no record is needed (rule 2 of
- * sequence.ts). The whole page is rebuilt, and block 0 is created when the
- * relation is still empty (CREATE SEQUENCE). Returns the record's LSN or 0.
+ * Writes the sequence page of a new sequence (CREATE SEQUENCE): block 0 is
+ * created when the relation is still empty, and the state is WAL-logged.
+ * Returns the record's LSN.
  */
 export function writeSeqPage(s: SeqStorage, rloc: RelFileLocator, params: SeqParams, state: SeqState, logged: SeqState | null): number {
   const bm = s.bufmgr;
   const buffer = bm.nblocks(rloc, ForkNumber.MAIN) === 0 ? bm.extendBuffer(rloc, ForkNumber.MAIN) : lockedBlock0(bm, rloc);
-  let lsn = 0;
+  let lsn: number;
   try {
-    const page = bm.getPage(buffer);
-    const special = encodeSpecial(params);
-    if (logged !== null) {
-      // The record carries the logged-ahead state; the page gets it first so the image and the record agree.
-      initSeqPage(page, special, formSeqTuple(logged));
-      bm.markBufferDirty(buffer);
-      const rec = formSeqTuple(logged);
-      const ins = s.xlogInsert;
-      ins.beginInsert();
-      ins.registerBuffer(0, buffer, REGBUF_WILL_INIT);
-      ins.registerData(special);
-      ins.registerData(rec);
-      lsn = ins.insert(RM_SEQ_ID, XLOG_SEQ_LOG);
-      pageSetLSN(page, lsn);
-    }
-    // The state the page keeps: same length as the logged tuple, so only the data changes.
-    if (logged === null && pageGetMaxOffsetNumber(page) !== 1) initSeqPage(page, special, formSeqTuple(state));
-    else page.set(formSeqTuple(state), pageGetItemOffset(page, 1));
-    bm.markBufferDirty(buffer);
+    lsn = applySeqChange(s, buffer, params, state, logged);
   } finally {
     bm.unlockReleaseBuffer(buffer);
   }
   if (lsn !== 0) s.flush(lsn);
+  return lsn;
+}
+
+/** What a change of the sequence page leaves: the new parameters and state, and the state to WAL-log (null: no record). */
+export interface SeqChange {
+  params: SeqParams;
+  state: SeqState;
+  logged: SeqState | null;
+}
+
+/**
+ * Reads and changes the sequence page under one exclusive buffer lock
+ * (rule 1): `change` sees the current parameters, state and page LSN and
+ * returns what to write, or null to leave the page alone. Errors thrown by
+ * `change` leave the page untouched. Returns the record's LSN or 0.
+ */
+export function modifySeqPage(s: SeqStorage, rloc: RelFileLocator, relname: string, change: (params: SeqParams, state: SeqState, lsn: number) => SeqChange | null): number {
+  const bm = s.bufmgr;
+  if (bm.nblocks(rloc, ForkNumber.MAIN) === 0) elog(`sequence "${relname}" has no page`);
+  const buffer = lockedBlock0(bm, rloc);
+  let lsn = 0;
+  try {
+    const page = bm.getPage(buffer);
+    const c = change(decodeSpecial(page, pageGetSpecial(page), relname), readTuple(page), pageGetLSN(page));
+    if (c !== null) lsn = applySeqChange(s, buffer, c.params, c.state, c.logged);
+  } finally {
+    bm.unlockReleaseBuffer(buffer);
+  }
+  if (lsn !== 0) s.flush(lsn);
+  return lsn;
+}
+
+/**
+ * The change itself, on a pinned and exclusively locked buffer: `logged`
+ * is the state the WAL record carries (nextval logs a state ahead of the
+ * one it leaves on the page), `state` the one the page keeps.
+ */
+function applySeqChange(s: SeqStorage, buffer: number, params: SeqParams, state: SeqState, logged: SeqState | null): number {
+  const bm = s.bufmgr;
+  const page = bm.getPage(buffer);
+  const special = encodeSpecial(params);
+  let lsn = 0;
+  if (logged !== null) {
+    // The record carries the logged-ahead state; the page gets it first so the page and the record agree.
+    const rec = formSeqTuple(logged);
+    initSeqPage(page, special, rec);
+    bm.markBufferDirty(buffer);
+    const ins = s.xlogInsert;
+    ins.beginInsert();
+    ins.registerBuffer(0, buffer, REGBUF_WILL_INIT);
+    ins.registerData(special);
+    ins.registerData(rec);
+    // Not tied to a transaction: redo replays it whatever became of the caller's.
+    lsn = ins.insert(RM_SEQ_ID, XLOG_SEQ_LOG, 0);
+    pageSetLSN(page, lsn);
+  } else if (pageGetMaxOffsetNumber(page) !== 1) {
+    initSeqPage(page, special, formSeqTuple(state));
+  }
+  // The state the page keeps: the same length as the logged tuple, so only the data changes.
+  page.set(formSeqTuple(state), pageGetItemOffset(page, 1));
+  bm.markBufferDirty(buffer);
   return lsn;
 }
 

@@ -6,8 +6,9 @@
  * Exports:
  *   DefineRelation(CreateStmt, ctx): number           CREATE TABLE [IF NOT EXISTS]
  *   AlterTable, ExecRenameStmt                        (re-exported from altertable.ts)
- *   addCheckConstraint, addIndexConstraint, addForeignKey, storeColumnDefault,
- *   columnIdentityOrSerial, utilityEState, analyzeContext
+ *   transformColumn, addCheckConstraint, addIndexConstraint, addForeignKey,
+ *   addNotNullConstraint, checkNoNulls, storeColumnDefault, columnIdentityOrSerial,
+ *   sequenceNameFor, utilityEState, analyzeContext   (shared with altertable.ts)
  *
  * CREATE TABLE runs as PostgreSQL's transformCreateStmt orders it:
  *   1. the sequences of serial and identity columns (t_col_seq, chosen
@@ -243,9 +244,8 @@ export function storeColumnDefault(ctx: UtilityContext, relid: number, attnum: n
   const rel = ctx.catalog.getRelation(relid);
   const a = rel.attrs[attnum - 1];
   const expr = transformExprForDDL(analyzeContext(ctx), rel.attrs, raw, kind, a.atttypid, a.atttypmod);
-  // Removing the old default first, in a command of its own (setDefault ends with CommandCounterIncrement).
-  if (replace) ctx.catalog.setDefault(relid, attnum, null, '');
-  ctx.catalog.storeDefault(relid, attnum, expr, exprSource(raw));
+  if (replace) ctx.catalog.setDefault(relid, attnum, expr, exprSource(raw));
+  else ctx.catalog.storeDefault(relid, attnum, expr, exprSource(raw));
   return expr;
 }
 

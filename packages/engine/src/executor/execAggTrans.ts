@@ -25,9 +25,12 @@ export interface AggGroupState {
 export class AggTransition {
   readonly info: AggregateInfo;
   private readonly ctx: FunctionCallContext;
-  constructor(aggfnoid: number, ctx: FunctionCallContext) {
+  /** The call's actual argument types (exprType of each), computed once: polymorphic aggregates need them. */
+  private readonly argTypes: readonly number[];
+  constructor(aggfnoid: number, ctx: FunctionCallContext, argTypes: readonly number[]) {
     this.info = lookupAggregate(aggfnoid);
     this.ctx = ctx;
+    this.argTypes = argTypes;
   }
 
   init(): AggGroupState {
@@ -53,12 +56,12 @@ export class AggTransition {
       }
       if (s.value === null) return;
     }
-    s.value = info.trans(s.value, args, this.ctx);
+    s.value = info.trans(s.value, args, this.ctx, this.argTypes);
   }
 
   final(s: AggGroupState): unknown {
     if (s.value === null) return null;
     const f = this.info.final;
-    return f === undefined ? s.value : f(s.value, this.ctx);
+    return f === undefined ? s.value : f(s.value, this.ctx, this.argTypes);
   }
 }

@@ -6,6 +6,7 @@
  *
  * Exports:
  *   ExecInitExpr(expr, parent, estate): ExprState
+ *   ExecInitExprWithOverrides(expr, parent, estate, overrides)   (ProjectSet)
  *   ExecInitQual(quals, parent, estate): (econtext) => boolean
  *   ExecInitExprList(exprs, parent, estate): ExprState[]
  *   ExecBuildProjectionInfo(tlist, econtext, slot, parent, estate): () => void
@@ -25,7 +26,7 @@
  *     function called in context that cannot accept a set".
  */
 
-import type { Expr, Var, TargetEntry, WindowFunc, ScalarArrayOpExpr, SQLValueFunction, RowCompareExpr } from '../nodes/primnodes.ts';
+import type { Expr, Var, TargetEntry, WindowFunc, ScalarArrayOpExpr, RowCompareExpr } from '../nodes/primnodes.ts';
 import { INNER_VAR, OUTER_VAR, INDEX_VAR } from '../nodes/primnodes.ts';
 import { exprType } from '../nodes/nodeFuncs.ts';
 import { lookupFunctionByOid, lookupOperatorByOid } from '../utils/fmgr/fmgrtab.ts';
@@ -34,12 +35,12 @@ import { typeByOid } from '../utils/adt/types.ts';
 import type { Datum } from '../utils/adt/datum.ts';
 import { ArrayValue, isArrayValue } from '../utils/adt/array.ts';
 import { RecordValue } from '../utils/adt/rowtypes.ts';
-import { adjustTimestampForTypmod, timestamptzToLocal } from '../utils/adt/timestamp.ts';
 import { PgError, SQLSTATE, elog, ereport } from '../utils/errors.ts';
 import type { EState, ExprContext, ExprState, PlanState, TupleTableSlot } from './execnodes.ts';
 import { executorPrivate } from './execUtils.ts';
 import { hashKeyFn, opfamilyComparator, setComparisonContext, type HashKey } from './execGrouping.ts';
 import { ExecInitSubPlan } from './nodeSubplan.ts';
+import { datumTypeOid, ExecInitSQLValueFunction } from './execExprInterp.ts';
 
 const UNKNOWNOID = 705;
 const INT2OID = 21;
@@ -61,6 +62,12 @@ function isWindowFuncOwner(p: PlanState | null): p is PlanState & WindowFuncOwne
 export function ExecInitExpr(expr: Expr, parent: PlanState | null, estate: EState): ExprState {
   setComparisonContext(estate.fmgr);
   return new ExprCompiler(parent, estate).compile(expr);
+}
+
+/** Compiles an expression in which some nodes are replaced by given closures (ProjectSet's nested set-returning calls). */
+export function ExecInitExprWithOverrides(expr: Expr, parent: PlanState | null, estate: EState, overrides: ReadonlyMap<Expr, ExprState>): ExprState {
+  setComparisonContext(estate.fmgr);
+  return new ExprCompiler(parent, estate, overrides).compile(expr);
 }
 
 export function ExecInitExprList(exprs: readonly Expr[], parent: PlanState | null, estate: EState): ExprState[] {
@@ -138,11 +145,20 @@ function slotKind(varno: number): SlotKind {
 
 class ExprCompiler {
   private readonly ctx: FunctionCallContext;
-  constructor(private readonly parent: PlanState | null, private readonly estate: EState) {
+  constructor(
+    private readonly parent: PlanState | null,
+    private readonly estate: EState,
+    /** Nodes compiled to a given closure instead (ProjectSet: a set-returning call inside an expression reads its current row). */
+    private readonly overrides: ReadonlyMap<Expr, ExprState> | null = null,
+  ) {
     this.ctx = estate.fmgr;
   }
 
   compile(e: Expr): ExprState {
+    if (this.overrides !== null) {
+      const o = this.overrides.get(e);
+      if (o !== undefined) return o;
+    }
     switch (e.type) {
       case 'Var':
         return this.compileVar(e);
@@ -251,7 +267,7 @@ class ExprCompiler {
         };
       }
       case 'SQLValueFunction':
-        return this.compileSQLValueFunction(e);
+        return ExecInitSQLValueFunction(e, this.ctx, this.estate.catalog);
       case 'NullTest': {
         const arg = this.compile(e.arg);
         const isNull = e.nulltesttype === 'IS_NULL';
@@ -315,7 +331,7 @@ class ExprCompiler {
         return (ec) => {
           const s = pick(ec);
           const vals = s.values.slice() as (Datum | null)[];
-          return new RecordValue(vals, types ?? vals.map((x) => guessTypeOid(x)));
+          return new RecordValue(vals, types ?? vals.map((x) => datumTypeOid(x)));
         };
       }
       case -1:
@@ -667,58 +683,5 @@ class ExprCompiler {
       }
       return decide(0);
     };
-  }
-
-  private compileSQLValueFunction(e: SQLValueFunction): ExprState {
-    const ctx = this.ctx;
-    const typmod = e.typmod;
-    switch (e.op) {
-      case 'SVFOP_CURRENT_DATE':
-        return () => {
-          const local = timestamptzToLocal(ctx.transactionTimestamp());
-          const USECS_PER_DAY = 86_400_000_000n;
-          let q = local / USECS_PER_DAY;
-          if (local % USECS_PER_DAY < 0n) q -= 1n;
-          return Number(q);
-        };
-      case 'SVFOP_CURRENT_TIMESTAMP':
-      case 'SVFOP_CURRENT_TIMESTAMP_N':
-        return () => adjustTimestampForTypmod(ctx.transactionTimestamp(), typmod);
-      case 'SVFOP_LOCALTIMESTAMP':
-      case 'SVFOP_LOCALTIMESTAMP_N':
-        return () => adjustTimestampForTypmod(timestamptzToLocal(ctx.transactionTimestamp()), typmod);
-      case 'SVFOP_CURRENT_ROLE':
-      case 'SVFOP_CURRENT_USER':
-      case 'SVFOP_USER':
-      case 'SVFOP_SESSION_USER':
-        return () => ctx.getSetting('session_authorization', true) ?? 'postgres';
-      case 'SVFOP_CURRENT_CATALOG':
-        return () => 'postgres';
-      case 'SVFOP_CURRENT_SCHEMA': {
-        const catalog = this.estate.catalog;
-        return () => {
-          const path = ctx.getSetting('search_path', true) ?? '"$user", public';
-          for (const raw of path.split(',')) {
-            const name = raw.trim().replace(/^"(.*)"$/, '$1');
-            if (name === '$user' || name === '') continue;
-            if (catalog.namespaceOid(name) !== null) return name;
-          }
-          return null;
-        };
-      }
-      default:
-        throw new PgError(SQLSTATE.feature_not_supported, `${e.op.replace('SVFOP_', '')} is not supported (no time type yet)`);
-    }
-  }
-}
-
-/** The type OID a whole-row record field is shown with, from its JavaScript form. */
-function guessTypeOid(v: unknown): number {
-  switch (typeof v) {
-    case 'number': return Number.isInteger(v) ? INT4OID : 701;
-    case 'bigint': return 20;
-    case 'boolean': return 16;
-    case 'string': return TEXTOID;
-    default: return v instanceof Uint8Array ? 17 : v instanceof ArrayValue ? (typeByOid(v.elemtype)?.typarray ?? 0) : TEXTOID;
   }
 }

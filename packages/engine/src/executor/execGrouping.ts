@@ -28,8 +28,9 @@
  */
 
 import { typeByOid } from '../utils/adt/types.ts';
-import type { Datum, Interval, TypeInfo } from '../utils/adt/datum.ts';
-import { lookupFunctionByOid, lookupOperatorByOid } from '../utils/fmgr/fmgrtab.ts';
+import type { Interval, TypeInfo } from '../utils/adt/datum.ts';
+import { compareAcross } from '../utils/adt/opfuncs.ts';
+import { lookupFunctionByOid, lookupOperatorByOid, operatorsByName } from '../utils/fmgr/fmgrtab.ts';
 import type { FunctionCallContext } from '../utils/fmgr/fmgrtypes.ts';
 import { elog } from '../utils/errors.ts';
 
@@ -57,14 +58,23 @@ function typeInfo(oid: number): TypeInfo | undefined {
   return typeByOid(oid);
 }
 
-/** The btree comparison behind an operator of a btree opclass, or null. */
+/**
+ * The btree comparison behind an operator of a btree opfamily, or null: the
+ * type's own order, or for a cross-type operator (int4 < int8, date <
+ * timestamp, text = bpchar) the comparison across the two types that the
+ * operator functions themselves use (utils/adt/opfuncs.ts compareAcross).
+ */
 function btreeCompare(opno: number): { compare: Comparator; strategy: number } | null {
   const op = lookupOperatorByOid(opno);
   if (op.btreeStrategy === 0) return null;
-  const t = typeInfo(op.btreeType !== 0 ? op.btreeType : op.oprleft);
-  if (t === undefined) return null;
-  const compare = t.compare as (a: Datum, b: Datum) => number;
-  return { compare: compare as Comparator, strategy: op.btreeStrategy };
+  const same = op.oprleft === op.oprright;
+  if (same && typeInfo(op.oprleft) === undefined) return null;
+  try {
+    return { compare: compareAcross(op.oprleft, op.oprright) as Comparator, strategy: op.btreeStrategy };
+  } catch {
+    // No known comparison across these types: the caller falls back to the operator's function.
+    return null;
+  }
 }
 
 function operatorFunction(opno: number): (a: unknown, b: unknown) => unknown {
@@ -106,8 +116,15 @@ export function sortComparator(sortop: number, nullsFirst: boolean): Comparator 
 /** A btree comparison (ascending) of the type behind an operator of its opfamily ("=" for merge joins). */
 export function opfamilyComparator(opno: number): Comparator {
   const bt = btreeCompare(opno);
-  if (bt === null) elog(`operator ${opno} is not a btree operator`);
-  return bt.compare;
+  if (bt !== null) return bt.compare;
+  // An operator without a known comparison: derive one from "<" and "=" of the same operand types.
+  const op = lookupOperatorByOid(opno);
+  const lt = operatorsByName('<').find((o) => o.oprleft === op.oprleft && o.oprright === op.oprright);
+  const eq = operatorsByName('=').find((o) => o.oprleft === op.oprleft && o.oprright === op.oprright);
+  if (lt === undefined || eq === undefined) elog(`operator ${opno} is not a btree operator`);
+  const ltf = operatorFunction(lt.oid);
+  const eqf = operatorFunction(eq.oid);
+  return (a, b) => (ltf(a, b) === true ? -1 : eqf(a, b) === true ? 0 : 1);
 }
 
 /** "=" of two non-null values. */

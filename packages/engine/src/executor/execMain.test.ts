@@ -104,3 +104,33 @@ describe('scan, sort, limit', () => {
     expect(qd.tupDesc).toEqual([{ name: 'c1', typeOid: INT4, typmod: -1 }, { name: 'c2', typeOid: TEXT, typmod: -1 }]);
   });
 });
+
+describe('bounded sort under a Limit', () => {
+  const db = new TestDb();
+  const rows = Array.from({ length: 300 }, (_, i) => [(i * 37) % 100, i]);
+  const t = db.createTable('big', [['k', INT4], ['i', INT4]], rows);
+  const sortK: Sort = { type: 'Sort', ...base(outerTlist(t.types), seqscan(1, t)), numCols: 1, sortColIdx: [1], sortOperators: [opOid('<', INT4, INT4)], nullsFirst: [false] };
+  const limit = (n: number, off: number): Limit => ({
+    type: 'Limit', ...base(outerTlist(t.types), sortK), limitCount: c(BigInt(n), 20), limitOffset: c(BigInt(off), 20), limitOption: 'LIMIT_OPTION_COUNT', uniqNumCols: 0, uniqColIdx: [], uniqOperators: [],
+  });
+  const model = (n: number, off: number): unknown[][] =>
+    rows.map((r, idx) => ({ r, idx })).sort((a, b) => (a.r[0] as number) - (b.r[0] as number) || a.idx - b.idx).slice(off, off + n).map((x) => x.r);
+  it('keeps only offset + count rows, in the same (stable) order as a full sort', () => {
+    expect(db.run(stmt(limit(5, 3), [rteRelation(t)]))).toEqual(model(5, 3));
+    const qd = db.start(stmt(limit(5, 0), [rteRelation(t)]), { instrument: true });
+    const out: unknown[][] = [];
+    ExecutorRun(qd, (r) => out.push(r));
+    ExecutorEnd(qd);
+    expect(out).toEqual(model(5, 0));
+    expect(String(qd.planstate.children()[0].instrument?.extra.get('Sort Method'))).toMatch(/^top-N heapsort {2}Memory: \d+kB$/);
+  });
+  it('fits under a work_mem a full sort would exceed', () => {
+    db.workMemBytes = 4096;
+    try {
+      expect(db.run(stmt(limit(3, 0), [rteRelation(t)]))).toEqual(model(3, 0));
+      expect(() => db.run(stmt(sortK, [rteRelation(t)]))).toThrowError(/out of memory/);
+    } finally {
+      db.workMemBytes = 4 * 1024 * 1024;
+    }
+  });
+});

@@ -43,8 +43,10 @@ export interface WorkTable {
 /**
  * What the executor keeps per query beside the EState of execnodes.ts
  * (PostgreSQL's es_subplanstates, the execPlan pointers of
- * es_param_exec_vals, the CTE tuplestores and work tables). Kept in a
- * WeakMap so any EState implementation works and the contract stays small.
+ * es_param_exec_vals, the CTE tuplestores and work tables). Stored under a
+ * symbol on the EState object, so any EState implementation works and the
+ * contract stays small (a WeakMap would do too, but its entries are costly
+ * for the garbage collector at one query per point lookup).
  */
 export interface ExecutorPrivate {
   /** PlanStates of PlannedStmt.subplans by plan_id - 1, built on first use. */
@@ -59,22 +61,29 @@ export interface ExecutorPrivate {
   instrument: boolean;
   /** Every PlanState built, for ExecutorEnd. */
   allStates: PlanState[];
+  /** Subplan states that have run once (the next run rescans them first). */
+  startedSubplans: Set<PlanState>;
 }
 
-const privates = new WeakMap<EState, ExecutorPrivate>();
+const PRIVATE = Symbol('executorPrivate');
+type WithPrivate = EState & { [PRIVATE]?: ExecutorPrivate };
 
 export function executorPrivate(estate: EState): ExecutorPrivate {
-  let p = privates.get(estate);
+  const e = estate as WithPrivate;
+  let p = e[PRIVATE];
   if (p === undefined) {
+    // Callers outside the executor (DDL evaluating a default) may build an EState without a plan.
+    const stmt = estate.plannedstmt as EState['plannedstmt'] | undefined;
     p = {
-      subplanStates: estate.plannedstmt.subplans.map(() => null),
-      paramExecPlans: new Array<ParamExecPlan | null>(estate.execParams.length).fill(null),
+      subplanStates: (stmt?.subplans ?? []).map(() => null),
+      paramExecPlans: new Array<ParamExecPlan | null>(estate.execParams?.length ?? 0).fill(null),
       cteStores: new Map(),
       workTables: new Map(),
       instrument: false,
       allStates: [],
+      startedSubplans: new Set(),
     };
-    privates.set(estate, p);
+    e[PRIVATE] = p;
   }
   return p;
 }

@@ -68,7 +68,11 @@ export interface Instrumentation {
   /** Rows returned and the number of times the node ran (rescans). */
   ntuples: number;
   nloops: number;
-  /** Rows removed by the qual ("Rows Removed by Filter") and by the join filter. */
+  /**
+   * Rows removed, as PostgreSQL counts them: in a join node nfiltered1 is the
+   * join filter ("Rows Removed by Join Filter") and nfiltered2 the plain
+   * qual; in any other node nfiltered1 is the qual ("Rows Removed by Filter").
+   */
   nfiltered1: number;
   nfiltered2: number;
   /** Node-specific details EXPLAIN ANALYZE prints: "Sort Method", "Heap Fetches", "Buckets", ... */

@@ -93,3 +93,18 @@ describe('BitmapHeapScan', () => {
     }
   });
 });
+
+describe('cross-type index keys', () => {
+  it('an int8 index column is searched with an int4 value and the reverse', () => {
+    const t8 = db.createTable('ix8', [['a', 20]], Array.from({ length: 50 }, (_, i) => [BigInt(i)]));
+    const idx = db.engine.createIndex(t8.rel, 'ix8_a', { columns: [{ name: 'a', type: typeByOid(20) as TypeInfo, heapAttnum: 1 }] });
+    db.catalog.getRelation(t8.oid).indexes.push({
+      indexrelid: idx.oid, indrelid: t8.oid, name: 'ix8_a', indkey: [1], indoption: [0], indisunique: false, indisprimary: false, index: idx, relpages: 1, reltuples: 50, treeHeight: 1,
+    });
+    const scan8: IndexScan = {
+      type: 'IndexScan', ...base([tle(v(1, 1, 20), 1)]), scanrelid: 1, indexid: idx.oid, indexqual: [op('>', v(INDEX_VAR, 1, 20), c(47, INT4))], indexqualorig: [], indexorderdir: 'ForwardScanDirection',
+    };
+    expect(db.run(stmt(scan8, [rteRelation(t8)]))).toEqual([[48n], [49n]]);
+    expect(db.run(stmt(ix([op('=', col, c(7n, 20))]), rt)).map((r) => r[0])).toEqual([7]);
+  });
+});

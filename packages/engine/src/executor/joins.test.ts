@@ -134,3 +134,26 @@ describe('HashJoin rescan', () => {
     expect(rows).toHaveLength(3 * model('JOIN_FULL').length);
   });
 });
+
+describe('cross-type join keys (int4 = int8)', () => {
+  const B8 = db.createTable('r8', [['a', 20]], [[2n], [5n], [null], [7n]]);
+  const clause = op('=', v(-2, 1, INT4), v(-1, 1, 20));
+  const tl = [tle(v(-2, 1, INT4), 1), tle(v(-1, 1, 20), 2)];
+  const expected = [[2, 2n], [2, 2n], [5, 5n]];
+  it('hash join hashes 2 and 2n alike', () => {
+    const hash: Hash = { type: 'Hash', ...base(outerTlist([20]), seqscan(2, B8)), hashkeys: [v(-2, 1, 20)], rows_total: 0 };
+    const hj: HashJoin = {
+      type: 'HashJoin', ...base(tl, seqscan(1, L), hash), jointype: 'JOIN_INNER', inner_unique: false, joinqual: [],
+      hashclauses: [clause], hashoperators: [clause.opno], hashkeys: [v(-2, 1, INT4)],
+    };
+    expect(canon(db.run(stmt(hj, [rteRelation(L), rteRelation(B8)])))).toEqual(canon(expected));
+  });
+  it('merge join compares across the integer types', () => {
+    const s8: Sort = { type: 'Sort', ...base(outerTlist([20]), seqscan(2, B8)), numCols: 1, sortColIdx: [1], sortOperators: [opOid('<', 20, 20)], nullsFirst: [false] };
+    const mj: MergeJoin = {
+      type: 'MergeJoin', ...base(tl, sorted(seqscan(1, L), L.types, false), s8), jointype: 'JOIN_INNER', inner_unique: false, joinqual: [],
+      mergeclauses: [clause], mergeReversed: [false], mergeNullsFirst: [false],
+    };
+    expect(canon(db.run(stmt(mj, [rteRelation(L), rteRelation(B8)])))).toEqual(canon(expected));
+  });
+});

@@ -73,7 +73,7 @@ class PerAgg {
   readonly distinctEqual: ((a: unknown[], b: unknown[]) => boolean) | null;
 
   constructor(a: Aggref, parent: PlanState, estate: EState) {
-    this.trans = new AggTransition(a.aggfnoid, estate.fmgr);
+    this.trans = new AggTransition(a.aggfnoid, estate.fmgr, a.args.map((t) => exprType(t.expr)));
     this.args = a.args.map((t) => ExecInitExpr(t.expr, parent, estate));
     this.filter = a.aggfilter !== null ? ExecInitExpr(a.aggfilter, parent, estate) : null;
     this.argBuf = new Array<unknown>(a.args.length).fill(null);

@@ -25,7 +25,7 @@ export class BitmapIndexScanState extends PlanStateBase<BitmapIndexScan> {
   constructor(plan: BitmapIndexScan, estate: EState) {
     super(plan, estate);
     this.index = indexRelationOf(estate, plan.scanrelid, plan.indexid);
-    this.keys = new IndexKeyBuilder(plan.indexqual, this, estate);
+    this.keys = new IndexKeyBuilder(plan.indexqual, this, estate, this.index);
   }
 
   /** The key sets of this run (several for `= ANY (array)`); [] when nothing can match. */

@@ -58,11 +58,28 @@ interface KeySource {
   compare: ((a: unknown, b: unknown) => number) | null;
 }
 
+const INT8OID = 20;
+const INTEGER_TYPES: ReadonlySet<number> = new Set([21, 23, 26]);
+
+/**
+ * A comparison value in the index column's Datum form: a cross-type
+ * operator (int8col = 5, int4col < 5::bigint) compares across the integer
+ * types, but the B-tree compares with the column type's own function.
+ */
+function toColumnForm(v: unknown, colType: number): Datum {
+  if (colType === INT8OID && typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  if (INTEGER_TYPES.has(colType) && typeof v === 'bigint') return Number(v);
+  return v as Datum;
+}
+
 /** Scan keys from an index qual, evaluated at each (re)scan. */
 export class IndexKeyBuilder {
   private readonly sources: KeySource[] = [];
+  /** Type OID of each index column (1-based attno - 1). */
+  private readonly colTypes: number[];
 
-  constructor(indexqual: readonly Expr[], parent: PlanState, estate: EState) {
+  constructor(indexqual: readonly Expr[], parent: PlanState, estate: EState, index: IndexRelation) {
+    this.colTypes = index.desc.attrs.map((a) => a.atttypid);
     for (const q of indexqual) this.sources.push(this.source(q, parent, estate));
   }
 
@@ -103,8 +120,9 @@ export class IndexKeyBuilder {
       }
       const v = s.arg(ec);
       if (v === null) return [];
+      const colType = this.colTypes[s.attno - 1];
       if (!s.isArray) {
-        for (const k of sets) k.push({ attno: s.attno, op: s.op, arg: v as Datum });
+        for (const k of sets) k.push({ attno: s.attno, op: s.op, arg: toColumnForm(v, colType) });
         continue;
       }
       const cmp = s.compare as (a: unknown, b: unknown) => number;
@@ -112,7 +130,7 @@ export class IndexKeyBuilder {
       const distinct = elems.filter((x, i) => i === 0 || cmp(elems[i - 1], x) !== 0);
       if (distinct.length === 0) return [];
       const next: ScanKey[][] = [];
-      for (const k of sets) for (const el of distinct) next.push([...k, { attno: s.attno, op: '=', arg: el as Datum }]);
+      for (const k of sets) for (const el of distinct) next.push([...k, { attno: s.attno, op: '=', arg: toColumnForm(el, colType) }]);
       sets = next;
     }
     return sets;
@@ -148,7 +166,7 @@ export abstract class IndexScanBase<P extends IndexScanPlan | IndexOnlyScan> ext
   constructor(plan: P, estate: EState, indexOnly: boolean) {
     super(plan, estate);
     this.index = indexRelationOf(estate, plan.scanrelid, plan.indexid);
-    this.keys = new IndexKeyBuilder(plan.indexqual, this, estate);
+    this.keys = new IndexKeyBuilder(plan.indexqual, this, estate, this.index);
     this.indexOnly = indexOnly;
   }
 

@@ -6,7 +6,8 @@
  * (they may be params or initplan results). NULL means no limit / offset
  * 0; negative values raise 2201W / 2201X as PostgreSQL does. WITH TIES keeps
  * returning rows after the count while they equal the last counted row on
- * the ORDER BY columns.
+ * the ORDER BY columns. A Sort directly below is told how many rows will be
+ * read (offset + count), so it keeps only those (nodeSort.ts).
  *
  * Exports: LimitState
  */
@@ -17,6 +18,7 @@ import type { EState, ExprState, PlanState, TupleTableSlot } from './execnodes.t
 import { ExecInitExpr } from './execExpr.ts';
 import { groupEqualityFn } from './execGrouping.ts';
 import { ExecInitNode } from './execProcnode.ts';
+import { SortState } from './nodeSort.ts';
 import { PlanStateBase } from './execUtils.ts';
 
 function toCount(v: unknown): number {
@@ -66,6 +68,8 @@ export class LimitState extends PlanStateBase<Limit> {
     }
     this.returned = 0;
     this.done = this.count === 0 && this.tieEqual === null;
+    // Tell a Sort below how many rows will be read (PostgreSQL's ExecSetTupleBound); WITH TIES may read more.
+    if (this.child instanceof SortState) this.child.setBound(this.tieEqual === null ? this.offset + this.count : -1);
   }
 
   next(): TupleTableSlot | null {

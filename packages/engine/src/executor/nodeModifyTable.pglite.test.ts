@@ -145,6 +145,16 @@ describe('serial, identity and sequences vs PostgreSQL', () => {
       "SELECT nextval('q')",
       'CREATE TABLE t (a int)',
       "SELECT nextval('t')",
+      'ALTER SEQUENCE q INCREMENT -2 MINVALUE -10 RESTART WITH 3 CYCLE',
+      "SELECT seqstart, seqincrement, seqmax, seqmin, seqcache, seqcycle FROM pg_sequence WHERE seqrelid = 'q'::regclass",
+      "SELECT nextval('q'), nextval('q'), nextval('q')",
+      'ALTER SEQUENCE q AS smallint',
+      "SELECT seqtypid, seqmax, seqmin FROM pg_sequence WHERE seqrelid = 'q'::regclass",
+      'ALTER SEQUENCE q MAXVALUE 100000',
+      'CREATE SEQUENCE o OWNED BY t.a',
+      'CREATE SEQUENCE o2 OWNED BY t.nope',
+      'DROP TABLE t',
+      "SELECT count(*) FROM pg_class WHERE relname = 'o'",
     ]);
   });
 

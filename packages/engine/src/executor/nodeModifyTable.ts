@@ -173,7 +173,7 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       this.projectReturning = null;
     }
 
-    this.triggers = relationHasForeignKeys(estate.catalog, this.rel, node.operation) ? afterTriggersFor(estate) : null;
+    this.triggers = relationHasForeignKeys(estate.catalog, this.rel, node.operation, estate.plannedstmt.resultRelations.length > 1) ? afterTriggersFor(estate) : null;
     if (this.triggers !== null) this.triggers.active++;
     this.needOldRow = node.operation === 'CMD_DELETE' && (this.triggers !== null || this.projectReturning !== null);
 

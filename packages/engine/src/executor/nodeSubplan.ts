@@ -44,18 +44,21 @@ function tooManyRows(): never {
   throw new PgError('21000', 'more than one row returned by a subquery used as an expression');
 }
 
-/** Subplan states that have run: the next run must rescan them first. Per state, since two SubPlan nodes may share a plan_id. */
-const startedStates = new WeakSet<PlanState>();
-
-/** Runs a subplan from the start (rescanning it after its first run). */
+/**
+ * Runs a subplan from the start (rescanning it after its first run). Two
+ * SubPlan nodes may share a plan_id, so whether the state has run is kept
+ * per state (ExecutorPrivate.startedSubplans), not per runner.
+ */
 class SubPlanRunner {
   readonly ps: PlanState;
+  private readonly started: Set<PlanState>;
   constructor(estate: EState, planId: number) {
     this.ps = getSubplanState(estate, planId);
+    this.started = executorPrivate(estate).startedSubplans;
   }
   start(): PlanState {
-    if (startedStates.has(this.ps)) this.ps.rescan();
-    else startedStates.add(this.ps);
+    if (this.started.has(this.ps)) this.ps.rescan();
+    else this.started.add(this.ps);
     return this.ps;
   }
 }

@@ -23,6 +23,7 @@
 
 import type { WindowAgg } from '../nodes/plannodes.ts';
 import type { Expr, WindowFunc } from '../nodes/primnodes.ts';
+import { exprType } from '../nodes/nodeFuncs.ts';
 import { FRAMEOPTION, FRAMEOPTION_DEFAULTS } from '../parser/primnodes.ts';
 import { lookupFunctionByOid } from '../utils/fmgr/fmgrtab.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
@@ -141,7 +142,7 @@ export class WindowAggState extends PlanStateBase<WindowAgg> implements WindowFu
     const args = wf.args.map((a: Expr) => ExecInitExpr(a, this, estate));
     const filter = wf.aggfilter !== null ? ExecInitExpr(wf.aggfilter, this, estate) : null;
     if (wf.winagg || fn.prokind === 'a') {
-      return { kind: 'aggregate', args, filter, trans: new AggTransition(wf.winfnoid, estate.fmgr) };
+      return { kind: 'aggregate', args, filter, trans: new AggTransition(wf.winfnoid, estate.fmgr, wf.args.map((a: Expr) => exprType(a))) };
     }
     if (!WINDOW_FUNCTIONS.has(fn.proname)) throw new PgError(SQLSTATE.feature_not_supported, `window function ${fn.proname} is not supported`);
     return { kind: fn.proname as WinKind, args, filter, trans: null };

@@ -4,7 +4,8 @@
  * (ProjectSet) and in FROM (FunctionScan, ORDINALITY, ROWS FROM).
  */
 import { describe, expect, it } from 'vitest';
-import type { Append, FunctionScan, Group, MergeAppend, Plan, ProjectSet, SetOp, Sort, Unique, ValuesScan } from '../nodes/plannodes.ts';
+import type { Append, FunctionScan, Group, LockRows, MergeAppend, Plan, ProjectSet, SetOp, Sort, SubqueryScan, Unique, ValuesScan } from '../nodes/plannodes.ts';
+import { ExecutorEnd } from './execMain.ts';
 import type { Expr } from '../nodes/primnodes.ts';
 import type { RangeTblEntry } from '../nodes/parsenodes.ts';
 import { TestDb, INT4, INT8, rteBase, stmt, op, v, c, base, tle, opOid, canon, fn, outerTlist } from './exec.testutil.ts';
@@ -81,6 +82,14 @@ describe('set-returning functions', () => {
     const p: ProjectSet = { type: 'ProjectSet', ...base([tle(gs(c(1, INT4), c(3, INT4)), 1), tle(gs(c(1, INT4), c(2, INT4)), 2), tle(c(7, INT4), 3)]) };
     expect(db.run(stmt(p, []))).toEqual([[1, 1, 7], [2, 2, 7], [3, null, 7]]);
   });
+  it('ProjectSet evaluates an expression around a set-returning call in the same lockstep', () => {
+    const p: ProjectSet = {
+      type: 'ProjectSet', ...base([tle(op('*', gs(c(1, INT4), c(3, INT4)), c(10, INT4)), 1), tle(gs(c(1, INT4), c(2, INT4)), 2)]),
+    };
+    expect(db.run(stmt(p, []))).toEqual([[10, 1], [20, 2], [30, null]]);
+    const nestedArgs: ProjectSet = { type: 'ProjectSet', ...base([tle(gs(c(1, INT4), gs(c(1, INT4), c(2, INT4))), 1)]) };
+    expect(() => db.run(stmt(nestedArgs, []))).toThrowError(/not supported/);
+  });
   it('ProjectSet over a child, and a strict SRF with a NULL argument returns nothing', () => {
     const child = values(1, [2, null, 0]);
     const p: ProjectSet = { type: 'ProjectSet', ...base([tle(v(-2, 1, INT4), 1), tle(gs(c(1, INT4), v(-2, 1, INT4)), 2)], child) };
@@ -97,5 +106,26 @@ describe('set-returning functions', () => {
       functions: [gs(c(1, INT4), c(2, INT4)), gs(c(10, INT4), c(12, INT4))], funcordinality: true,
     };
     expect(db.run(stmt(f, [rte]))).toEqual([[1, 10, 1n], [2, 11, 2n], [null, 12, 3n]]);
+  });
+});
+
+describe('SubqueryScan and LockRows', () => {
+  it('SubqueryScan filters and projects its subplan\'s rows', () => {
+    const sq: SubqueryScan = {
+      type: 'SubqueryScan', ...base([tle(op('*', v(2, 1, INT4), c(10, INT4)), 1)], null, null, [op('>', v(2, 1, INT4), c(1, INT4))]),
+      scanrelid: 2, subplan: values(1, [1, 2, 3]),
+    };
+    expect(db.run(stmt(sq, [valuesRte(1), valuesRte(1)]))).toEqual([[20], [30]]);
+  });
+  it('LockRows passes rows through (one backend: nothing to lock against)', () => {
+    const lr: LockRows = { type: 'LockRows', ...base(outerTlist([INT4]), values(1, [4, 5])), rowMarks: [] };
+    expect(db.run(stmt(lr, [valuesRte(1)]))).toEqual([[4], [5]]);
+  });
+  it('ExecutorEnd is idempotent and safe after a partial run', () => {
+    const a: Append = { type: 'Append', ...base(outerTlist([INT4])), appendplans: [values(1, [1, 2]), values(2, [3])] };
+    const qd = db.start(stmt(a, [valuesRte(1), valuesRte(1)]));
+    expect(qd.planstate.next()?.values[0]).toBe(1);
+    ExecutorEnd(qd);
+    ExecutorEnd(qd);
   });
 });

@@ -16,6 +16,7 @@ import type { Query, RangeTblEntry, CommonTableExpr } from '../nodes/parsenodes.
 import type { Plan } from '../nodes/plannodes.ts';
 import type { Expr, JoinType, SubPlan, Var } from '../nodes/primnodes.ts';
 import type { CatalogAccess, IndexInfo, RelationInfo } from '../utils/rel.ts';
+import type { Relation } from '../access/heap/relation.ts';
 import type { CostParams } from './path/costsize.ts';
 
 export type Relids = bigint;
@@ -53,6 +54,11 @@ export interface PlannerContext {
    * planner assumes PostgreSQL's 10-page minimum.
    */
   relationBlocks?: (rel: RelationInfo) => number;
+  /**
+   * The storage engine, for the size of tables never vacuumed or analyzed
+   * (StorageEngine.relationStats(heap).relpages); used when relationBlocks is absent.
+   */
+  engine?: { relationStats(rel: Relation): { relpages: number } };
 }
 
 /** State shared by every query level of one planner() call (PlannerGlobal). */

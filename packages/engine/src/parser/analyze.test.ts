@@ -10,7 +10,9 @@ import type { Expr, TargetEntry } from '../nodes/primnodes.ts';
 import { exprType } from '../nodes/nodeFuncs.ts';
 import { PgError } from '../utils/errors.ts';
 import { parse } from './gram.ts';
-import { transformExprForDDL } from './analyze.ts';
+import { parseAnalyze, transformExprForDDL } from './analyze.ts';
+import { queryRewrite } from '../rewrite/rewriteHandler.ts';
+import { loadStatements } from './testdata/load.ts';
 import { analyzeSQL, TestCatalog } from './analyze.testutil.ts';
 import { MAX_EXPR_DEPTH } from './parse_expr.ts';
 import { printQuery } from './analyze_print.ts';
@@ -275,5 +277,27 @@ describe('printQuery', () => {
     expect(text).toContain('(1:t INNER JOIN 2:u USING (a)) WHERE (t.c > 1::integer)');
     expect(text).toContain('2 count := count(*) : bigint');
     expect(text).toContain('LIMIT 3::integer::bigint');
+  });
+});
+
+describe('robustness', () => {
+  it('analyzes every statement of the parser corpus without an internal error', () => {
+    const crashes: string[] = [];
+    for (const sql of loadStatements('corpus.sql')) {
+      let raws;
+      try {
+        raws = parse(sql);
+      } catch {
+        continue;
+      }
+      for (const raw of raws) {
+        try {
+          queryRewrite(parseAnalyze(raw, { catalog: cat, sourceText: sql, paramTypes: [] }), cat);
+        } catch (e) {
+          if (!(e instanceof PgError) || e.code === 'XX000') crashes.push(`${sql}: ${String(e)}`);
+        }
+      }
+    }
+    expect(crashes).toEqual([]);
   });
 });

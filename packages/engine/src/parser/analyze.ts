@@ -568,17 +568,26 @@ function transformInsertStmt(pstate: ParseState, stmt: rawn.InsertStmt): Query {
   if (stmt.onConflictClause !== null || stmt.returningList.length > 0) {
     pstate.namespace = [targetNs];
   }
-  if (stmt.onConflictClause !== null) q.onConflict = transformOnConflictClause(pstate, stmt.onConflictClause);
+  let noArbiter = false;
+  if (stmt.onConflictClause !== null) {
+    const oc = transformOnConflictClause(pstate, stmt.onConflictClause);
+    q.onConflict = oc.onConflict;
+    noArbiter = oc.noArbiter;
+  }
   q.returningList = transformReturningList(pstate, stmt.returningList);
   finishQuery(pstate, q, null);
   if (pstate.hasAggs) parseCheckAggregates(pstate, q);
+  if (noArbiter) {
+    throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  }
   return q;
 }
 
-function transformOnConflictClause(pstate: ParseState, clause: rawn.OnConflictClause): OnConflictExpr {
+/** ON CONFLICT; `noArbiter` when the target matched no unique index (reported after the rest of the INSERT, as the planner does). */
+function transformOnConflictClause(pstate: ParseState, clause: rawn.OnConflictClause): { onConflict: OnConflictExpr; noArbiter: boolean } {
   const rel = pstate.targetRelation as NonNullable<ParseState['targetRelation']>;
   const arbiterIndexes = transformOnConflictArbiter(pstate, rel, clause);
-  const result: OnConflictExpr = { type: 'OnConflictExpr', action: clause.action, arbiterIndexes, onConflictSet: [], onConflictWhere: null, exclRelIndex: 0 };
+  const result: OnConflictExpr = { type: 'OnConflictExpr', action: clause.action, arbiterIndexes: arbiterIndexes ?? [], onConflictSet: [], onConflictWhere: null, exclRelIndex: 0 };
   if (clause.action === 'ONCONFLICT_UPDATE') {
     pstate.isInsert = false;
     const excl = addRangeTableEntryForRelation(pstate, rel, { type: 'Alias', aliasname: 'excluded', colnames: [] }, false, false, 'RowExclusiveLock');
@@ -589,7 +598,7 @@ function transformOnConflictClause(pstate: ParseState, clause: rawn.OnConflictCl
     result.onConflictWhere = transformWhereClause(pstate, clause.whereClause, 'EXPR_KIND_WHERE', 'WHERE');
     pstate.namespace.pop();
   }
-  return result;
+  return { onConflict: result, noArbiter: arbiterIndexes === null };
 }
 
 function transformUpdateStmt(pstate: ParseState, stmt: rawn.UpdateStmt): Query {

@@ -233,10 +233,6 @@ function flattenJoinVars(q: Query, e: Expr, depth = 0): Expr {
   return e;
 }
 
-function stripLocations(e: Expr): Expr {
-  return e;
-}
-
 /**
  * Every Var of this level used outside an aggregate must be a GROUP BY
  * expression, inside one, or a column of a table whose primary key is
@@ -296,7 +292,7 @@ function checkUngrouped(pstate: ParseState, q: Query, e: unknown, groupExprs: Ex
   if (n.type === 'Aggref' && n.agglevelsup === sublevels) return;
   if (typeof n.type === 'string' && groupExprs.length > 0) {
     // A whole GROUP BY expression (at our level only: with sublevels 0).
-    if (sublevels === 0 && groupExprs.some((g) => exprEqual(g, stripLocations(n as Expr)))) return;
+    if (sublevels === 0 && groupExprs.some((g) => exprEqual(g, n))) return;
   }
   if (n.type === 'Var') {
     if (n.varlevelsup !== sublevels) return;

@@ -40,7 +40,7 @@ import {
   colNameToVar,
 } from './parse_relation.ts';
 import {
-  coerceBool, coerceCommon, coerceExprTo, commonType, exprContainsVarsOfLevel, exprLocationPG, INT8OID, RECORDOID, resolveUnknownParams, TEXTOID,
+  coerceBool, coerceCommon, coerceExprTo, commonType, exprLocationPG, INT8OID, RECORDOID, TEXTOID,
   transformExpr, UNKNOWNOID, walkExpr, withPosition, makeOpExpr,
 } from './parse_expr.ts';
 import { transformTargetEntry } from './parse_target.ts';
@@ -276,7 +276,6 @@ function transformJoin(pstate: ParseState, j: raw.JoinExpr): FromItemResult {
   const lcolnos: number[] = [];
   const rcolnos: number[] = [];
   let quals: Expr | null = null;
-  const joinRtindex = 0; // filled in below once quals are analyzed
   const pendingMerged: { l: Var; r: Var; li: number; ri: number }[] = [];
 
   if (usingClause.length > 0) {
@@ -328,7 +327,6 @@ function transformJoin(pstate: ParseState, j: raw.JoinExpr): FromItemResult {
       pstate.namespace = saved;
     }
   }
-  void joinRtindex;
 
   // The join's RTE will be the next one; merged columns that need it refer to it.
   const rtindex = pstate.rtable.length + 1;
@@ -799,9 +797,10 @@ function transformFrameOffset(pstate: ParseState, frameOptions: number, clause: 
 /**
  * The unique indexes that decide a conflict (infer_arbiter_indexes): those
  * whose key columns are exactly the named columns, or the named
- * constraint's index; every unique index for a DO NOTHING without target.
+ * constraint's index; every unique index for a DO NOTHING without target;
+ * null when no index matches.
  */
-export function transformOnConflictArbiter(pstate: ParseState, rel: RelationInfo, clause: OnConflictClause): number[] {
+export function transformOnConflictArbiter(pstate: ParseState, rel: RelationInfo, clause: OnConflictClause): number[] | null {
   const infer: InferClause | null = clause.infer;
   if (clause.action === 'ONCONFLICT_UPDATE' && infer === null) {
     parserError(pstate, '42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', clause.location, {
@@ -827,8 +826,7 @@ export function transformOnConflictArbiter(pstate: ParseState, rel: RelationInfo
     if (v.type === 'Var' && v.varattno > 0 && !attnums.includes(v.varattno)) attnums.push(v.varattno);
   }
   const matches = unique.filter((i: IndexInfo) => i.indkey.length === attnums.length && i.indkey.every((k) => attnums.includes(k)));
-  if (matches.length === 0) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
-  return matches.map((i) => i.indexrelid);
+  // No match is the planner's error in PostgreSQL (after the whole statement is analyzed): the caller raises it last.
+  return matches.length === 0 ? null : matches.map((i) => i.indexrelid);
 }
 
-export { resolveUnknownParams, exprContainsVarsOfLevel };

@@ -118,18 +118,21 @@ export function canCoerceType(fromTypes: readonly number[], toTypes: readonly nu
  * type, and the anycompatible family on a common type. Returns the element
  * types chosen ({elem, compatElem}), or null when they do not agree.
  */
-export function resolvePolymorphicTypes(actual: readonly number[], declared: readonly number[]): { elem: number; compat: number } | null {
+export function resolvePolymorphicTypes(
+  actual: readonly number[],
+  declared: readonly number[],
+): { elem: number; compat: number; elemFamily: boolean } | null {
   let elem = 0;
-  let sawUnknownElem = false;
+  let elemFamily = false;
+  let compatFamily = false;
   const compatTypes: number[] = [];
   for (let i = 0; i < declared.length; i++) {
     const d = declared[i];
     const a = actual[i];
+    if (d === ANYELEMENTOID || d === ANYNONARRAYOID || d === ANYARRAYOID) elemFamily = true;
+    if (d === ANYCOMPATIBLEOID || d === ANYCOMPATIBLENONARRAYOID || d === ANYCOMPATIBLEARRAYOID) compatFamily = true;
     if (d === ANYELEMENTOID || d === ANYNONARRAYOID) {
-      if (a === UNKNOWNOID) {
-        sawUnknownElem = true;
-        continue;
-      }
+      if (a === UNKNOWNOID) continue;
       if (d === ANYNONARRAYOID && isArrayType(a)) return null;
       if (elem !== 0 && elem !== a) return null;
       elem = a;
@@ -150,14 +153,14 @@ export function resolvePolymorphicTypes(actual: readonly number[], declared: rea
       compatTypes.push(e);
     }
   }
-  if (elem === 0 && sawUnknownElem) elem = TEXTOID;
-  let compat = 0;
+  // Unknown literals alone cannot fix anyelement (the caller reports it); the anycompatible family falls back to text.
+  let compat = compatFamily ? TEXTOID : 0;
   if (compatTypes.length > 0) {
     compat = selectCommonTypeOfTypes(compatTypes);
     if (compat === 0) return null;
     for (const t of compatTypes) if (t !== compat && findCoercionPathway(compat, t, 'COERCION_IMPLICIT').kind === 'NONE') return null;
   }
-  return { elem, compat };
+  return { elem, compat, elemFamily };
 }
 
 /* ------------------------------------------------------------ coercion */

@@ -26,7 +26,7 @@ import { exprType, exprTypmod } from '../nodes/nodeFuncs.ts';
 import { formatTypeWithTypmod } from './parse_type.ts';
 import { makeQuery, parserError, type ParseState } from './parse_node.ts';
 import { parseSubAnalyze } from './analyze.ts';
-import { exprLocationPG } from './parse_expr.ts';
+import { exprLocationPG, TEXTOID, UNKNOWNOID } from './parse_expr.ts';
 
 /** CTEs whose query is still being analyzed: a reference to one of them is the self-reference. */
 const inProgress = new WeakSet<CommonTableExpr>();
@@ -162,9 +162,9 @@ function checkWellFormedRecursion(pstate: ParseState, cte: CommonTableExpr, stmt
   if (stmt.limitOffset !== null) parserError(pstate, '0A000', 'OFFSET in a recursive query is not implemented', loc(stmt.limitOffset));
   if (stmt.limitCount !== null) parserError(pstate, '0A000', 'LIMIT in a recursive query is not implemented', loc(stmt.limitCount));
   if (stmt.lockingClause.length > 0) parserError(pstate, '0A000', 'FOR UPDATE/SHARE in a recursive query is not implemented', -1);
+  checkRecursiveTerm(pstate, rarg, name, false);
   const refs = countSelfRefs(rarg, name);
   if (refs > 1) parserError(pstate, '42P19', `recursive reference to query "${name}" must not appear more than once`, secondSelfRefLocation(rarg, name));
-  checkRecursiveTerm(pstate, rarg, name, false);
 }
 
 function firstSelfRefLocation(node: unknown, name: string): number {
@@ -225,6 +225,9 @@ function checkRecursiveTerm(pstate: ParseState, stmt: rawn.SelectStmt, name: str
       if (n.schemaname === null && n.relname === name && nullable) {
         parserError(pstate, '42P19', `recursive reference to query "${name}" must not appear within an outer join`, n.location);
       }
+    } else if (n.type === 'RangeSubselect') {
+      // A sub-SELECT in FROM may hold the reference (it is still part of the recursive term's FROM).
+      checkRecursiveTerm(pstate, n.subquery, name, true);
     } else if (countSelfRefs(n, name) > 0) {
       parserError(pstate, '42P19', `recursive reference to query "${name}" must not appear within a subquery`, firstSelfRefLocation(n, name));
     }
@@ -245,7 +248,8 @@ export function setCTEColumns(pstate: ParseState, cte: CommonTableExpr, tlist: T
     parserError(pstate, '42P10', `WITH query "${cte.ctename}" has ${cols.length} columns available but ${cte.aliascolnames.length} columns specified`, cte.location);
   }
   cte.ctecolnames = cols.map((t, i) => cte.aliascolnames[i] ?? t.resname ?? '?column?');
-  cte.ctecoltypes = cols.map((t) => exprType(t.expr));
+  // A recursive CTE's unknown columns are text already here (the recursive term needs a type).
+  cte.ctecoltypes = cols.map((t) => (cte.cterecursive && exprType(t.expr) === UNKNOWNOID ? TEXTOID : exprType(t.expr)));
   cte.ctecoltypmods = cols.map((t) => exprTypmod(t.expr));
 }
 

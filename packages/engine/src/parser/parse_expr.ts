@@ -10,7 +10,7 @@
  *   transformExprRecurse(pstate, node)      inside an expression
  *   coerceExprTo(...)                       coerce_to_target_type with $n
  *                                           inference and error positions
- *   resolveUnknownParams(...)               parse_param.c's variable params
+ *   resolveUnknownParams(...)               re-exported from parse_param.ts
  *   makeConstFromValue, exprContainsVarsOfLevel, walkExpr
  *
  * Rules:
@@ -45,6 +45,7 @@ import { makeConst, parserError, parseExprKindName, type ParseExprKind, type Par
 import { colNameToVar, errorMissingColumn, errorMissingRTE, refnameNamespaceItem, scanNSItemForColumn } from './parse_relation.ts';
 import { transformAggregateCall, transformWindowFuncCall } from './parse_agg.ts';
 import { parseSubAnalyze } from './analyze.ts';
+import { deduceParamType, isUnknownParam, resolveUnknownParams, transformParamRef } from './parse_param.ts';
 import { transformExpressionList } from './parse_target.ts';
 
 export const BOOLOID = 16;
@@ -183,69 +184,6 @@ export function withPosition(pstate: ParseState, e: unknown, location: number): 
     });
   }
   return e;
-}
-
-function transformParamRef(pstate: ParseState, p: raw.ParamRef): Param {
-  const n = p.number;
-  if (n <= 0 || n > 65535) parserError(pstate, '42P02', `there is no parameter $${n}`, p.location);
-  const t = pstate.paramTypes[n - 1];
-  if (t === undefined || t === 0) {
-    for (let i = pstate.paramTypes.length; i < n; i++) pstate.paramTypes.push(0);
-    pstate.shared.unknownParams = true;
-    return { type: 'Param', paramkind: 'PARAM_EXTERN', paramid: n, paramtype: UNKNOWNOID, paramtypmod: -1, location: p.location };
-  }
-  return { type: 'Param', paramkind: 'PARAM_EXTERN', paramid: n, paramtype: t, paramtypmod: -1, location: p.location };
-}
-
-function isUnknownParam(e: Expr): e is Param {
-  return e.type === 'Param' && e.paramkind === 'PARAM_EXTERN' && e.paramtype === UNKNOWNOID;
-}
-
-/** Record the type deduced for $n (variable_coerce_param_hook), 42P08 if it conflicts. */
-function deduceParamType(pstate: ParseState, p: Param, typeId: number): Param {
-  const n = p.paramid;
-  const cur = pstate.paramTypes[n - 1] ?? 0;
-  if (cur === 0 || cur === UNKNOWNOID) pstate.paramTypes[n - 1] = typeId;
-  else if (cur !== typeId) {
-    parserError(pstate, '42P08', `inconsistent types deduced for parameter $${n}`, p.location, {
-      detail: `${formatTypeWithTypmod(cur, -1)} versus ${formatTypeWithTypmod(typeId, -1)}`,
-    });
-  }
-  return { type: 'Param', paramkind: 'PARAM_EXTERN', paramid: n, paramtype: typeId, paramtypmod: -1, location: p.location };
-}
-
-const COERCION_NODES = new Set(['FuncExpr', 'RelabelType', 'CoerceViaIO']);
-
-/**
- * After operator or function resolution coerced an unknown $n to some type,
- * replace the coercion by a Param of that type (the hook's effect). Only run
- * while unknown Params exist, so ordinary statements pay nothing.
- */
-export function resolveUnknownParams<T extends Expr>(pstate: ParseState, e: T): T {
-  if (!pstate.shared.unknownParams) return e;
-  return fixParams(pstate, e, 0) as T;
-}
-
-function fixParams(pstate: ParseState, node: unknown, level: number): unknown {
-  if (typeof node !== 'object' || node === null || level > MAX_EXPR_DEPTH) return node;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) node[i] = fixParams(pstate, node[i], level + 1);
-    return node;
-  }
-  const o = node as Record<string, unknown> & { type?: string };
-  if (o.type === 'Query') return node;
-  if (o.type !== undefined && COERCION_NODES.has(o.type)) {
-    const arg = o.type === 'FuncExpr' ? (o.args as Expr[] | undefined)?.[0] : (o.arg as Expr | undefined);
-    const single = o.type !== 'FuncExpr' || (o.args as Expr[]).length === 1;
-    if (arg !== undefined && single && isUnknownParam(arg) && (o.type !== 'FuncExpr' || o.funcformat === 'COERCE_IMPLICIT_CAST')) {
-      return deduceParamType(pstate, arg, exprType(o as unknown as Expr));
-    }
-  }
-  for (const k of Object.keys(o)) {
-    const v = o[k];
-    if (typeof v === 'object' && v !== null) o[k] = fixParams(pstate, v, level + 1);
-  }
-  return node;
 }
 
 /**
@@ -678,6 +616,12 @@ function makeRowComparisonOp(pstate: ParseState, opname: string[], largs: Expr[]
 
 function transformBoolExpr(pstate: ParseState, b: raw.BoolExpr): Expr {
   const name = b.boolop === 'AND_EXPR' ? 'AND' : b.boolop === 'OR_EXPR' ? 'OR' : 'NOT';
+  const only = b.args[0];
+  if (b.boolop === 'NOT_EXPR' && only !== undefined && only.type === 'SubLink' && only.subLinkType === 'ANY_SUBLINK' && only.testexpr !== null && b.location > exprLocationRaw(only.testexpr)) {
+    // `x NOT IN (SELECT ...)`: gram.y gives the sublink the location of NOT, which its errors report.
+    const link = transformSubLink(pstate, { ...only, location: b.location });
+    return { type: 'BoolExpr', boolop: 'NOT_EXPR', args: [link], location: b.location };
+  }
   const args = b.args.map((a) => coerceBool(pstate, transformExprRecurse(pstate, a), name));
   return { type: 'BoolExpr', boolop: b.boolop, args, location: b.location };
 }
@@ -776,7 +720,12 @@ function transformFuncCall(pstate: ParseState, fc: raw.FuncCall): Expr {
     if (fc.funcname.length > 3) parserError(pstate, '42601', `improper qualified name (too many dotted names): ${fc.funcname.join('.')}`, fc.location);
     if (pstate.catalog.namespaceOid(schema) === null) parserError(pstate, '3F000', `schema "${schema}" does not exist`, fc.location);
   }
-  const detail = funcGetDetail(fc.funcname, argTypes, false, fc.location);
+  let detail: ReturnType<typeof funcGetDetail>;
+  try {
+    detail = funcGetDetail(fc.funcname, argTypes, false, fc.location);
+  } catch (e) {
+    throw withPosition(pstate, e, fc.location);
+  }
   switch (detail.kind) {
     case 'FUNCDETAIL_COERCION': {
       if (aggDecorations(fc) || fc.over !== null) {
@@ -1172,7 +1121,9 @@ export function walkExprWithSubqueries(node: unknown, fn: (n: Expr, sublevels: n
 
 /** contain_vars_of_level: a Var of the given query level (sublinks' inner levels adjusted). */
 export function exprContainsVarsOfLevel(e: unknown, levelsup: number): boolean {
-  return walkExprWithSubqueries(e, (n, sub) => (n.type === 'Var' && n.varlevelsup === levelsup + sub) || (n.type === 'Aggref' && n.agglevelsup === levelsup + sub));
+  return walkExprWithSubqueries(e, (n, sub) => n.type === 'Var' && n.varlevelsup === levelsup + sub);
 }
 
 export type { Aggref };
+
+export { resolveUnknownParams };

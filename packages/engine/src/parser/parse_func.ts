@@ -127,8 +127,8 @@ export function funcGetDetail(funcname: string[], argTypes: number[], hasNamedAr
   if (declared.some(isPolymorphicType) || isPolymorphicType(rettype)) {
     const r = resolvePolymorphicTypes(argTypes, declared);
     if (r === null) return notFound();
-    if (isPolymorphicType(rettype) && r.elem === 0 && r.compat === 0) {
-      throw new PgError('42804', `could not determine polymorphic type because input has type unknown`);
+    if ((r.elemFamily && r.elem === 0) || (isPolymorphicType(rettype) && r.elem === 0 && r.compat === 0)) {
+      throw new PgError('42804', 'could not determine polymorphic type because input has type unknown');
     }
     const mapOne = (t: number, elem: number): number => {
       if (t === 2283 || t === 2776) return elem;

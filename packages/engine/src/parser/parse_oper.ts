@@ -189,6 +189,9 @@ function opName(opname: string[]): string {
 function resolveDeclared(actual: number[], declared: number[], result: number): { declared: number[]; result: number } {
   if (!declared.some(isPolymorphicType) && !isPolymorphicType(result)) return { declared, result };
   const r = resolvePolymorphicTypes(actual, declared);
+  if (r !== null && r.elemFamily && r.elem === 0) {
+    throw new PgError('42804', 'could not determine polymorphic type because input has type unknown');
+  }
   const elem = r?.elem || r?.compat || TEXTOID;
   const map = (t: number): number => {
     if (t === 2283 || t === 2776 || t === 5077 || t === 5079) return elem;

@@ -158,7 +158,7 @@ export function addRangeTableEntryForFunction(
   alias: Alias | null,
   lateral: boolean,
   ordinality: boolean,
-  location: number,
+  _location: number,
 ): ParseNamespaceItem {
   const refname = alias?.aliasname ?? funcnames[0] ?? 'unnamed_function';
   const names: string[] = [];
@@ -231,7 +231,7 @@ export function addRangeTableEntryForJoin(
 ): ParseNamespaceItem {
   const refname = alias?.aliasname ?? 'unnamed_join';
   if (alias !== null && alias.colnames.length > colnames.length) {
-    parserError(pstate, '42601', `column alias list for "${alias.aliasname}" has too many entries`, -1);
+    parserError(pstate, '42P10', `join expression "${alias.aliasname}" has ${colnames.length} columns available but ${alias.colnames.length} columns specified`, -1);
   }
   const rte = makeRTE('RTE_JOIN', { aliasname: refname, colnames: applyColumnAliases(pstate, alias, refname, colnames) });
   rte.alias = alias === null ? null : { aliasname: alias.aliasname, colnames: alias.colnames.slice() };

@@ -290,7 +290,7 @@ function rewriteTargetView(q: Query, catalog: CatalogAccess): Query {
   const assigned = q.commandType === 'CMD_DELETE' ? [] : q.targetList.filter((t) => !t.resjunk);
   for (const tle of assigned) {
     if ((colMap[tle.resno - 1] ?? 0) === 0) {
-      throw new PgError('55000', `cannot ${verb} column "${tle.resname ?? ''}" of view "${view.relname}"`, {
+      throw new PgError('0A000', `cannot ${verb} column "${tle.resname ?? ''}" of view "${view.relname}"`, {
         detail: 'View columns that are not columns of their base relation are not updatable.',
       });
     }

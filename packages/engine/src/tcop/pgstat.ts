@@ -42,13 +42,15 @@ function fresh(): TableStats {
 }
 
 /** The plan nodes directly below a node (the fields plannodes.ts gives children in). */
-function* childPlans(p: Plan): Iterable<Plan> {
-  if (p.lefttree !== null) yield p.lefttree;
-  if (p.righttree !== null) yield p.righttree;
+function childPlans(p: Plan): Plan[] {
+  const out: Plan[] = [];
+  if (p.lefttree !== null) out.push(p.lefttree);
+  if (p.righttree !== null) out.push(p.righttree);
   const n = p as unknown as { appendplans?: Plan[]; mergeplans?: Plan[]; subplan?: Plan };
-  if (n.appendplans !== undefined) yield* n.appendplans;
-  if (n.mergeplans !== undefined) yield* n.mergeplans;
-  if (n.subplan !== undefined) yield n.subplan;
+  if (n.appendplans !== undefined) out.push(...n.appendplans);
+  if (n.mergeplans !== undefined) out.push(...n.mergeplans);
+  if (n.subplan !== undefined) out.push(n.subplan);
+  return out;
 }
 
 export class TableStatsMap {
@@ -67,29 +69,45 @@ export class TableStatsMap {
     return t;
   }
 
-  /** Counts the scans of an executed plan (its subplans included). */
-  countScans(stmt: PlannedStmt, now: bigint): void {
+  /** The scans of each plan, found once per PlannedStmt (plans are reused by the plan cache). */
+  private readonly scansOf = new WeakMap<PlannedStmt, { relid: number; seq: boolean }[]>();
+
+  private findScans(stmt: PlannedStmt): { relid: number; seq: boolean }[] {
+    const out: { relid: number; seq: boolean }[] = [];
     const visit = (p: Plan, depth: number): void => {
       if (depth > 1000) return;
       const n = p as unknown as { type: string; scanrelid?: number; indexid?: number };
       if (n.scanrelid !== undefined && n.scanrelid > 0) {
         const rte = stmt.rtable[n.scanrelid - 1];
         if (rte !== undefined && rte.rtekind === 'RTE_RELATION') {
-          if (n.type === 'SeqScan') {
-            const t = this.entry(rte.relid);
-            t.seqScan++;
-            t.lastSeqScan = now;
-          } else if (n.indexid !== undefined) {
-            const t = this.entry(rte.relid);
-            t.idxScan++;
-            t.lastIdxScan = now;
-          }
+          if (n.type === 'SeqScan') out.push({ relid: rte.relid, seq: true });
+          else if (n.indexid !== undefined) out.push({ relid: rte.relid, seq: false });
         }
       }
       for (const c of childPlans(p)) visit(c, depth + 1);
     };
     visit(stmt.planTree, 0);
     for (const sp of stmt.subplans) visit(sp, 0);
+    return out;
+  }
+
+  /** Counts the scans of an executed plan (its subplans included). */
+  countScans(stmt: PlannedStmt, now: bigint): void {
+    let scans = this.scansOf.get(stmt);
+    if (scans === undefined) {
+      scans = this.findScans(stmt);
+      this.scansOf.set(stmt, scans);
+    }
+    for (const s of scans) {
+      const t = this.entry(s.relid);
+      if (s.seq) {
+        t.seqScan++;
+        t.lastSeqScan = now;
+      } else {
+        t.idxScan++;
+        t.lastIdxScan = now;
+      }
+    }
   }
 
   /** Rows a DML statement changed in its target table. */

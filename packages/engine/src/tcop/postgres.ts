@@ -49,6 +49,8 @@ import { queryRewrite } from '../rewrite/rewriteHandler.ts';
 import { planner } from '../optimizer/plan/planner.ts';
 import { ExecutorEnd, ExecutorRun, ExecutorStart, type QueryDesc } from '../executor/execMain.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { RelationInfo } from '../utils/rel.ts';
+import { ForkNumber } from '../storage/relfilelocator.ts';
 import { PgError, SQLSTATE, isPgError } from '../utils/errors.ts';
 import { Guc } from '../utils/misc/guc.ts';
 import { setSessionTimeZone } from '../utils/adt/timezone.ts';
@@ -119,6 +121,9 @@ export class PostgresBackend {
   private readonly checkInterruptsFn: () => void;
   /** The planner reads settings in SHOW form ('4MB', 'on', '4'), as current_setting() returns them. */
   private readonly plannerSettings = (name: string): string => this.guc.show(name).value;
+  /** RelationGetNumberOfBlocks, for the planner's size of tables never vacuumed or analyzed. */
+  private readonly relationBlocks = (rel: RelationInfo): number =>
+    rel.heap === null ? 0 : this.engine.bufmgr.nblocks(rel.heap.locator, ForkNumber.MAIN);
 
   constructor(init: BackendInit) {
     this.engine = init.engine;
@@ -284,7 +289,7 @@ export class PostgresBackend {
     const rewritten = queryRewrite(query, this.catalog);
     return rewritten.map((q: Query) => ({
       query: q,
-      plan: q.commandType === 'CMD_UTILITY' ? null : planner(q, { catalog: this.catalog, settings: this.plannerSettings }),
+      plan: q.commandType === 'CMD_UTILITY' ? null : planner(q, { catalog: this.catalog, settings: this.plannerSettings, relationBlocks: this.relationBlocks }),
     }));
   }
 

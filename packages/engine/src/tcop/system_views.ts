@@ -156,6 +156,8 @@ CREATE VIEW information_schema.columns AS
  * opens while a feature it needs is missing.
  */
 export function createSystemViews(backend: PostgresBackend, onSkip: (sql: string, err: Error) => void = () => {}): void {
+  // One implicit transaction for all of them (one commit); view by view only if one fails.
+  if (backend.execSimpleQuery(SYSTEM_VIEWS_SQL).error === null) return;
   for (const stmt of SYSTEM_VIEWS_SQL.split(/;\s*\n/).map((s) => s.trim()).filter((s) => s !== '')) {
     const out = backend.execSimpleQuery(stmt);
     if (out.error !== null) onSkip(stmt, out.error);

@@ -96,6 +96,37 @@ const enum ScanState {
 
 const MAXITEMS = MAX_INDEX_TUPLES_PER_PAGE;
 
+/**
+ * The per-page item arrays of a scan (BTScanPosData's items): room for a
+ * whole leaf page's matches, about 5.6 KB, plus a page-sized tuple buffer
+ * for index-only scans. Allocating them costs more than a primary-key
+ * lookup's whole descent, so ended scans hand them back to a small free
+ * list and the next scan takes them (a lookup loop then allocates none).
+ * The contents need no clearing: a scan only reads items readPage wrote.
+ */
+interface ScanPosArrays {
+  readonly heapTids: Float64Array;
+  readonly indexOffsets: Uint16Array;
+  readonly tupleOffsets: Int32Array;
+  /** Empty until an index-only scan first needs it. */
+  tuples: Uint8Array;
+}
+
+const NO_TUPLES = new Uint8Array(0);
+/** Enough for the scans one statement keeps open at once in practice (nested loops, several indexes). */
+const POS_POOL_MAX = 16;
+const posPool: ScanPosArrays[] = [];
+
+function acquirePos(indexOnly: boolean): ScanPosArrays {
+  const pos = posPool.pop() ?? { heapTids: new Float64Array(MAXITEMS), indexOffsets: new Uint16Array(MAXITEMS), tupleOffsets: new Int32Array(MAXITEMS), tuples: NO_TUPLES };
+  if (indexOnly && pos.tuples.length === 0) pos.tuples = new Uint8Array(BLCKSZ);
+  return pos;
+}
+
+function releasePos(pos: ScanPosArrays): void {
+  if (posPool.length < POS_POOL_MAX) posPool.push(pos);
+}
+
 /** An index scan (IndexScanDesc with BTScanOpaqueData). */
 export class BTScan {
   readonly rel: IndexRelation;
@@ -114,10 +145,12 @@ export class BTScan {
   private firstItem = 0;
   private lastItem = -1;
   private itemIndex = 0;
-  private readonly heapTids = new Float64Array(MAXITEMS);
-  private readonly indexOffsets = new Uint16Array(MAXITEMS);
-  private readonly tupleOffsets = new Int32Array(MAXITEMS);
-  private readonly tuples: Uint8Array;
+  /** From the free list until end() gives them back; the four fields below are its arrays. */
+  private pos: ScanPosArrays | null;
+  private heapTids: Float64Array;
+  private indexOffsets: Uint16Array;
+  private tupleOffsets: Int32Array;
+  private tuples: Uint8Array;
   private tuplesUsed = 0;
   private readonly killed: number[] = [];
 
@@ -127,7 +160,12 @@ export class BTScan {
     this.keys = btPreprocessKeys(rel, keys);
     this.direction = options.direction ?? 'forward';
     this.indexOnly = options.indexOnly === true;
-    this.tuples = new Uint8Array(this.indexOnly ? BLCKSZ : 0);
+    const pos = acquirePos(this.indexOnly);
+    this.pos = pos;
+    this.heapTids = pos.heapTids;
+    this.indexOffsets = pos.indexOffsets;
+    this.tupleOffsets = pos.tupleOffsets;
+    this.tuples = pos.tuples;
   }
 
   /**
@@ -205,6 +243,10 @@ export class BTScan {
   end(): void {
     if (this.state !== ScanState.Ended) this.leavePage();
     this.state = ScanState.Ended;
+    if (this.pos !== null) {
+      releasePos(this.pos);
+      this.pos = null;
+    }
   }
 
   /** Kills marked items and drops the current page's pin. */

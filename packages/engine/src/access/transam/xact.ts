@@ -607,12 +607,14 @@ export class Xact implements SnapshotXactHooks {
 
   /** smgrGetPendingDeletes: files to delete when the current level ends with `forCommit`. */
   private getPendingDeletes(forCommit: boolean): RelFileLocator[] {
+    if (this.pendingDeletes.length === 0) return [];
     const level = this.current.nestingLevel;
     return this.pendingDeletes.filter((p) => p.nestLevel >= level && p.atCommit === forCommit).map((p) => p.rlocator);
   }
 
   /** smgrDoPendingDeletes: forget the current level's entries, deleting those due now. */
   private doPendingDeletes(isCommit: boolean): void {
+    if (this.pendingDeletes.length === 0) return;
     const level = this.current.nestingLevel;
     const due: RelFileLocator[] = [];
     const keep: PendingDelete[] = [];
@@ -690,12 +692,14 @@ export class Xact implements SnapshotXactHooks {
     const xid = this.top.xid;
     const rels = this.getPendingDeletes(true);
     const children = this.top.childXids;
-    this.xactStopTimestamp = currentTimestamp();
     if (xid === InvalidTransactionId) {
       // Dropping a relation always updates a catalog first, which assigns an XID.
       Assert(rels.length === 0, 'a transaction without XID cannot delete files');
+      // Nothing to record, so no stop timestamp either (as RecordTransactionCommit):
+      // a read-only statement skips the clock read.
       return InvalidTransactionId;
     }
+    this.xactStopTimestamp = currentTimestamp();
     const { info, data } = encodeXactRecord(XLOG_XACT_COMMIT, { xactTime: this.xactStopTimestamp, subxacts: children, rels });
     this.procArray.setDelayChkpt(this.procno, DELAY_CHKPT_START);
     try {

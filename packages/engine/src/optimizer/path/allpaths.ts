@@ -21,6 +21,9 @@ import { setRelWidth } from '../util/relnode.ts';
 import { getFunction } from '../util/clauses.ts';
 import { planSubqueryRel, findCtePlan } from '../plan/planner.ts';
 import { getTypavgwidth } from '../util/lsyscache.ts';
+import { pullVarnos } from '../util/var.ts';
+import { innerrelIsUnique } from './joinpath.ts';
+import { relidsOverlap, relidsSingleton } from '../pathnodes.ts';
 
 /** Geqo_threshold's role: with more relations than this, join order search is not exhaustive. */
 export const JOIN_SEARCH_LIMIT = 12;
@@ -115,16 +118,23 @@ export function setBaseRelPathlists(root: PlannerInfo, rtis: number[]): void {
       case 'RTE_SUBQUERY': {
         const sub = rel.subplan;
         if (sub === null) throw new Error('subquery not planned');
-        const trivial = rel.baserestrictinfo.length === 0;
+        // A scan that only passes the sub-plan's own columns through costs nothing (setrefs removes it).
+        const trivial = rel.baserestrictinfo.length === 0 && sub.targetlist.every((t) => !t.resjunk);
         const c = costSubqueryScan(root, rel, { startup_cost: sub.startup_cost, total_cost: sub.total_cost, rows: sub.plan_rows }, trivial);
         addPath(root, rel, scanPath(rel, 'SubqueryScan', c.startup_cost, c.total_cost, rel.rows));
         break;
       }
       case 'RTE_FUNCTION': {
         const fc = { startup: 0, per_tuple: 0 };
-        for (const f of rte.functions) costExprEval(root, f.funcexpr as FuncExpr, fc);
+        let lateral = 0n;
+        for (const f of rte.functions) {
+          costExprEval(root, f.funcexpr as FuncExpr, fc);
+          lateral |= pullVarnos(f.funcexpr);
+        }
         const c = costFunctionScan(root, rel, rel.tuples, fc);
-        addPath(root, rel, scanPath(rel, 'FunctionScan', c.startup_cost, c.total_cost, rel.rows));
+        // A function reading columns of earlier FROM items (LATERAL) is rerun per row of theirs: a parameterized path.
+        rel.lateral_relids = lateral & ~rel.relids;
+        addPath(root, rel, { ...scanPath(rel, 'FunctionScan', c.startup_cost, c.total_cost, rel.rows), required_outer: rel.lateral_relids });
         break;
       }
       case 'RTE_VALUES': {
@@ -149,10 +159,32 @@ export function setBaseRelPathlists(root: PlannerInfo, rtis: number[]): void {
   }
 }
 
+/**
+ * A semi join whose right side is one relation that is unique on the join
+ * columns is an inner join (reduce_unique_semijoins): each left row matches
+ * at most once anyway, and inner joins can be reordered freely.
+ */
+export function reduceUniqueSemijoins(root: PlannerInfo): void {
+  for (const sj of [...root.join_info_list]) {
+    if (sj.jointype !== 'JOIN_SEMI') continue;
+    const rti = relidsSingleton(sj.min_righthand);
+    const inner = rti > 0 ? root.simple_rel_array[rti] : null;
+    if (inner === null || inner === undefined || inner.reloptkind !== 'RELOPT_BASEREL') continue;
+    const clauses = inner.joininfo.filter((ri) => !ri.is_pushed_down && relidsOverlap(ri.clause_relids, sj.syn_lefthand));
+    if (clauses.length === 0 || !innerrelIsUnique({ relids: sj.syn_lefthand }, inner, clauses)) continue;
+    root.join_info_list = root.join_info_list.filter((x) => x !== sj);
+    for (const ri of clauses) {
+      ri.is_pushed_down = true;
+      ri.required_relids = ri.clause_relids;
+    }
+  }
+}
+
 /** The relation of the whole FROM clause, with paths (make_rel_from_joinlist). */
 export function makeRelFromJoinlist(root: PlannerInfo, rtis: number[]): RelOptInfo {
   const rels = rtis.map((rti) => root.simple_rel_array[rti] as RelOptInfo);
   if (rels.length === 1) return rels[0];
-  if (rels.length > JOIN_SEARCH_LIMIT) return joinInWrittenOrder(root, rels);
+  // join_collapse_limit = 1 asks for the written order, as it does in PostgreSQL for explicit JOINs.
+  if (rels.length > JOIN_SEARCH_LIMIT || root.glob.cost.join_collapse_limit <= 1) return joinInWrittenOrder(root, rels);
   return standardJoinSearch(root, rels);
 }

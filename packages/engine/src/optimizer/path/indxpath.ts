@@ -66,7 +66,7 @@ export function matchClauseToIndexcol(rti: number, index: IndexOptInfo, col: num
     }
     return null;
   }
-  if (c.type === 'NullTest' && !c.argisrow && c.nulltesttype === 'IS_NULL' && isIndexColumn(c.arg, rti, attno)) return c;
+  if (c.type === 'NullTest' && !c.argisrow && isIndexColumn(c.arg, rti, attno)) return c;
   if (c.type === 'ScalarArrayOpExpr' && c.useOr && btreeStrategyOf(c.opno) === 3 && isIndexColumn(c.args[0], rti, attno)
     && !relidsOverlap(pullVarnos(c.args[1]), self) && !containVolatileFunctions(c.args[1])) return c;
   return null;
@@ -252,7 +252,8 @@ export function createBitmapHeapPath(root: PlannerInfo, rel: RelOptInfo, ip: Ind
  */
 export function createParameterizedIndexPaths(root: PlannerInfo, rel: RelOptInfo, outerRelids: Relids, loopCount: number): Path[] {
   const out: Path[] = [];
-  const joinClauses = rel.joininfo.filter((ri) => ri.is_pushed_down && relidsIsSubset(ri.required_relids, outerRelids | rel.relids)
+  // An outer join's own ON clause may drive the inner scan too: rows it rejects would only be NULL-extended away.
+  const joinClauses = rel.joininfo.filter((ri) => relidsIsSubset(ri.required_relids, outerRelids | rel.relids)
     && relidsOverlap(ri.clause_relids, outerRelids));
   if (joinClauses.length === 0) return out;
   for (const index of rel.indexlist) {

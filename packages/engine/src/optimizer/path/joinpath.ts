@@ -36,7 +36,7 @@ interface JoinExtra {
 }
 
 /** Whether at most one inner row can match each outer row: a unique index fully equated by the join clauses (innerrel_is_unique). */
-function innerrelIsUnique(outer: RelOptInfo, inner: RelOptInfo, restrictlist: RestrictInfo[]): boolean {
+export function innerrelIsUnique(outer: Pick<RelOptInfo, 'relids'>, inner: RelOptInfo, restrictlist: RestrictInfo[]): boolean {
   if (inner.reloptkind !== 'RELOPT_BASEREL' || inner.indexlist.length === 0) return false;
   const equated = new Set<number>();
   for (const ri of restrictlist) {
@@ -233,8 +233,27 @@ export function addPathsToJoinrel(
     ? computeSemiAntiJoinFactors(root, outerrel, innerrel, jointype, sjinfo, restrictlist)
     : { outer_match_frac: 1, match_count: 1 };
   const extra: JoinExtra = { restrictlist, sjinfo, inner_unique: innerUnique, semifactors };
+  function extraFor(): JoinExtra {
+    return extra;
+  }
   const innerCheapest = innerrel.cheapest_total_path;
-  if (innerCheapest === null || outerrel.cheapest_total_path === null) return;
+  if (outerrel.cheapest_total_path === null) return;
+  if (innerCheapest === null) {
+    // Only parameterized (LATERAL) inner paths: a nested loop whose outer side supplies their parameters.
+    if (jointype === 'JOIN_RIGHT' || jointype === 'JOIN_FULL') return;
+    for (const inner of innerrel.pathlist) {
+      if (inner.required_outer === 0n || !relidsIsSubset(inner.required_outer, outerrel.relids)) continue;
+      for (const outer of outerCandidates(outerrel)) {
+        const cost = costNestloop(root, joinrel, outer, inner, jointype, extraFor(), restrictlist);
+        addPath(root, joinrel, {
+          pathtype: 'NestLoop', parent: joinrel, rows: joinrel.rows, startup_cost: cost.startup, total_cost: cost.total,
+          pathkeys: outer.pathkeys, required_outer: 0n, jointype, inner_unique: false,
+          outerjoinpath: outer, innerjoinpath: inner, joinrestrictinfo: restrictlist,
+        });
+      }
+    }
+    return;
+  }
   const mk = <T extends NestPath | MergePath | HashPath>(p: T): T => p;
 
   // Nested loops.
@@ -306,7 +325,8 @@ export function addPathsToJoinrel(
         const cost = costMergejoin(root, outer, inner, outerSorted, innerSorted, extra, mergeclauses, jointype);
         addPath(root, joinrel, mk<MergePath>({
           pathtype: 'MergeJoin', parent: joinrel, rows: joinrel.rows, startup_cost: cost.startup, total_cost: cost.total,
-          pathkeys: jointype === 'JOIN_FULL' ? [] : outerKeys, required_outer: 0n, jointype, inner_unique: innerUnique,
+          // build_join_pathkeys: a RIGHT or FULL join emits null-extended outer rows out of order.
+          pathkeys: jointype === 'JOIN_FULL' || jointype === 'JOIN_RIGHT' ? [] : outerKeys, required_outer: 0n, jointype, inner_unique: innerUnique,
           outerjoinpath: outer, innerjoinpath: inner, joinrestrictinfo: restrictlist, path_mergeclauses: mergeclauses,
           outersortkeys: outerSorted ? [] : outerKeys, innersortkeys: innerSorted ? [] : innerKeys, materialize_inner: cost.materialize,
         }));

@@ -27,6 +27,9 @@ export function makePathkeysForSortclauses(root: PlannerInfo, clauses: SortGroup
     if (tle === undefined || sgc.sortop === 0) return [];
     const reverse = btreeStrategyOf(sgc.sortop) === 5;
     const pk = makePathkey(root, tle.expr, reverse, sgc.nulls_first);
+    // The clause's own operator is the authority on how to sort (it may be a cross-type or binary-coercible one).
+    const lt = reverse ? getCommutator(sgc.sortop) : sgc.sortop;
+    if (lt !== 0) pk.ltop = lt;
     // A second key on the same class adds nothing (pathkey_is_redundant).
     if (out.some((p) => eclassOf(root, p.ec) === eclassOf(root, pk.ec))) continue;
     out.push(pk);
@@ -84,7 +87,10 @@ export function truncateUselessPathkeys(root: PlannerInfo, keys: PathKey[], merg
 
 /** The "<" or ">" operator that sorts by the pathkey, for an expression of type typ. */
 export function pathkeySortOp(pk: PathKey, typ: number): number {
-  return pk.reverse ? btreeGtOpForType(typ) : btreeLtOpForType(typ);
+  const byType = pk.reverse ? btreeGtOpForType(typ) : btreeLtOpForType(typ);
+  if (byType !== 0) return byType;
+  if (pk.ltop === 0) return 0;
+  return pk.reverse ? getCommutator(pk.ltop) : pk.ltop;
 }
 
 /** An expression of the pathkey's class computable from relids (for a Sort's key). */

@@ -158,18 +158,35 @@ function orderQualClauses(root: PlannerInfo, quals: Expr[]): Expr[] {
 let currentRoot: PlannerInfo | null = null;
 const rinfoClauses = (ris: RestrictInfo[]): Expr[] => (currentRoot === null ? ris.map((r) => r.clause) : orderQualClauses(currentRoot, ris.map((r) => r.clause)));
 
-function relTlist(path: Path): TargetEntry[] {
-  return tlistFrom(path.parent.reltarget);
+/** The relation's needed columns, or with `physical` every column in order (use_physical_tlist: no projection work in the scan). */
+function relTlist(path: Path, physical = false): TargetEntry[] {
+  const rel = path.parent;
+  if (physical && rel.reloptkind === 'RELOPT_BASEREL' && rel.reltarget.every((e) => e.type === 'Var' && e.varattno > 0)) {
+    const rte = currentRoot?.parse.rtable[rel.relid - 1];
+    const cols: Var[] = [];
+    if (rel.relinfo !== null) {
+      for (const a of rel.relinfo.attrs) {
+        if (a.attisdropped) return tlistFrom(rel.reltarget);
+        cols.push({ type: 'Var', varno: rel.relid, varattno: a.attnum, vartype: a.atttypid, vartypmod: a.atttypmod, varlevelsup: 0, location: -1 });
+      }
+    } else if (rte !== undefined && rte.coltypes.length === rte.eref.colnames.length && rte.coltypes.length > 0) {
+      rte.coltypes.forEach((t, i) => cols.push({ type: 'Var', varno: rel.relid, varattno: i + 1, vartype: t, vartypmod: rte.coltypmods[i] ?? -1, varlevelsup: 0, location: -1 }));
+    } else {
+      return tlistFrom(rel.reltarget);
+    }
+    return tlistFrom(cols);
+  }
+  return tlistFrom(rel.reltarget);
 }
 
-function createIndexScanPlan(root: PlannerInfo, ip: IndexPath): IndexScan | IndexOnlyScan {
+function createIndexScanPlan(root: PlannerInfo, ip: IndexPath, physical: boolean): IndexScan | IndexOnlyScan {
   const rel = ip.parent;
   const self = rel.relids;
   const used = new Set(ip.indexclauses.map((ic) => ic.rinfo));
   const qual = orderQualClauses(root, rel.baserestrictinfo.filter((ri) => !used.has(ri)).map((ri) => ri.clause));
   const indexqualorig = ip.indexclauses.map((ic) => replaceNestloopParams(root, ic.clause, self));
   const indexqual = ip.indexclauses.map((ic, i) => fixIndexqual(ip, indexqualorig[i], ic.indexcol));
-  const base = planBase(ip.startup_cost, ip.total_cost, ip.rows, rel.width, relTlist(ip), qual.map((q) => replaceNestloopParams(root, q, self)));
+  const base = planBase(ip.startup_cost, ip.total_cost, ip.rows, rel.width, relTlist(ip, physical), qual.map((q) => replaceNestloopParams(root, q, self)));
   if (ip.pathtype === 'IndexOnlyScan') {
     const attrs = rel.relinfo?.attrs ?? [];
     const indextlist = ip.indexinfo.indexkeys.map((k, i) => {
@@ -226,17 +243,24 @@ export function makeSortFromPathkeys(root: PlannerInfo, input: Plan, pathkeys: P
 }
 
 /** The Plan for a Path (create_plan_recurse). */
-export function createPlan(root: PlannerInfo, path: Path): Plan {
+/**
+ * The Plan for a Path (create_plan_recurse). `small` asks for only the
+ * needed columns (CP_SMALL_TLIST: the input of a Hash, Sort or Materialize,
+ * which store rows); otherwise a base-relation scan returns every column,
+ * which costs it no projection.
+ */
+export function createPlan(root: PlannerInfo, path: Path, small = false): Plan {
   currentRoot = root;
   const rel = path.parent;
+  const physical = !small;
   switch (path.pathtype) {
     case 'SeqScan': {
-      const p: SeqScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), rinfoClauses(rel.baserestrictinfo)), type: 'SeqScan', scanrelid: rel.relid };
+      const p: SeqScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'SeqScan', scanrelid: rel.relid };
       return p;
     }
     case 'IndexScan':
     case 'IndexOnlyScan':
-      return createIndexScanPlan(root, path);
+      return createIndexScanPlan(root, path, physical && path.pathtype === 'IndexScan');
     case 'BitmapHeapScan': {
       const ip = path.bitmapqual;
       const self = rel.relids;
@@ -249,39 +273,39 @@ export function createPlan(root: PlannerInfo, path: Path): Plan {
       const used = new Set(ip.indexclauses.map((ic) => ic.rinfo));
       const qual = orderQualClauses(root, rel.baserestrictinfo.filter((ri) => !used.has(ri)).map((ri) => replaceNestloopParams(root, ri.clause, self)));
       const p: BitmapHeapScan = {
-        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), qual),
+        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), qual),
         type: 'BitmapHeapScan', scanrelid: rel.relid, bitmapqualorig: indexqualorig, lefttree: bis,
       };
       return p;
     }
     case 'SubqueryScan': {
       const sub = rel.subplan as Plan;
-      const p: SubqueryScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), rinfoClauses(rel.baserestrictinfo)), type: 'SubqueryScan', scanrelid: rel.relid, subplan: sub };
+      const p: SubqueryScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'SubqueryScan', scanrelid: rel.relid, subplan: sub };
       return p;
     }
     case 'FunctionScan': {
       const rte = root.parse.rtable[rel.relid - 1];
       const p: FunctionScan = {
-        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), rinfoClauses(rel.baserestrictinfo)),
-        type: 'FunctionScan', scanrelid: rel.relid, functions: rte.functions.map((f) => f.funcexpr), funcordinality: rte.funcordinality,
+        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)),
+        type: 'FunctionScan', scanrelid: rel.relid, functions: rte.functions.map((f) => replaceNestloopParams(root, f.funcexpr, rel.relids)), funcordinality: rte.funcordinality,
       };
       return p;
     }
     case 'ValuesScan': {
       const rte = root.parse.rtable[rel.relid - 1];
-      const p: ValuesScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), rinfoClauses(rel.baserestrictinfo)), type: 'ValuesScan', scanrelid: rel.relid, values_lists: rte.values_lists };
+      const p: ValuesScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'ValuesScan', scanrelid: rel.relid, values_lists: rte.values_lists };
       return p;
     }
     case 'CteScan': {
       const rte = root.parse.rtable[rel.relid - 1];
       const cte = findCtePlan(root, rte);
-      const p: CteScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), rinfoClauses(rel.baserestrictinfo)), type: 'CteScan', scanrelid: rel.relid, ctePlanId: cte.planId, cteParam: cte.param };
+      const p: CteScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'CteScan', scanrelid: rel.relid, ctePlanId: cte.planId, cteParam: cte.param };
       return p;
     }
     case 'WorkTableScan': {
       const rte = root.parse.rtable[rel.relid - 1];
       const cte = findCtePlan(root, rte);
-      const p: WorkTableScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), rinfoClauses(rel.baserestrictinfo)), type: 'WorkTableScan', scanrelid: rel.relid, wtParam: cte.param };
+      const p: WorkTableScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'WorkTableScan', scanrelid: rel.relid, wtParam: cte.param };
       return p;
     }
     case 'Result': {
@@ -289,7 +313,7 @@ export function createPlan(root: PlannerInfo, path: Path): Plan {
       return p;
     }
     case 'Unique': {
-      const sub = createPlan(root, path.subpath);
+      const sub = createPlan(root, path.subpath, true);
       const keys = path.uniq_exprs.map((e) => exprKey(stripRelabel(e)));
       for (const [i, e] of path.uniq_exprs.entries()) {
         if (!sub.targetlist.some((t) => exprKey(stripRelabel(t.expr)) === keys[i])) sub.targetlist = [...sub.targetlist, makeTle(e, sub.targetlist.length + 1, null, true)];
@@ -313,12 +337,12 @@ export function createPlan(root: PlannerInfo, path: Path): Plan {
       return u;
     }
     case 'Material': {
-      const sub = createPlan(root, path.subpath);
+      const sub = createPlan(root, path.subpath, true);
       const p: Material = { ...planBase(path.startup_cost, path.total_cost, path.rows, sub.plan_width, sub.targetlist.map((t) => ({ ...t }))), type: 'Material', lefttree: sub };
       return p;
     }
     case 'Sort': {
-      const sub = createPlan(root, path.subpath);
+      const sub = createPlan(root, path.subpath, true);
       const s = makeSortFromPathkeys(root, sub, path.pathkeys, path.subpath.parent.relids, -1);
       return s;
     }
@@ -339,8 +363,8 @@ export function createPlan(root: PlannerInfo, path: Path): Plan {
       return p;
     }
     case 'HashJoin': {
-      const outer = createPlan(root, path.outerjoinpath);
-      const inner = createPlan(root, path.innerjoinpath);
+      const outer = createPlan(root, path.outerjoinpath, path.num_batches > 1);
+      const inner = createPlan(root, path.innerjoinpath, true);
       const o = path.outerjoinpath.parent.relids;
       const i = path.innerjoinpath.parent.relids;
       const hashclauses = path.path_hashclauses.map((ri) => switchToOuterFirst(ri, o, i));
@@ -361,8 +385,8 @@ export function createPlan(root: PlannerInfo, path: Path): Plan {
       return p;
     }
     case 'MergeJoin': {
-      let outer = createPlan(root, path.outerjoinpath);
-      let inner = createPlan(root, path.innerjoinpath);
+      let outer = createPlan(root, path.outerjoinpath, path.outersortkeys.length > 0);
+      let inner = createPlan(root, path.innerjoinpath, path.innersortkeys.length > 0);
       const o = path.outerjoinpath.parent.relids;
       const i = path.innerjoinpath.parent.relids;
       if (path.outersortkeys.length > 0) outer = makeSortFromPathkeys(root, outer, path.outersortkeys, o, -1);

@@ -95,7 +95,18 @@ function outerjoinDelay(relids: Relids, below: SpecialJoinInfo[]): Relids {
   return relids;
 }
 
+/** `col IS NOT NULL` on a NOT NULL column, not below an outer join's nullable side, is always true (PostgreSQL 17+ drops it). */
+function isAlwaysTrueNotNull(root: PlannerInfo, clause: Expr, required: Relids): boolean {
+  if (clause.type !== 'NullTest' || clause.nulltesttype !== 'IS_NOT_NULL' || clause.argisrow || clause.arg.type !== 'Var') return false;
+  const v = clause.arg;
+  if (v.varlevelsup !== 0 || v.varattno <= 0 || required !== relidBit(v.varno)) return false;
+  if (root.join_info_list.some((sj) => relidsOverlap(sj.min_righthand, required))) return false;
+  const rel = root.simple_rel_array[v.varno];
+  return rel?.relinfo?.attrs[v.varattno - 1]?.attnotnull === true;
+}
+
 function placeClause(root: PlannerInfo, clause: Expr, isPushedDown: boolean, required: Relids): void {
+  if (isPushedDown && isAlwaysTrueNotNull(root, clause, required)) return;
   const ri = makeRestrictInfo(clause, isPushedDown, required);
   if (ri.clause_relids === 0n && required === 0n) {
     root.pseudoconstant_quals.push(clause);

@@ -25,11 +25,11 @@
 
 import type { CommonTableExpr, Query, RangeTblEntry } from '../../nodes/parsenodes.ts';
 import type { Agg, Limit, LockRows, ModifyTable, Plan, PlannedStmt, ProjectSet, Result, Unique, WindowAgg } from '../../nodes/plannodes.ts';
-import type { Aggref, Expr, FromExpr, JoinTreeNode, SortGroupClause, TargetEntry, Var, WindowFunc } from '../../nodes/primnodes.ts';
+import type { Aggref, Expr, FromExpr, JoinTreeNode, Param, SortGroupClause, SubPlan, TargetEntry, Var, WindowFunc } from '../../nodes/primnodes.ts';
 import { exprType, exprTypmod } from '../../nodes/nodeFuncs.ts';
 import type { PathKey, PlannerContext, PlannerGlobal, PlannerInfo, RelOptInfo } from '../pathnodes.ts';
 import { adjustLimitRowsCosts, clampRowEst, costAgg, costExprEval, costParamsFromSettings, costWindowAgg, type AggCosts, type QualCost } from '../path/costsize.ts';
-import { makeRelFromJoinlist, setBaseRelPathlists, setBaseRelSizes, estimateFunctionRows } from '../path/allpaths.ts';
+import { makeRelFromJoinlist, reduceUniqueSemijoins, setBaseRelPathlists, setBaseRelSizes, estimateFunctionRows } from '../path/allpaths.ts';
 import { makePathkeysForSortclauses, pathkeysContainedIn } from '../path/pathkeys.ts';
 import { applyTlist, createPlan, makeGatingResult, makeSortFromPathkeys, makeTle, newExecParam, planBase, tlistWidth } from './createplan.ts';
 import { addBaseRelsToQuery, buildBaseRelTlists, deconstructJointree } from './initsplan.ts';
@@ -38,8 +38,8 @@ import { chargeForInitplans, processSublinks, replaceCorrelationVars } from './s
 import { planSetOperations } from '../prep/prepunion.ts';
 import { flattenJoinAliasVars, pullUpSublinks, pullUpSubqueries, reduceOuterJoins } from '../prep/prepjointree.ts';
 import { containVolatileFunctions, evalConstExpressions, getFunction, isConstFalseOrNull } from '../util/clauses.ts';
-import { exprKey, walkExpr } from '../util/exprwalk.ts';
-import { getTypavgwidth } from '../util/lsyscache.ts';
+import { exprChildren, exprKey, walkExpr } from '../util/exprwalk.ts';
+import { btreeStrategyOf as btreeStrategyOfOp, getTypavgwidth } from '../util/lsyscache.ts';
 import { mutateExprDeep, mutateQuery } from '../util/querywalk.ts';
 import { pullVars, queryExprs } from '../util/var.ts';
 import { exprWidth } from '../util/relnode.ts';
@@ -223,7 +223,7 @@ export function subqueryPlanner(glob: PlannerGlobal, parse: Query, parent: Plann
   root.parse = q;
   preprocessQuery(root);
   moveHavingToWhere(root);
-  let plan = groupingPlanner(root, tupleFraction);
+  const plan = groupingPlanner(root, tupleFraction);
   if (root.init_plans.length > 0) {
     plan.initPlan = [...plan.initPlan, ...root.init_plans];
     chargeForInitplans(plan, root.init_plans);
@@ -400,6 +400,7 @@ function queryPlanner(root: PlannerInfo, neededExprs: Expr[]): RelOptInfo | null
   buildBaseRelTlists(root, neededExprs);
   deconstructJointree(root);
   setBaseRelSizes(root, rtis);
+  reduceUniqueSemijoins(root);
   setBaseRelPathlists(root, rtis);
   const rel = makeRelFromJoinlist(root, rtis);
   if (rel.cheapest_total_path === null) throw new Error('no path for the join relation');
@@ -518,7 +519,8 @@ function makeWindowInputTarget(root: PlannerInfo, tlist: TargetEntry[]): TargetE
   }
   for (const t of tlist) {
     if (t.ressortgroupref !== 0 && refs.has(t.ressortgroupref)) continue;
-    if (!walkExpr(t.expr, (n) => n.type === 'WindowFunc' || n.type === 'Aggref') && t.ressortgroupref !== 0) {
+    // A sort column that is an SRF (`ORDER BY unnest(...)`) is computed by the ProjectSet above, not below the window.
+    if (!walkExpr(t.expr, (n) => n.type === 'WindowFunc' || n.type === 'Aggref') && t.ressortgroupref !== 0 && !hasSrf(t.expr)) {
       addToTlist(out, t.expr, t.ressortgroupref);
       continue;
     }
@@ -529,6 +531,30 @@ function makeWindowInputTarget(root: PlannerInfo, tlist: TargetEntry[]): TargetE
 
 function hasSrf(e: Expr): boolean {
   return walkExpr(e, (n) => (n.type === 'FuncExpr' && n.funcretset) || (n.type === 'OpExpr' && n.opretset));
+}
+
+/**
+ * The target list an Agg or WindowAgg computes when a set-returning function
+ * sits in the final target list beside aggregates or window functions
+ * (PostgreSQL splits the target at SRFs, split_pathtarget_at_srfs): the
+ * non-SRF columns as they are, and for each SRF column the aggregates, window
+ * functions and Vars it reads. The ProjectSet above then evaluates the final
+ * list, its aggregates and window functions referring to these columns.
+ */
+function srfInputTlist(finalTlist: TargetEntry[]): TargetEntry[] {
+  const out: TargetEntry[] = [];
+  const collect = (e: Expr): void => {
+    if (e.type === 'Aggref' || e.type === 'WindowFunc' || (e.type === 'Var' && e.varlevelsup === 0)) {
+      addToTlist(out, e.type === 'Var' ? { ...e, location: -1 } : e);
+      return;
+    }
+    for (const c of exprChildren(e)) collect(c);
+  };
+  for (const t of finalTlist) {
+    if (hasSrf(t.expr)) collect(t.expr);
+    else addToTlist(out, t.expr, t.ressortgroupref);
+  }
+  return out;
 }
 
 function withKeys(plan: Plan, keys: PathKey[]): Candidate {
@@ -584,7 +610,8 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
   const constFalse = root.pseudoconstant_quals.some(isConstFalseOrNull);
   if (finalRel === null || constFalse) {
     // A relation proven empty still has its output columns; they are never computed, so NULLs of the right types stand in for them.
-    const tl = constFalse ? scanjoinTlist.map((t) => ({ ...t, expr: nullsForVars(t.expr) })) : scanjoinTlist.map((t) => ({ ...t }));
+    // Under an Agg or a WindowAgg the Vars stay (their arguments refer to them; the Result never runs its tlist), as PostgreSQL's dummy Result shows "Output: q".
+    const tl = constFalse && !hasAgg && !hasWin ? scanjoinTlist.map((t) => ({ ...t, expr: nullsForVars(t.expr) })) : scanjoinTlist.map((t) => ({ ...t }));
     const r: Result = { ...planBase(0, constFalse ? 0 : c.cpu_tuple_cost, constFalse ? 0 : 1, constFalse ? 0 : sjWidth, tl), type: 'Result', resconstantqual: null };
     if (constFalse) r.resconstantqual = { type: 'Const', consttype: 16, consttypmod: -1, constvalue: false, constisnull: false, location: -1 };
     else if (root.pseudoconstant_quals.length > 0) r.resconstantqual = root.pseudoconstant_quals.length === 1 ? root.pseudoconstant_quals[0] : { type: 'BoolExpr', boolop: 'AND_EXPR', args: root.pseudoconstant_quals, location: -1 };
@@ -596,16 +623,24 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
     for (const p of paths) {
       if (p === null || seen.has(p)) continue;
       seen.add(p);
-      let plan = createPlan(root, p);
-      plan = applyTlist(root, plan, scanjoinTlist.map((t) => ({ ...t })), sjWidth);
+      // The grouping/window input keeps a scan's full row when it only needs some of its columns (PostgreSQL's physical tlist).
+      const keepPhysical = (hasAgg || hasWin) && scanjoinTlist.every((t) => t.expr.type === 'Var');
+      let plan = createPlan(root, p, (hasAgg || hasWin || parse.sortClause.length > 0 || distinct) && !keepPhysical);
+      if (!keepPhysical || !scanjoinTlist.every((t) => plan.targetlist.some((x) => exprKey(x.expr) === exprKey(t.expr)))) {
+        plan = applyTlist(root, plan, scanjoinTlist.map((t) => ({ ...t })), sjWidth);
+      } else {
+        plan.plan_width = sjWidth;
+      }
       if (root.pseudoconstant_quals.length > 0) plan = makeGatingResult(plan, root.pseudoconstant_quals);
       candidates.push(withKeys(plan, p.pathkeys));
     }
   }
 
   let cur = candidates;
-  if (hasAgg) cur = cur.flatMap((cand) => makeAggPlans(root, cand, hasWin ? makeWindowInputTargetFromAgg(finalTlist, root) : finalTlist));
-  if (hasWin) cur = cur.map((cand) => makeWindowPlans(root, cand, finalTlist));
+  // With SRFs, the Agg / WindowAgg stop short of them and a ProjectSet finishes the target list.
+  const upperTlist = hasSRFs && (hasAgg || hasWin) ? srfInputTlist(finalTlist) : finalTlist;
+  if (hasAgg) cur = cur.flatMap((cand) => makeAggPlans(root, cand, hasWin ? makeWindowInputTargetFromAgg(upperTlist, root) : upperTlist));
+  if (hasWin) cur = cur.map((cand) => makeWindowPlans(root, cand, upperTlist));
   if (hasSRFs) cur = cur.map((cand) => makeProjectSet(root, cand, finalTlist));
   if (distinct) cur = cur.flatMap((cand) => makeDistinctPlans(root, cand));
   if (root.sort_pathkeys.length > 0) {
@@ -633,8 +668,88 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
   const frac = (p: Plan): number => (tupleFraction > 0 && tupleFraction < 1 ? p.startup_cost + tupleFraction * (p.total_cost - p.startup_cost) : p.total_cost);
   for (const cand of cur) if (frac(cand.plan) < frac(best.plan)) best = cand;
   let plan = best.plan;
+  if (hasAgg && parse.commandType === 'CMD_SELECT') {
+    const mm = minmaxAggPlan(root, finalTlist, plan);
+    if (mm !== null) plan = mm;
+  }
   if (parse.commandType !== 'CMD_SELECT') plan = makeModifyTable(root, plan, updateColnos);
   return plan;
+}
+
+/**
+ * MIN/MAX over one table as `ORDER BY x [DESC] LIMIT 1` initplans (planagg.c):
+ * with a B-tree on x the first index entry is the answer. Used when every
+ * aggregate of the query is a MIN or MAX of one argument and the initplans
+ * together cost less than the aggregation plan.
+ */
+function minmaxAggPlan(root: PlannerInfo, finalTlist: TargetEntry[], aggPlan: Plan): Plan | null {
+  const parse = root.parse;
+  if (parse.groupClause.length > 0 || parse.hasWindowFuncs || parse.hasTargetSRFs || parse.rowMarks.length > 0 || parse.cteList.length > 0) return null;
+  if (parse.jointree.fromlist.length !== 1 || parse.jointree.fromlist[0].type !== 'RangeTblRef') return null;
+  const rti = parse.jointree.fromlist[0].rtindex;
+  if (parse.rtable[rti - 1]?.rtekind !== 'RTE_RELATION') return null;
+  const exprs = [...finalTlist.map((t) => t.expr), ...(parse.havingQual === null ? [] : [parse.havingQual])];
+  const aggs = aggrefsIn(exprs);
+  if (aggs.length === 0) return null;
+  const sortops: number[] = [];
+  for (const a of aggs) {
+    if (a.args.length !== 1 || a.aggdistinct.length > 0 || a.aggorder.length > 0 || a.aggfilter !== null) return null;
+    let sortop = 0;
+    try {
+      sortop = lookupAggregate(a.aggfnoid).aggsortop;
+    } catch {
+      sortop = 0;
+    }
+    if (sortop === 0) return null;
+    if (walkExpr(a.args[0].expr, (n) => n.type === 'SubPlan' || n.type === 'Param')) return null;
+    sortops.push(sortop);
+  }
+  if (exprs.some((e) => walkExpr(e, (n) => n.type === 'SubPlan'))) return null;
+  const saved = root.plan_params;
+  const planned: LevelResult[] = [];
+  let cost = 0;
+  for (let i = 0; i < aggs.length; i++) {
+    const arg = aggs[i].args[0].expr;
+    const notNull: Expr = { type: 'NullTest', arg, nulltesttype: 'IS_NOT_NULL', argisrow: false, location: -1 };
+    const tle: TargetEntry = { ...makeTle(arg, 1, 'max'), ressortgroupref: 1 };
+    // NULLs are filtered out, so their position is free: take the index's (NULLS FIRST for a descending scan).
+    const desc = btreeStrategyOfOp(sortops[i]) === 5;
+    const sub: Query = {
+      ...parse, hasAggs: false, cteList: [], targetList: [tle], havingQual: null, groupClause: [], distinctClause: [], windowClause: [],
+      sortClause: [{ type: 'SortGroupClause', tleSortGroupRef: 1, eqop: 0, sortop: sortops[i], nulls_first: desc, hashable: false }],
+      limitCount: { type: 'Const', consttype: 20, consttypmod: -1, constvalue: 1n, constisnull: false, location: -1 }, limitOffset: null,
+      jointree: { ...parse.jointree, quals: makeAndsExplicitLocal([...makeAndsImplicitLocal(parse.jointree.quals), notNull]) },
+    };
+    root.plan_params = [];
+    const res = subqueryPlanner(root.glob, sub, root, false, 0);
+    const correlated = root.plan_params.length > 0;
+    root.plan_params = saved;
+    if (correlated) return null;
+    planned.push(res);
+    cost += res.plan.total_cost;
+  }
+  if (cost >= aggPlan.total_cost) return null;
+  const initPlans: SubPlan[] = [];
+  const params = new Map<string, Param>();
+  planned.forEach(({ plan, subroot }, i) => {
+    const a = aggs[i];
+    const planId = root.glob.subplans.push(plan);
+    root.glob.subroots.push(subroot);
+    const pid = newExecParam(root, a.aggtype);
+    initPlans.push({
+      type: 'SubPlan', subLinkType: 'EXPR_SUBLINK', testexpr: null, paramIds: [], plan_id: planId, plan_name: `InitPlan ${planId}`,
+      firstColType: a.aggtype, firstColTypmod: -1, useHashTable: false, unknownEqFalse: false, setParam: [pid], parParam: [], args: [],
+      startup_cost: plan.startup_cost, per_call_cost: plan.total_cost - plan.startup_cost,
+    });
+    params.set(exprKey(a), { type: 'Param', paramkind: 'PARAM_EXEC', paramid: pid, paramtype: a.aggtype, paramtypmod: -1, location: -1 });
+  });
+  const replace = (e: Expr): Expr => mutateExprDeep(e, (n) => (n.type === 'Aggref' ? params.get(exprKey(n)) : undefined), 0);
+  const tlist = finalTlist.map((t) => ({ ...t, expr: replace(t.expr) }));
+  const c = root.glob.cost;
+  const having = parse.havingQual === null ? null : replace(parse.havingQual);
+  const r: Result = { ...planBase(0, c.cpu_tuple_cost, 1, tlistWidth(root, tlist), tlist), type: 'Result', resconstantqual: having };
+  root.init_plans.push(...initPlans);
+  return r;
 }
 
 function nullsForVars(e: Expr): Expr {

@@ -51,9 +51,20 @@ function offsetExpr(e: Expr, rtoffset: number): Expr {
 const offTl = (tl: TargetEntry[], off: number): TargetEntry[] => tl.map((t) => ({ ...t, expr: offsetExpr(t.expr, off) }));
 
 /** Finds e in the child target lists: whole expressions first, then Vars (fix_join_expr / fix_upper_expr). */
+const keyCache = new WeakMap<Expr[], string[]>();
+function keysOf(list: Expr[] | null): string[] {
+  if (list === null) return [];
+  let k = keyCache.get(list);
+  if (k === undefined) {
+    k = list.map((x) => exprKey(x));
+    keyCache.set(list, k);
+  }
+  return k;
+}
+
 function fixExpr(e: Expr, outer: Expr[] | null, inner: Expr[] | null, what: string): Expr {
-  const outerKeys = outer?.map((x) => exprKey(x)) ?? [];
-  const innerKeys = inner?.map((x) => exprKey(x)) ?? [];
+  const outerKeys = keysOf(outer);
+  const innerKeys = keysOf(inner);
   const rec = (n: Expr): Expr => {
     if (n.type === 'Const' || n.type === 'Param') return n;
     if (n.type === 'Var' && n.varno < 0) return n;
@@ -84,7 +95,8 @@ function dummyTlist(tl: TargetEntry[]): TargetEntry[] {
 /** Whether a SubqueryScan just returns its sub-plan's columns in order (trivial_subqueryscan). */
 function trivialSubqueryScan(p: Plan & { type: 'SubqueryScan' }): boolean {
   if (p.qual.length > 0) return false;
-  const sub = p.subplan.targetlist.filter((t) => !t.resjunk);
+  // A junk column in the sub-plan (a GROUP BY key not selected, say) makes the lists differ: PostgreSQL keeps the node then.
+  const sub = p.subplan.targetlist;
   if (p.targetlist.length !== sub.length) return false;
   return p.targetlist.every((t, i) => t.expr.type === 'Var' && t.expr.varno === p.scanrelid && t.expr.varattno === i + 1 && !t.resjunk);
 }

@@ -24,6 +24,7 @@ import { costAgg, costRecursiveUnion, costSort } from '../path/costsize.ts';
 import { makeTle, planBase, tlistWidth } from '../plan/createplan.ts';
 import { subqueryPlanner } from '../plan/planner.ts';
 import { registerSubqueryRoot } from '../plan/setrefs.ts';
+import { coerceToCommonType } from '../../parser/parse_coerce.ts';
 
 const INT4OID = 23;
 /** Append's small per-row charge (APPEND_CPU_COST_MULTIPLIER). */
@@ -35,15 +36,33 @@ function outerRefTlist(types: number[], typmods: number[]): TargetEntry[] {
 
 interface SetopResult { plan: Plan }
 
+/**
+ * One output column of a set operation input, converted to the type the set
+ * operation resolved for that column (generate_setop_tlist): `SELECT 1 UNION
+ * SELECT 1.5` casts the left branch's integer to numeric, so the duplicate
+ * elimination, the sort and the client all see one type. A differing typmod
+ * alone is only a relabeling, as in PostgreSQL (no length coercion).
+ */
+function coerceSetopColumn(e: Expr, colType: number, colTypmod: number): Expr {
+  const t = exprType(e);
+  if (t === colType && e.type === 'Var') return e.vartypmod === colTypmod ? e : { ...e, vartypmod: colTypmod };
+  let out = t === colType ? e : coerceToCommonType(e, colType, 'UNION/INTERSECT/EXCEPT');
+  if (exprTypmod(out) !== colTypmod) {
+    out = { type: 'RelabelType', arg: out, resulttype: colType, resulttypmod: colTypmod, relabelformat: 'COERCE_IMPLICIT_CAST', location: -1 };
+  }
+  return out;
+}
+
 function planLeaf(root: PlannerInfo, rtindex: number, colTypes: number[], colTypmods: number[], flag: number | null): Plan {
   const rte = root.parse.rtable[rtindex - 1];
   if (rte.rtekind !== 'RTE_SUBQUERY' || rte.subquery === null) throw new Error('set operation leaf is not a sub-select');
   const { plan: sub, subroot } = subqueryPlanner(root.glob, rte.subquery, root, false, 0);
   registerSubqueryRoot(sub, subroot);
   const cols = sub.targetlist.filter((t) => !t.resjunk);
-  const tlist: TargetEntry[] = cols.map((t, i) => makeTle({
-    type: 'Var', varno: rtindex, varattno: i + 1, vartype: colTypes[i] ?? exprType(t.expr), vartypmod: colTypmods[i] ?? exprTypmod(t.expr), varlevelsup: 0, location: -1,
-  }, i + 1, t.resname));
+  const tlist: TargetEntry[] = cols.map((t, i) => {
+    const v: Expr = { type: 'Var', varno: rtindex, varattno: i + 1, vartype: exprType(t.expr), vartypmod: exprTypmod(t.expr), varlevelsup: 0, location: -1 };
+    return makeTle(i < colTypes.length ? coerceSetopColumn(v, colTypes[i], colTypmods[i] ?? -1) : v, i + 1, t.resname);
+  });
   let startup = sub.startup_cost;
   let total = sub.total_cost;
   if (flag !== null) {
@@ -71,35 +90,44 @@ function makeAppend(root: PlannerInfo, children: Plan[], tlist: TargetEntry[]): 
 
 export function planSetOperations(root: PlannerInfo): SetopResult {
   const top = root.parse.setOperations as SetOperationStmt;
-  const colTypes = top.colTypes;
-  const colTypmods = top.colTypmods;
-  const ncols = colTypes.length;
+  const ncols = top.colTypes.length;
 
-  const recurse = (n: SetOperationStmt | JoinTreeNode, flag: number | null): Plan => {
-    if (n.type === 'RangeTblRef') return planLeaf(root, n.rtindex, colTypes, colTypmods, flag);
+  /** Plans one input of a set operation whose columns must come out as colTypes / colTypmods (the parent's). */
+  const recurse = (n: SetOperationStmt | JoinTreeNode, flag: number | null, parent: SetOperationStmt): Plan => {
+    if (n.type === 'RangeTblRef') return planLeaf(root, n.rtindex, parent.colTypes, parent.colTypmods, flag);
     if (n.type !== 'SetOperationStmt') throw new Error('unexpected node in set operation tree');
     const p = planSetop(n);
-    if (flag === null) return p;
-    // A nested set operation under INTERSECT/EXCEPT also needs the flag column: wrap it in a projecting Result.
-    const tl = [...outerRefTlist(colTypes, colTypmods), makeTle({ type: 'Const', consttype: INT4OID, consttypmod: -1, constvalue: flag, constisnull: false, location: -1 }, ncols + 1, 'flag', true)];
-    return { ...planBase(p.startup_cost, p.total_cost + root.glob.cost.cpu_tuple_cost * p.plan_rows, p.plan_rows, p.plan_width + 4, tl), type: 'Result', resconstantqual: null, lefttree: p };
+    const sameTypes = n.colTypes.every((t, i) => t === parent.colTypes[i] && (n.colTypmods[i] ?? -1) === (parent.colTypmods[i] ?? -1));
+    if (flag === null && sameTypes) return p;
+    // A nested set operation of other column types (`(SELECT 1 UNION SELECT 2) UNION SELECT 2.5`) is
+    // converted above its own duplicate elimination; under INTERSECT/EXCEPT it also needs the flag
+    // column. Either way a projecting Result does it.
+    const tl: TargetEntry[] = n.colTypes.map((t, i) => makeTle(coerceSetopColumn(
+      { type: 'Var', varno: OUTER_VAR, varattno: i + 1, vartype: t, vartypmod: n.colTypmods[i] ?? -1, varlevelsup: 0, location: -1 },
+      parent.colTypes[i], parent.colTypmods[i] ?? -1,
+    ), i + 1));
+    if (flag !== null) tl.push(makeTle({ type: 'Const', consttype: INT4OID, consttypmod: -1, constvalue: flag, constisnull: false, location: -1 }, ncols + 1, 'flag', true));
+    const width = p.plan_width + (flag !== null ? 4 : 0);
+    return { ...planBase(p.startup_cost, p.total_cost + root.glob.cost.cpu_tuple_cost * p.plan_rows, p.plan_rows, width, tl), type: 'Result', resconstantqual: null, lefttree: p };
   };
 
-  const collectUnionAll = (n: SetOperationStmt | JoinTreeNode, out: Plan[]): void => {
-    if (n.type === 'SetOperationStmt' && n.op === 'SETOP_UNION' && n.all) {
-      collectUnionAll(n.larg, out);
-      collectUnionAll(n.rarg, out);
+  /** Flattens nested UNION ALLs of the same column types into one Append's inputs. */
+  const collectUnionAll = (n: SetOperationStmt | JoinTreeNode, out: Plan[], parent: SetOperationStmt): void => {
+    if (n.type === 'SetOperationStmt' && n.op === 'SETOP_UNION' && n.all && n.colTypes.every((t, i) => t === parent.colTypes[i])) {
+      collectUnionAll(n.larg, out, parent);
+      collectUnionAll(n.rarg, out, parent);
     } else {
-      out.push(recurse(n, null));
+      out.push(recurse(n, null, parent));
     }
   };
 
-  const dedup = (input: Plan, numGroups: number): Plan => {
+  const dedup = (input: Plan, numGroups: number, n: SetOperationStmt): Plan => {
+    const { colTypes, colTypmods } = n;
     const c = root.glob.cost;
     const cols = Array.from({ length: ncols }, (_, i) => i + 1);
-    const ops = top.groupClauses.map((g) => g.eqop);
+    const ops = n.groupClauses.map((g) => g.eqop);
     const tl = outerRefTlist(colTypes, colTypmods);
-    const hashable = top.groupClauses.every((g) => g.hashable);
+    const hashable = n.groupClauses.every((g) => g.hashable);
     const sortC = costSort(root, input.total_cost, input.plan_rows, input.plan_width, -1);
     const uniqTotal = sortC.total_cost + c.cpu_operator_cost * input.plan_rows * ncols;
     const zero = { numAggs: 0, transCost: { startup: 0, per_tuple: 0 }, finalCost: { startup: 0, per_tuple: 0 }, transitionSpace: 0 };
@@ -113,27 +141,30 @@ export function planSetOperations(root: PlannerInfo): SetopResult {
     }
     const sort: Sort = {
       ...planBase(sortC.startup_cost, sortC.total_cost, input.plan_rows, input.plan_width, outerRefTlist(colTypes, colTypmods)),
-      type: 'Sort', numCols: ncols, sortColIdx: cols, sortOperators: top.groupClauses.map((g) => g.sortop), nullsFirst: cols.map(() => false), lefttree: input,
+      type: 'Sort', numCols: ncols, sortColIdx: cols, sortOperators: n.groupClauses.map((g) => g.sortop), nullsFirst: cols.map(() => false), lefttree: input,
     };
     const u: Unique = { ...planBase(sortC.startup_cost, uniqTotal, numGroups, input.plan_width, tl), type: 'Unique', numCols: ncols, uniqColIdx: cols, uniqOperators: ops, lefttree: sort };
     return u;
   };
 
   const planSetop = (n: SetOperationStmt): Plan => {
+    const { colTypes, colTypmods } = n;
     if (root.wt_param_id >= 0 && n === top) return planRecursiveUnion(n);
     if (n.op === 'SETOP_UNION') {
       const children: Plan[] = [];
-      if (n.all) collectUnionAll(n, children);
-      else {
-        collectUnionAll(n.larg, children);
-        collectUnionAll(n.rarg, children);
+      if (n.all) {
+        collectUnionAll(n.larg, children, n);
+        collectUnionAll(n.rarg, children, n);
+      } else {
+        collectUnionAll(n.larg, children, n);
+        collectUnionAll(n.rarg, children, n);
       }
       const app = makeAppend(root, children, outerRefTlist(colTypes, colTypmods));
       if (n.all) return app;
-      return dedup(app, app.plan_rows);
+      return dedup(app, app.plan_rows, n);
     }
-    const left = recurse(n.larg, 0);
-    const right = recurse(n.rarg, 1);
+    const left = recurse(n.larg, 0, n);
+    const right = recurse(n.rarg, 1, n);
     const tlFlag = [...outerRefTlist(colTypes, colTypmods), makeTle({ type: 'Var', varno: OUTER_VAR, varattno: ncols + 1, vartype: INT4OID, vartypmod: -1, varlevelsup: 0, location: -1 }, ncols + 1, 'flag', true)];
     const app = makeAppend(root, [left, right], tlFlag);
     const c = root.glob.cost;
@@ -168,9 +199,10 @@ export function planSetOperations(root: PlannerInfo): SetopResult {
 
   const planRecursiveUnion = (n: SetOperationStmt): Plan => {
     if (n.op !== 'SETOP_UNION') throw new Error('recursive query must be a UNION');
-    const nrt = recurse(n.larg, null);
+    const { colTypes, colTypmods } = n;
+    const nrt = recurse(n.larg, null, n);
     root.non_recursive_rows = nrt.plan_rows;
-    const rt = recurse(n.rarg, null);
+    const rt = recurse(n.rarg, null, n);
     const cost = costRecursiveUnion(root, { startup_cost: nrt.startup_cost, total_cost: nrt.total_cost, rows: nrt.plan_rows }, { startup_cost: rt.startup_cost, total_cost: rt.total_cost, rows: rt.plan_rows });
     const cols = n.all ? [] : Array.from({ length: ncols }, (_, i) => i + 1);
     const ru: RecursiveUnion = {

@@ -56,9 +56,13 @@ export function btreeOpFor(lefttype: number, righttype: number, strategy: number
   return opno;
 }
 
-export const btreeLtOpForType = (typ: number): number => btreeOpFor(typ, typ, 1);
-export const btreeGtOpForType = (typ: number): number => btreeOpFor(typ, typ, 5);
-export const btreeEqOpForType = (typ: number): number => btreeOpFor(typ, typ, 3);
+/** Types that sort with another type's operators (binary-coercible: varchar uses text's). */
+const OPCLASS_TYPE = new Map<number, number>([[1043, 25]]);
+const opclassType = (typ: number): number => OPCLASS_TYPE.get(typ) ?? typ;
+
+export const btreeLtOpForType = (typ: number): number => btreeOpFor(opclassType(typ), opclassType(typ), 1);
+export const btreeGtOpForType = (typ: number): number => btreeOpFor(opclassType(typ), opclassType(typ), 5);
+export const btreeEqOpForType = (typ: number): number => btreeOpFor(opclassType(typ), opclassType(typ), 3);
 
 const VARHDRSZ = 4;
 const BPCHAROID = 1042;

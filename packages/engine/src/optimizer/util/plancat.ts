@@ -42,11 +42,14 @@ export function estimateRelSize(root: PlannerInfo, relinfo: RelationInfo, attrWi
   const relpages = relinfo.relpages;
   const reltuples = relinfo.reltuples;
   let curpages: number;
-  const blocks = root.glob.ctx.relationBlocks;
-  if (blocks !== undefined) curpages = blocks(relinfo);
+  const { relationBlocks, engine } = root.glob.ctx;
+  if (relationBlocks !== undefined) curpages = relationBlocks(relinfo);
+  else if (engine !== undefined && (reltuples < 0 || relpages === 0) && relinfo.heap !== null) curpages = engine.relationStats(relinfo.heap).relpages;
   else curpages = relpages > 0 ? relpages : 0;
-  // Never vacuumed: assume at least 10 pages so a freshly created table is not treated as tiny.
-  if (curpages < 10 && reltuples < 0) curpages = 10;
+  const knowsBlocks = relationBlocks !== undefined || (engine !== undefined && relinfo.heap !== null);
+  // Never vacuumed: assume at least 10 pages so a freshly created table is not treated as tiny. Without
+  // a way to count blocks, an empty-looking pg_class entry may be stale, so the same minimum applies.
+  if (curpages < 10 && (reltuples < 0 || (!knowsBlocks && relpages === 0))) curpages = 10;
   if (curpages === 0) return { pages: 0, tuples: 0 };
   let density: number;
   if (reltuples >= 0 && relpages > 0) {

@@ -116,7 +116,22 @@ export function incrementVarSublevelsUp(e: Expr, delta: number, minDepth: number
   }, 0);
 }
 
-export function incrementQuerySublevelsUp(q: Query, delta: number, minDepth: number): Query {
+/** References to CTEs of levels at or above minDepth (relative to each nested query) move by delta, as their Vars do. */
+function adjustCteLevels(q: Query, delta: number, minDepth: number, depth: number): Query {
+  return {
+    ...q,
+    rtable: q.rtable.map((rte) => {
+      let r = rte;
+      if (r.rtekind === 'RTE_CTE' && r.ctelevelsup >= depth + minDepth) r = { ...r, ctelevelsup: r.ctelevelsup + delta };
+      if (r.rtekind === 'RTE_SUBQUERY' && r.subquery !== null) r = { ...r, subquery: adjustCteLevels(r.subquery, delta, minDepth, depth + 1) };
+      return r;
+    }),
+    cteList: q.cteList.map((c) => ({ ...c, ctequery: adjustCteLevels(c.ctequery, delta, minDepth, depth + 1) })),
+  };
+}
+
+export function incrementQuerySublevelsUp(q0: Query, delta: number, minDepth: number): Query {
+  const q = adjustCteLevels(q0, delta, minDepth, 0);
   return mutateQuery(q, (n, depth) => {
     if (n.type === 'Var' && n.varlevelsup >= depth + minDepth) return { ...n, varlevelsup: n.varlevelsup + delta };
     if (n.type === 'Aggref' && n.agglevelsup >= depth + minDepth) return { ...n, agglevelsup: n.agglevelsup + delta };

@@ -86,6 +86,8 @@ export class BufferManager {
 
   /** PrivateRefCount: this backend's pins per buffer; only the first pin touches shared state. */
   private readonly privateRefCount: Int32Array;
+  /** How many buffers have privateRefCount > 0: lets releaseAll (every transaction end) skip its sweep when nothing is pinned. */
+  private pinnedBuffers = 0;
   /** Which buffers this backend holds content locks on (0 none, 1 share, 2 exclusive). */
   private readonly contentLockMode: Uint8Array;
   /** BufferGetPage views, made on first use. */
@@ -200,6 +202,7 @@ export class BufferManager {
       const seen = Atomics.compareExchange(w, s, old, next);
       if (seen === old) {
         this.privateRefCount[id] = 1;
+        this.pinnedBuffers++;
         return (next & BM_VALID) !== 0;
       }
       old = seen;
@@ -222,6 +225,7 @@ export class BufferManager {
     if ((state & BUF_USAGECOUNT_MASK) === 0) next += BUF_USAGECOUNT_ONE;
     this.unlockBufHdr(id, next);
     this.privateRefCount[id] = 1;
+    this.pinnedBuffers++;
   }
 
   /** UnpinBuffer */
@@ -229,6 +233,7 @@ export class BufferManager {
     const priv = --this.privateRefCount[id];
     Assert(priv >= 0, 'buffer unpinned more often than pinned');
     if (priv > 0) return;
+    this.pinnedBuffers--;
     Assert(this.contentLockMode[id] === 0, 'buffer unpinned while its content lock is held');
     const w = this.w;
     const s = this.d(id) + D_STATE;
@@ -284,6 +289,8 @@ export class BufferManager {
 
   /** Abort/cleanup: drops every content lock and pin this backend holds. */
   releaseAll(): void {
+    // A content lock needs a pin (lockBuffer), so no pins means nothing to release.
+    if (this.pinnedBuffers === 0) return;
     for (let id = 0; id < this.nbuffers; id++) {
       if (this.contentLockMode[id] !== 0) {
         this.lw.release(this.d(id) + D_CONTENT_LOCK);

@@ -19,6 +19,7 @@
  * group); a transition function may update its state in place and return it.
  */
 
+import { argType } from './argtypes.ts';
 import type { AggregateInfo } from '../fmgr/fmgrtypes.ts';
 import type { Datum, Interval } from './datum.ts';
 import { SQLSTATE, ereport } from '../errors.ts';
@@ -197,10 +198,21 @@ function numericVarAgg(sample: boolean, stddev: boolean): AggFactory {
 
 /* --------------------------------------------------------------- min/max */
 
+/*
+ * PostgreSQL's transition functions (int4larger, numeric_smaller, ...) keep
+ * the state only when it is strictly greater (max) / less (min) than the
+ * input, so on a tie the newer input wins: min(1.0, 1.00) is 1.00. bpchar
+ * and tid (bpchar_larger, tidlarger) are the exceptions: they compare with
+ * >= / <= and keep the older value.
+ */
 function minmax(sign: 1 | -1): AggFactory {
   return (argtypes) => {
     const cmp = compareAcross(argtypes[0], argtypes[0]);
-    return simple(() => null, strictTrans((s, v) => (sign * cmp(v as Datum, s as Datum) > 0 ? v : s)), undefined, false);
+    const keepOldOnTie = argtypes[0] === 1042 || argtypes[0] === 27;
+    const trans = keepOldOnTie
+      ? (s: unknown, v: unknown) => (sign * cmp(v as Datum, s as Datum) > 0 ? v : s)
+      : (s: unknown, v: unknown) => (sign * cmp(s as Datum, v as Datum) > 0 ? s : v);
+    return simple(() => null, strictTrans(trans), undefined, false);
   };
 }
 
@@ -265,8 +277,10 @@ const arrayAgg: AggFactory = (argtypes) =>
     },
     (s, _ctx, types) => {
       if (s === null) return null;
-      const elemtype = types?.[0] ?? argtypes[0];
-      return ArrayValue.of(elemtype, s as (Datum | null)[]);
+      const list = s as (Datum | null)[];
+      const elemtype = argType(types, 0, argtypes[0], list.find((x) => x !== null) ?? null);
+      // A copy: a window aggregate keeps advancing the state after this result is emitted.
+      return ArrayValue.of(elemtype, list.slice());
     },
     false,
   );
@@ -302,10 +316,10 @@ const jsonbAgg: AggFactory = (argtypes) =>
     () => null,
     (s, a, _ctx, types) => {
       const list = (s as JsonbNode[] | null) ?? [];
-      list.push(toJsonbNode(a[0], types?.[0] ?? argtypes[0]));
+      list.push(toJsonbNode(a[0], argType(types, 0, argtypes[0], a[0])));
       return list;
     },
-    (s) => (s === null ? null : new Jsonb(s as JsonbNode[])),
+    (s) => (s === null ? null : new Jsonb((s as JsonbNode[]).slice())), // a copy, as array_agg's
     false,
   );
 
@@ -314,7 +328,7 @@ const jsonAgg: AggFactory = (argtypes) =>
     () => null,
     (s, a, _ctx, types) => {
       const list = (s as string[] | null) ?? [];
-      list.push(toJsonText(a[0], types?.[0] ?? argtypes[0]));
+      list.push(toJsonText(a[0], argType(types, 0, argtypes[0], a[0])));
       return list;
     },
     (s) => (s === null ? null : '[' + (s as string[]).join(', ') + ']'),
@@ -333,7 +347,7 @@ const jsonbObjectAgg: AggFactory = (argtypes) =>
     () => null,
     (s, a, _ctx, types) => {
       const list = (s as [string, JsonbNode][] | null) ?? [];
-      list.push([keyText(a[0], types?.[0] ?? argtypes[0]), toJsonbNode(a[1], types?.[1] ?? argtypes[1])]);
+      list.push([keyText(a[0], argType(types, 0, argtypes[0], a[0])), toJsonbNode(a[1], argType(types, 1, argtypes[1], a[1]))]);
       return list;
     },
     (s) => (s === null ? null : new Jsonb(makeJsonbObject(s as [string, JsonbNode][]))),
@@ -345,7 +359,7 @@ const jsonObjectAgg: AggFactory = (argtypes) =>
     () => null,
     (s, a, _ctx, types) => {
       const list = (s as string[] | null) ?? [];
-      list.push(`${escapeJson(keyText(a[0], types?.[0] ?? argtypes[0]))} : ${toJsonText(a[1], types?.[1] ?? argtypes[1])}`);
+      list.push(`${escapeJson(keyText(a[0], argType(types, 0, argtypes[0], a[0])))} : ${toJsonText(a[1], argType(types, 1, argtypes[1], a[1]))}`);
       return list;
     },
     (s) => (s === null ? null : '{ ' + (s as string[]).join(', ') + ' }'),

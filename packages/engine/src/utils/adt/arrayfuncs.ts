@@ -15,6 +15,7 @@
  * functions use the type's default equality operator.
  */
 
+import { argType } from './argtypes.ts';
 import type { Datum, TypeInfo } from './datum.ts';
 import type { ImplTable } from '../fmgr/fmgrimpl.ts';
 import { fixed, set } from '../fmgr/fmgrimpl.ts';
@@ -224,8 +225,8 @@ function arrayReplace(a: ArrayValue, from: Datum | null, to: Datum | null): Arra
 const orNull = <T>(v: unknown): T | null => (v === null ? null : (v as T));
 
 export const ARRAY_FUNCS: ImplTable = {
-  array_append: (argtypes) => (a, _c, _t, types) => arrayAppend(orNull<ArrayValue>(a[0]), a[1] as Datum | null, types?.[1] ?? argtypes[1]),
-  array_prepend: (argtypes) => (a, _c, _t, types) => arrayPrepend(a[0] as Datum | null, orNull<ArrayValue>(a[1]), types?.[0] ?? argtypes[0]),
+  array_append: (argtypes) => (a, _c, _t, types) => arrayAppend(orNull<ArrayValue>(a[0]), a[1] as Datum | null, argType(types, 1, argtypes[1], a[1])),
+  array_prepend: (argtypes) => (a, _c, _t, types) => arrayPrepend(a[0] as Datum | null, orNull<ArrayValue>(a[1]), argType(types, 0, argtypes[0], a[0])),
   array_cat: fixed((a) => arrayCat(orNull<ArrayValue>(a[0]), orNull<ArrayValue>(a[1]))),
   array_length: fixed((a) => (dimCheck(arr(a[0]), int(a[1])) ? arr(a[0]).dims[int(a[1]) - 1] : null)),
   array_lower: fixed((a) => (dimCheck(arr(a[0]), int(a[1])) ? arr(a[0]).lbounds[int(a[1]) - 1] : null)),
@@ -280,8 +281,10 @@ export const ARRAY_FUNCS: ImplTable = {
   array_smaller: fixed((a) => (elementCmp(arr(a[0]), arr(a[1])) <= 0 ? a[0] : a[1])),
   btarraycmp: fixed((a) => elementCmp(arr(a[0]), arr(a[1]))),
   array_unnest: set((a) => unnest(arr(a[0]))),
-  array_fill: fixed((a, _c, _t, types) => arrayFill(a[0] as Datum | null, orNull<ArrayValue>(a[1]), null, types?.[0])),
-  array_fill_with_lower_bounds: fixed((a, _c, _t, types) => arrayFill(a[0] as Datum | null, orNull<ArrayValue>(a[1]), orNull<ArrayValue>(a[2]), types?.[0])),
+  text_to_table: set((a) => textToArray(orNull<string>(a[0]), orNull<string>(a[1]), null)?.elements ?? []),
+  text_to_table_null: set((a) => textToArray(orNull<string>(a[0]), orNull<string>(a[1]), orNull<string>(a[2]))?.elements ?? []),
+  array_fill: fixed((a, _c, _t, types) => arrayFill(a[0] as Datum | null, orNull<ArrayValue>(a[1]), null, argType(types, 0, undefined, a[0]))),
+  array_fill_with_lower_bounds: fixed((a, _c, _t, types) => arrayFill(a[0] as Datum | null, orNull<ArrayValue>(a[1]), orNull<ArrayValue>(a[2]), argType(types, 0, undefined, a[0]))),
 };
 
 function elementCmp(a: ArrayValue, b: ArrayValue): number {

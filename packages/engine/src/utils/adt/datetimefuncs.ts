@@ -12,7 +12,7 @@ import type { Interval } from './datum.ts';
 import type { ImplTable } from '../fmgr/fmgrimpl.ts';
 import { fixed, set } from '../fmgr/fmgrimpl.ts';
 import { SQLSTATE, ereport } from '../errors.ts';
-import { currentTimestamp, date2days, DT_NOBEGIN, DT_NOEND, END_DATE, MIN_DATE, USECS_PER_DAY } from './datetime.ts';
+import { currentTimestamp, date2days, DT_NOBEGIN, DT_NOEND, END_DATE, END_TIMESTAMP, MIN_DATE, MIN_TIMESTAMP, USECS_PER_DAY } from './datetime.ts';
 import { datePlusDays, dateMinusDate, datePlusInterval, dateToTimestamp, dateToTimestamptz, isDateFinite } from './date.ts';
 import {
   timestampPlInterval, timestamptzPlInterval, timestampMiInterval, timestamptzMiInterval, timestampMi, timestampAge,
@@ -22,6 +22,7 @@ import { extractDate, extractInterval, extractTimestamp, extractTimestamptz, dat
 import { intervalMi, intervalMul, intervalDiv, intervalPl, intervalUm, justifyDays, justifyHours, justifyInterval } from './intervalarith.ts';
 import { INTERVAL_INFINITY, INTERVAL_NEG_INFINITY, intervalCmp, isIntervalFinite, makeInterval } from './interval.ts';
 import { INT32_MAX, INT32_MIN } from './int.ts';
+import { rint } from './float.ts';
 import { floorDiv } from './datetime.ts';
 import { type TimeZone, fixedOffsetZone, localToUtc, lookupTimeZone } from './timezone.ts';
 import { intervalOut } from './interval.ts';
@@ -44,6 +45,32 @@ function makeDate(y: number, m: number, d: number): number {
     ereport(SQLSTATE.datetime_field_overflow, `date out of range: ${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
   }
   return days;
+}
+
+/** C's %02g for the seconds of make_timestamp's messages (shortest form, zero-padded to two characters). */
+function secText(sec: number): string {
+  const t = Number.isInteger(sec) ? String(sec) : String(Number(sec.toPrecision(6)));
+  return t.length < 2 ? t.padStart(2, '0') : t;
+}
+
+/**
+ * make_timestamp(year, month, mday, hour, min, sec): the date as make_date
+ * checks it, the time as float_time_overflows does (24:00:00 is allowed,
+ * seconds are rounded to microseconds), then the timestamp's range.
+ */
+function makeTimestamp(y: number, m: number, d: number, hour: number, min: number, sec: number): bigint {
+  const days = makeDate(y, m, d);
+  const us = rint(sec * 1e6);
+  const bad =
+    hour < 0 || hour > 24 || min < 0 || min >= 60 || Number.isNaN(sec) || sec < 0 || sec > 60 ||
+    us < 0 || us > 60_000_000 || ((hour * 60 + min) * 60) * 1_000_000 + us > 86_400_000_000;
+  if (bad) ereport(SQLSTATE.datetime_field_overflow, `time field value out of range: ${hour}:${String(min).padStart(2, '0')}:${secText(sec)}`);
+  const result = BigInt(days) * USECS_PER_DAY + BigInt(((hour * 60 + min) * 60) * 1_000_000 + us);
+  if (result < MIN_TIMESTAMP || result >= END_TIMESTAMP) {
+    const year = y < 0 ? y + 1 : y;
+    ereport(SQLSTATE.datetime_field_overflow, `timestamp out of range: ${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')} ${hour}:${String(min).padStart(2, '0')}:${secText(sec)}`);
+  }
+  return result;
 }
 
 /** interval * factor with PostgreSQL 17's infinities: a nonzero interval times an infinite factor is infinite. */
@@ -113,6 +140,12 @@ function overlaps(a: unknown[]): boolean | null {
   // Equal starts: overlapping unless both are instants; NULL ends make it unknown.
   if (a[1] === null || a[3] === null) return null;
   return true;
+}
+
+/** start + length for the OVERLAPS forms, NULL when either is. */
+function plus(start: unknown, len: unknown, tz: boolean): bigint | null {
+  if (start === null || len === null) return null;
+  return tz ? timestamptzPlInterval(big(start), iv(len)) : timestampPlInterval(big(start), iv(len));
 }
 
 function* seriesTimestamp(start: bigint, stop: bigint, step: Interval, add: (t: bigint, i: Interval) => bigint): Iterable<bigint> {
@@ -203,6 +236,7 @@ export const DATETIME_FUNCS: ImplTable = {
   'sql:age(1184)': fixed((a, ctx) => timestamptzAge(dateToTimestamptz(nowLocalDate(ctx.transactionTimestamp())), big(a[0]))),
 
   make_date: fixed((a) => makeDate(int(a[0]), int(a[1]), int(a[2]))),
+  make_timestamp: fixed((a) => makeTimestamp(int(a[0]), int(a[1]), int(a[2]), int(a[3]), int(a[4]), a[5] as number)),
   make_interval: fixed((a) => makeIntervalFn(a)),
   float8_timestamptz: fixed((a) => floatToTimestamptz(a[0] as number)),
   interval_justify_days: fixed((a) => justifyDays(iv(a[0]))),
@@ -212,6 +246,13 @@ export const DATETIME_FUNCS: ImplTable = {
   timestamp_finite: fixed((a) => isTimestampFinite(big(a[0]))),
   interval_finite: fixed((a) => isIntervalFinite(iv(a[0]))),
   overlaps_timestamp: fixed((a) => overlaps(a)),
+  // The (start, length) forms are SQL functions in PostgreSQL: (s, s + len) OVERLAPS (s2, s2 + len2).
+  'sql:overlaps(1184,1186,1184,1186)': fixed((a) => overlaps([a[0], plus(a[0], a[1], true), a[2], plus(a[2], a[3], true)])),
+  'sql:overlaps(1184,1184,1184,1186)': fixed((a) => overlaps([a[0], a[1], a[2], plus(a[2], a[3], true)])),
+  'sql:overlaps(1184,1186,1184,1184)': fixed((a) => overlaps([a[0], plus(a[0], a[1], true), a[2], a[3]])),
+  'sql:overlaps(1114,1186,1114,1186)': fixed((a) => overlaps([a[0], plus(a[0], a[1], false), a[2], plus(a[2], a[3], false)])),
+  'sql:overlaps(1114,1114,1114,1186)': fixed((a) => overlaps([a[0], a[1], a[2], plus(a[2], a[3], false)])),
+  'sql:overlaps(1114,1186,1114,1114)': fixed((a) => overlaps([a[0], plus(a[0], a[1], false), a[2], a[3]])),
 
   // AT TIME ZONE: timestamptz -> the wall clock there; timestamp -> the instant of that wall clock there.
   timestamptz_zone: fixed((a) => finiteOr(big(a[1]), (t) => timestamptzToLocal(t, zoneOf(str(a[0]))))),

@@ -16,6 +16,7 @@
  * yield a RecordValue per row (rowtypes.ts).
  */
 
+import { argType } from './argtypes.ts';
 import type { Datum } from './datum.ts';
 import type { ImplTable } from '../fmgr/fmgrimpl.ts';
 import { fixed, set } from '../fmgr/fmgrimpl.ts';
@@ -91,6 +92,10 @@ export function toJsonText(v: unknown, typeOid: number): string {
   if (v === null) return 'null';
   if (typeOid === 114) return str(v);
   if (typeOid === 3802) return jsonbNodeOut((v as Jsonb).root);
+  if (v instanceof RecordValue) {
+    // composite_to_json: "fN" names for an anonymous record, no spaces.
+    return '{' + v.values.map((x, i) => `"f${i + 1}":${toJsonText(x, v.types[i])}`).join(',') + '}';
+  }
   if (v instanceof ArrayValue) {
     if (v.dims.length === 0) return '[]';
     let k = 0;
@@ -114,7 +119,6 @@ function nodeOf(v: unknown, isJsonb: boolean): JsonbNode {
 
 function field(node: JsonbNode, key: string): JsonbNode | undefined {
   if (!(node instanceof JsonbObject)) return undefined;
-  // json (not normalized) keeps duplicates: the last one wins for ->, as PostgreSQL's json -> does... it returns the first? PostgreSQL returns the last.
   let found: JsonbNode | undefined;
   for (let i = 0; i < node.keys.length; i++) if (node.keys[i] === key) found = node.values[i];
   return found;
@@ -148,13 +152,147 @@ function asText(node: JsonbNode | undefined): string | null {
   return jsonbNodeOut(node);
 }
 
-/** The JSON text of a sub-value of json input (PostgreSQL returns the original text; this re-serializes it). */
-function jsonText(node: JsonbNode | undefined): string | null {
-  if (node === undefined) return null;
-  return jsonbNodeOut(node);
+const wrap = (node: JsonbNode | undefined): Jsonb | null => (node === undefined ? null : new Jsonb(node));
+
+/* ------------------------------------------------- json (text) navigation */
+
+/*
+ * json keeps its input text, and PostgreSQL's json operators return a
+ * sub-value's original text (`'{"a": [1,  2]}'::json -> 'a'` is `[1,  2]`).
+ * The datum was validated on input, so these scanners only find where
+ * values start and end.
+ */
+
+interface JsonSpan {
+  start: number;
+  end: number;
 }
 
-const wrap = (node: JsonbNode | undefined): Jsonb | null => (node === undefined ? null : new Jsonb(node));
+const isWs = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+
+function skipWs(t: string, p: number): number {
+  while (isWs(t[p])) p++;
+  return p;
+}
+
+/** The end (exclusive) of the value starting at p. */
+function valueEnd(t: string, p: number): number {
+  const c = t[p];
+  if (c === '"') {
+    for (let i = p + 1; i < t.length; i++) {
+      if (t[i] === '\\') i++;
+      else if (t[i] === '"') return i + 1;
+    }
+    return t.length;
+  }
+  if (c === '{' || c === '[') {
+    let depth = 0;
+    for (let i = p; i < t.length; i++) {
+      const d = t[i];
+      if (d === '"') i = valueEnd(t, i) - 1;
+      else if (d === '{' || d === '[') depth++;
+      else if (d === '}' || d === ']') {
+        if (--depth === 0) return i + 1;
+      }
+    }
+    return t.length;
+  }
+  let i = p;
+  while (i < t.length && !isWs(t[i]) && t[i] !== ',' && t[i] !== '}' && t[i] !== ']') i++;
+  return i;
+}
+
+function rootSpan(t: string): JsonSpan {
+  const start = skipWs(t, 0);
+  return { start, end: valueEnd(t, start) };
+}
+
+/** The members of an object span (key and value span), or undefined if it is not an object. */
+function objectMembers(t: string, sp: JsonSpan): { key: string; value: JsonSpan }[] | undefined {
+  if (t[sp.start] !== '{') return undefined;
+  const out: { key: string; value: JsonSpan }[] = [];
+  let p = skipWs(t, sp.start + 1);
+  while (t[p] === '"') {
+    const keyEnd = valueEnd(t, p);
+    const key = parseJson(t.slice(p, keyEnd), false) as string;
+    p = skipWs(t, keyEnd) + 1; // past ':'
+    p = skipWs(t, p);
+    const end = valueEnd(t, p);
+    out.push({ key, value: { start: p, end } });
+    p = skipWs(t, end);
+    if (t[p] === ',') p = skipWs(t, p + 1);
+  }
+  return out;
+}
+
+function arrayMembers(t: string, sp: JsonSpan): JsonSpan[] | undefined {
+  if (t[sp.start] !== '[') return undefined;
+  const out: JsonSpan[] = [];
+  let p = skipWs(t, sp.start + 1);
+  while (p < sp.end - 1 && t[p] !== ']') {
+    const end = valueEnd(t, p);
+    out.push({ start: p, end });
+    p = skipWs(t, end);
+    if (t[p] === ',') p = skipWs(t, p + 1);
+  }
+  return out;
+}
+
+function spanField(t: string, sp: JsonSpan | undefined, key: string): JsonSpan | undefined {
+  if (sp === undefined) return undefined;
+  const members = objectMembers(t, sp);
+  let found: JsonSpan | undefined;
+  // The last of duplicate keys, as PostgreSQL's json -> finds it.
+  for (const m of members ?? []) if (m.key === key) found = m.value;
+  return found;
+}
+
+function spanElement(t: string, sp: JsonSpan | undefined, idx: number): JsonSpan | undefined {
+  if (sp === undefined) return undefined;
+  const items = arrayMembers(t, sp);
+  if (items === undefined) return undefined;
+  const i = idx < 0 ? items.length + idx : idx;
+  return items[i];
+}
+
+function spanPath(t: string, keys: (string | null)[]): JsonSpan | undefined {
+  let sp: JsonSpan | undefined = rootSpan(t);
+  for (const k of keys) {
+    if (sp === undefined || k === null) return undefined;
+    if (t[sp.start] === '{') sp = spanField(t, sp, k);
+    else if (t[sp.start] === '[') sp = /^\s*-?\d+\s*$/.test(k) ? spanElement(t, sp, Number(k)) : undefined;
+    else return undefined;
+  }
+  return sp;
+}
+
+const spanText = (t: string, sp: JsonSpan | undefined): string | null => (sp === undefined ? null : t.slice(sp.start, sp.end));
+
+/** ->> on json: a string's value, SQL NULL for JSON null, other values' original text. */
+function spanAsText(t: string, sp: JsonSpan | undefined): string | null {
+  if (sp === undefined) return null;
+  const raw = t.slice(sp.start, sp.end);
+  if (raw === 'null') return null;
+  if (raw.startsWith('"')) return parseJson(raw, false) as string;
+  return raw;
+}
+
+function* jsonEach(t: string, asTextValues: boolean, fn: string): Iterable<RecordValue> {
+  const members = objectMembers(t, rootSpan(t));
+  if (members === undefined) ereport(SQLSTATE.invalid_parameter_value, `cannot call ${fn} on a non-object`);
+  for (const m of members) {
+    yield asTextValues ? new RecordValue([m.key, spanAsText(t, m.value)], [25, 25]) : new RecordValue([m.key, spanText(t, m.value)], [25, 114]);
+  }
+}
+
+function* jsonElements(t: string, asTextValues: boolean): Iterable<string | null> {
+  const root = rootSpan(t);
+  const items = arrayMembers(t, root);
+  if (items === undefined) {
+    ereport(SQLSTATE.invalid_parameter_value, `cannot extract elements from ${t[root.start] === '{' ? 'an object' : 'a scalar'}`);
+  }
+  for (const sp of items) yield asTextValues ? spanAsText(t, sp) : spanText(t, sp);
+}
 
 /* ---------------------------------------------------------- containment */
 
@@ -197,17 +335,17 @@ function buildObject(args: unknown[], types: readonly number[] | undefined, isJs
   const pairs: [string, JsonbNode][] = [];
   for (let i = 0; i < args.length; i += 2) {
     if (args[i] === null) ereport('22004', `argument ${i + 1}: key must not be null`);
-    const kt = types?.[i] ?? 25;
+    const kt = argType(types, i, undefined, args[i]);
     const key = typeof args[i] === 'string' ? str(args[i]) : (typeByOid(kt)?.output(args[i] as Datum) ?? String(args[i]));
-    pairs.push([key, toJsonbNode(args[i + 1], types?.[i + 1] ?? 25)]);
+    pairs.push([key, toJsonbNode(args[i + 1], argType(types, i + 1, undefined, args[i + 1]))]);
   }
   if (isJsonb) return new Jsonb(makeJsonbObject(pairs));
-  return '{' + pairs.map(([k, _v], j) => `${escapeJson(k)} : ${toJsonText(args[2 * j + 1], types?.[2 * j + 1] ?? 25)}`).join(', ') + '}';
+  return '{' + pairs.map(([k, _v], j) => `${escapeJson(k)} : ${toJsonText(args[2 * j + 1], argType(types, 2 * j + 1, undefined, args[2 * j + 1]))}`).join(', ') + '}';
 }
 
 function buildArray(args: unknown[], types: readonly number[] | undefined, isJsonb: boolean): Jsonb | string {
-  if (isJsonb) return new Jsonb(args.map((a, i) => toJsonbNode(a, types?.[i] ?? 25)));
-  return '[' + args.map((a, i) => toJsonText(a, types?.[i] ?? 25)).join(', ') + ']';
+  if (isJsonb) return new Jsonb(args.map((a, i) => toJsonbNode(a, argType(types, i, undefined, a))));
+  return '[' + args.map((a, i) => toJsonText(a, argType(types, i, undefined, a))).join(', ') + ']';
 }
 
 /* ---------------------------------------------------------------- setters */
@@ -326,12 +464,12 @@ export const JSON_FUNCS: ImplTable = {
   jsonb_array_element_text: fixed((a) => asText(element(asJsonb(a[0]).root, a[1] as number, true))),
   jsonb_extract_path: fixed((a) => wrap(path(asJsonb(a[0]).root, textArray(a[1])))),
   jsonb_extract_path_text: fixed((a) => asText(path(asJsonb(a[0]).root, textArray(a[1])))),
-  json_object_field: fixed((a) => jsonText(field(nodeOf(a[0], false), str(a[1])))),
-  json_object_field_text: fixed((a) => asText(field(nodeOf(a[0], false), str(a[1])))),
-  json_array_element: fixed((a) => jsonText(element(nodeOf(a[0], false), a[1] as number))),
-  json_array_element_text: fixed((a) => asText(element(nodeOf(a[0], false), a[1] as number))),
-  json_extract_path: fixed((a) => jsonText(path(nodeOf(a[0], false), textArray(a[1])))),
-  json_extract_path_text: fixed((a) => asText(path(nodeOf(a[0], false), textArray(a[1])))),
+  json_object_field: fixed((a) => spanText(str(a[0]), spanField(str(a[0]), rootSpan(str(a[0])), str(a[1])))),
+  json_object_field_text: fixed((a) => spanAsText(str(a[0]), spanField(str(a[0]), rootSpan(str(a[0])), str(a[1])))),
+  json_array_element: fixed((a) => spanText(str(a[0]), spanElement(str(a[0]), rootSpan(str(a[0])), a[1] as number))),
+  json_array_element_text: fixed((a) => spanAsText(str(a[0]), spanElement(str(a[0]), rootSpan(str(a[0])), a[1] as number))),
+  json_extract_path: fixed((a) => spanText(str(a[0]), spanPath(str(a[0]), textArray(a[1])))),
+  json_extract_path_text: fixed((a) => spanAsText(str(a[0]), spanPath(str(a[0]), textArray(a[1])))),
 
   jsonb_contains: fixed((a) => contains(asJsonb(a[0]).root, asJsonb(a[1]).root)),
   jsonb_contained: fixed((a) => contains(asJsonb(a[1]).root, asJsonb(a[0]).root)),
@@ -357,9 +495,10 @@ export const JSON_FUNCS: ImplTable = {
   json_build_object_noargs: fixed(() => '{}'),
   json_build_array: fixed((a, _c, _t, types) => buildArray(a, types, false)),
   json_build_array_noargs: fixed(() => '[]'),
-  to_jsonb: (argtypes) => (a, _c, _t, types) => new Jsonb(toJsonbNode(a[0], types?.[0] ?? argtypes[0])),
-  to_json: (argtypes) => (a, _c, _t, types) => toJsonText(a[0], types?.[0] ?? argtypes[0]),
+  to_jsonb: (argtypes) => (a, _c, _t, types) => new Jsonb(toJsonbNode(a[0], argType(types, 0, argtypes[0], a[0]))),
+  to_json: (argtypes) => (a, _c, _t, types) => toJsonText(a[0], argType(types, 0, argtypes[0], a[0])),
   array_to_json: fixed((a) => toJsonText(a[0], 0)),
+  row_to_json: fixed((a) => toJsonText(a[0], 2249)),
 
   jsonb_typeof: fixed((a) => typeofNode(asJsonb(a[0]).root)),
   json_typeof: fixed((a) => typeofNode(nodeOf(a[0], false))),
@@ -371,12 +510,12 @@ export const JSON_FUNCS: ImplTable = {
 
   jsonb_each: set((a) => eachPairs(asJsonb(a[0]).root, false, true, 'jsonb_each')),
   jsonb_each_text: set((a) => eachPairs(asJsonb(a[0]).root, true, true, 'jsonb_each_text')),
-  json_each: set((a) => eachPairs(nodeOf(a[0], false), false, false, 'json_each')),
-  json_each_text: set((a) => eachPairs(nodeOf(a[0], false), true, false, 'json_each_text')),
+  json_each: set((a) => jsonEach(str(a[0]), false, 'json_each')),
+  json_each_text: set((a) => jsonEach(str(a[0]), true, 'json_each_text')),
   jsonb_array_elements: set((a) => arrayElements(asJsonb(a[0]).root, false, true, 'jsonb_array_elements')),
   jsonb_array_elements_text: set((a) => arrayElements(asJsonb(a[0]).root, true, true, 'jsonb_array_elements_text')),
-  json_array_elements: set((a) => arrayElements(nodeOf(a[0], false), false, false, 'json_array_elements')),
-  json_array_elements_text: set((a) => arrayElements(nodeOf(a[0], false), true, false, 'json_array_elements_text')),
+  json_array_elements: set((a) => jsonElements(str(a[0]), false)),
+  json_array_elements_text: set((a) => jsonElements(str(a[0]), true)),
   jsonb_object_keys: set((a) => objectKeys(asJsonb(a[0]).root, 'jsonb_object_keys')),
   json_object_keys: set((a) => objectKeys(nodeOf(a[0], false), 'json_object_keys')),
 

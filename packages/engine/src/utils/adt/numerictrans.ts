@@ -28,23 +28,15 @@ const SQRT_STEPS = 8;
 
 const clampScale = (s: number): number => Math.min(Math.max(s, 0), MAX_DISPLAY_SCALE);
 
-/** Integer square root (floor). */
+/** Integer square root (floor), by Newton's iteration from a power of two above the root. */
 function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  if (x === 0n) x = 1n;
-  // Newton's iteration from a floating-point start; a few rounds settle it.
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
   for (;;) {
     const y = (x + n / x) >> 1n;
-    if (y >= x) {
-      if (x * x > n) x = y;
-      break;
-    }
+    if (y >= x) return x;
     x = y;
   }
-  while (x * x > n) x--;
-  while ((x + 1n) * (x + 1n) <= n) x++;
-  return x;
 }
 
 /** Fixed-point value v / 10^w rounded half away from zero to scale s (s <= w). */
@@ -192,7 +184,9 @@ export function numericExp(text: string): string {
   let val = x * 0.434294481903252;
   val = Math.max(Math.min(val, 2000), -2000);
   const rscale = clampScale(Math.max(MIN_SIG_DIGITS - Math.trunc(val), d.scale));
-  const w = rscale + GUARD;
+  // The series runs at absolute precision 10^-w, so w must also cover the result's integer digits
+  // and the doublings that squaring back costs.
+  const w = rscale + GUARD + Math.max(0, Math.ceil(val)) + Math.ceil(Math.log10(Math.abs(x) * 100 + 1));
   return fixedToText(roundTo(expFixed(toFixed(d, w), w), w, rscale), rscale);
 }
 
@@ -212,7 +206,7 @@ export function numericPowerReal(baseText: string, expText: string): string {
   }
   const val = lnApprox * 0.434294481903252;
   const rscale = clampScale(Math.max(MIN_SIG_DIGITS - Math.trunc(val), b.scale, e.scale));
-  const w = rscale + GUARD + Math.max(0, Math.trunc(val));
+  const w = rscale + GUARD + Math.max(0, Math.ceil(val)) + Math.ceil(Math.log10(Math.abs(lnApprox) * 100 + 1));
   const lnB = lnFixed(toFixed(b, w), w);
   const prod = (lnB * toFixed(e, w)) / pow10(w);
   return fixedToText(roundTo(expFixed(prod, w), w, rscale), rscale);

@@ -114,9 +114,36 @@ export function compareAcross(t1: number, t2: number): (a: Datum, b: Datum) => n
   return elog(`no cross-type comparison for types ${t1} and ${t2}`);
 }
 
-function cmpOp(test: (c: number) => boolean): ImplTable[string] {
+/** Types whose Datums are equal exactly when they are ===: integers, oid, bool, dates and timestamps, and text in the "C" collation. */
+const IDENTITY_EQ = new Set([16, 20, 21, 23, 26, 1082, 1114, 1184, 25, 1043, 19, 2950, 2205]);
+/** Types whose Datums (number or bigint) order with < and > directly. */
+const PRIMITIVE_ORDER = new Set([20, 21, 23, 26, 1082, 1114, 1184, 2205]);
+
+/**
+ * A comparison operator's code. The common same-type cases compare the
+ * Datums directly (a query's hottest calls: WHERE id = $1, join keys);
+ * everything else goes through the three-way comparison.
+ */
+function cmpOp(op: string, test: (c: number) => boolean): ImplTable[string] {
   return (argtypes) => {
-    const cmp = compareAcross(argtypes[0], argtypes[1]);
+    const [t1, t2] = argtypes;
+    const ints = (t: number): boolean => t === 20 || t === 21 || t === 23;
+    if (t1 === t2 && IDENTITY_EQ.has(t1)) {
+      if (op === '=') return (a) => a[0] === a[1];
+      if (op === '<>') return (a) => a[0] !== a[1];
+    }
+    if ((t1 === t2 && PRIMITIVE_ORDER.has(t1)) || (ints(t1) && ints(t2))) {
+      // number and bigint compare exactly with < and > (and == across the two forms).
+      switch (op) {
+        case '=': return (a) => (a[0] as number) == (a[1] as number);
+        case '<>': return (a) => (a[0] as number) != (a[1] as number);
+        case '<': return (a) => (a[0] as number) < (a[1] as number);
+        case '<=': return (a) => (a[0] as number) <= (a[1] as number);
+        case '>': return (a) => (a[0] as number) > (a[1] as number);
+        default: return (a) => (a[0] as number) >= (a[1] as number);
+      }
+    }
+    const cmp = compareAcross(t1, t2);
     return (args) => test(cmp(args[0] as Datum, args[1] as Datum));
   };
 }
@@ -199,7 +226,7 @@ const b2 = (f: (a: never, b: never) => unknown): ScalarImpl => (args) => f(args[
 /* ------------------------------------------------------------------ math */
 
 /** float.c's RADIANS_PER_DEGREE: degrees() divides by it, radians() multiplies, so results match bit for bit. */
-const RADIANS_PER_DEGREE = 0.0174532925199432957692;
+const RADIANS_PER_DEGREE = 0.017453292519943295;
 
 function logArg(x: number): void {
   if (x === 0) ereport('2201E', 'cannot take logarithm of zero');
@@ -284,12 +311,12 @@ function roundDiv(a: bigint, b: bigint): bigint {
 /* ------------------------------------------------------------------ table */
 
 export const OP_FUNCS: ImplTable = {
-  'cmp:=': cmpOp((c) => c === 0),
-  'cmp:<>': cmpOp((c) => c !== 0),
-  'cmp:<': cmpOp((c) => c < 0),
-  'cmp:<=': cmpOp((c) => c <= 0),
-  'cmp:>': cmpOp((c) => c > 0),
-  'cmp:>=': cmpOp((c) => c >= 0),
+  'cmp:=': cmpOp('=', (c) => c === 0),
+  'cmp:<>': cmpOp('<>', (c) => c !== 0),
+  'cmp:<': cmpOp('<', (c) => c < 0),
+  'cmp:<=': cmpOp('<=', (c) => c <= 0),
+  'cmp:>': cmpOp('>', (c) => c > 0),
+  'cmp:>=': cmpOp('>=', (c) => c >= 0),
   'arith:+': arithOp('+'),
   'arith:-': arithOp('-'),
   'arith:*': arithOp('*'),
@@ -428,8 +455,9 @@ export const OP_FUNCS: ImplTable = {
   numeric_trunc: fixed((a) => numericTrunc(str(a[0]), n(a[1]))),
   'sql:round(1700)': fixed((a) => numericRound(str(a[0]), 0)),
   'sql:trunc(1700)': fixed((a) => numericTrunc(str(a[0]), 0)),
-  numeric_larger: fixed((a) => (numericCmp(str(a[0]), str(a[1])) >= 0 ? a[0] : a[1])),
-  numeric_smaller: fixed((a) => (numericCmp(str(a[0]), str(a[1])) <= 0 ? a[0] : a[1])),
+  // numeric_larger / numeric_smaller keep the first argument only when strictly greater / less.
+  numeric_larger: fixed((a) => (numericCmp(str(a[0]), str(a[1])) > 0 ? a[0] : a[1])),
+  numeric_smaller: fixed((a) => (numericCmp(str(a[0]), str(a[1])) < 0 ? a[0] : a[1])),
   numeric_power: fixed((a) => numericPower(str(a[0]), str(a[1]))),
   numeric_ln: fixed((a) => numericLn(str(a[0]))),
   numeric_exp: fixed((a) => numericExp(str(a[0]))),

@@ -126,8 +126,17 @@ describe('foreign keys vs PostgreSQL', () => {
         `CREATE TABLE c (id int PRIMARY KEY, p_id int DEFAULT 1 REFERENCES p ON DELETE ${action} ON UPDATE ${onUpdate})`,
         'INSERT INTO p VALUES (1, 0)',
       ];
-      for (let i = 0; i < 60; i++) {
-        switch (rnd(6)) {
+      for (let i = 0; i < 120; i++) {
+        switch (rnd(9)) {
+          case 6:
+            script.push(`DELETE FROM p WHERE id < ${rnd(6)}`);
+            continue;
+          case 7:
+            script.push(`UPDATE p SET w = w + 1 WHERE id < ${rnd(8)}`);
+            continue;
+          case 8:
+            script.push(`INSERT INTO c SELECT id + ${10 + rnd(20)}, id FROM p WHERE id < ${rnd(8)}`);
+            continue;
           case 0:
             script.push(`INSERT INTO p VALUES (${rnd(8)}, ${rnd(5)})`);
             break;

@@ -51,9 +51,6 @@ import { INT2OID, INT4OID, INT8OID, typeByOid } from './types.ts';
 import { PgError } from '../errors.ts';
 import { ERRCODE } from '../../commands/errcodes.ts';
 import { ExecInitExpr } from '../../executor/execExpr.ts';
-import type { Catalog } from '../../catalog/catalog.ts';
-import { Anum_pg_constraint, ConstraintRelationId } from '../../catalog/schemapg.ts';
-import { constraintInfo } from '../cache/relcache.ts';
 import { ExprContext, type EState, type ExprState } from '../../executor/execnodes.ts';
 import { execConstraints, initResultRelConstraints, valueText, type ResultRelConstraints } from '../../executor/execConstraints.ts';
 
@@ -158,21 +155,25 @@ function keyText(rel: RelationInfo, attnums: readonly number[], key: readonly un
 
 /**
  * The foreign keys of other tables (and self-references) that point at rel:
- * the relcache's fkeysReferencing when it fills it, else read from
- * pg_constraint through the catalog (one catalog scan).
+ * the relcache entry's fkeysReferencing (the catalog fills it for every
+ * table and invalidates it when a foreign key on either side comes or goes),
+ * so no per-statement pg_constraint scan. A RelationInfo without it (test
+ * doubles of CatalogAccess) has none. `catalog` is kept for the callers.
  */
-export function referencingForeignKeys(catalog: CatalogAccess, rel: RelationInfo): ConstraintInfo[] {
-  if (rel.fkeysReferencing !== undefined) return rel.fkeysReferencing;
-  const heaps = (catalog as Partial<Catalog>).heaps;
-  if (heaps === undefined) return [];
-  const CO = Anum_pg_constraint;
-  return heaps.findAll(ConstraintRelationId, (v) => v[CO.confrelid] === rel.oid && v[CO.contype] === 'f').map((r) => constraintInfo(r.values));
+export function referencingForeignKeys(_catalog: CatalogAccess, rel: RelationInfo): readonly ConstraintInfo[] {
+  return rel.fkeysReferencing ?? NO_FKEYS;
 }
 
-/** Whether writes to rel need the AFTER-trigger queue: its own foreign keys (INSERT), or any (UPDATE / DELETE). */
-export function relationHasForeignKeys(catalog: CatalogAccess, rel: RelationInfo, operation: 'CMD_INSERT' | 'CMD_UPDATE' | 'CMD_DELETE'): boolean {
+const NO_FKEYS: readonly ConstraintInfo[] = [];
+
+/**
+ * Whether writes to rel need the AFTER-trigger queue: its own foreign keys,
+ * or (UPDATE / DELETE, or an INSERT beside other writes of the same query,
+ * whose checks must see its rows) foreign keys that reference it.
+ */
+export function relationHasForeignKeys(catalog: CatalogAccess, rel: RelationInfo, operation: 'CMD_INSERT' | 'CMD_UPDATE' | 'CMD_DELETE', otherWrites: boolean): boolean {
   if (rel.constraints.some((c) => c.contype === 'f')) return true;
-  return operation !== 'CMD_INSERT' && referencingForeignKeys(catalog, rel).length > 0;
+  return (operation !== 'CMD_INSERT' || otherWrites) && referencingForeignKeys(catalog, rel).length > 0;
 }
 
 // ---------------------------------------------------------------- the queue

@@ -15,6 +15,7 @@
  * C.UTF-8); comparison stays by code point (README.md "Collation").
  */
 
+import { argType } from './argtypes.ts';
 import type { Datum } from './datum.ts';
 import type { ImplTable, ScalarImpl } from '../fmgr/fmgrimpl.ts';
 import { fixed } from '../fmgr/fmgrimpl.ts';
@@ -216,11 +217,8 @@ export function md5Hex(msg: Uint8Array): string {
 export function anyToText(v: unknown, typeOid: number | undefined): string {
   if (typeof v === 'string' && (typeOid === undefined || typeOid === 25 || typeOid === 1043 || typeOid === 705 || typeOid === 19)) return v;
   if (typeOid === 1042) return v as string;
-  const t = typeOid === undefined ? undefined : typeByOid(typeOid);
-  if (t === undefined) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-    return ereport(SQLSTATE.feature_not_supported, 'cannot convert a value of unknown type to text');
-  }
+  const t = typeByOid(argType(typeOid === undefined ? undefined : [typeOid], 0, undefined, v));
+  if (t === undefined) return ereport(SQLSTATE.feature_not_supported, 'cannot convert a value of unknown type to text');
   return t.output(v as Datum);
 }
 

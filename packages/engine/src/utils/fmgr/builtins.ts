@@ -17,6 +17,8 @@ import { ARRAY_FUNCS } from '../adt/arrayfuncs.ts';
 import { JSON_FUNCS } from '../adt/jsonfuncs.ts';
 import { MISC_FUNCS } from '../adt/misc.ts';
 import { REGEXP_FUNCS } from '../adt/regexp.ts';
+import { MATH_FUNCS } from '../adt/mathfuncs.ts';
+import { FORMATTING_FUNCS } from '../adt/formatting.ts';
 
 export const BUILTIN_IMPLS: ImplTable = {
   ...OP_FUNCS,
@@ -26,6 +28,8 @@ export const BUILTIN_IMPLS: ImplTable = {
   ...JSON_FUNCS,
   ...MISC_FUNCS,
   ...REGEXP_FUNCS,
+  ...MATH_FUNCS,
+  ...FORMATTING_FUNCS,
 };
 
 export const WINDOW_FUNCTIONS: ReadonlySet<string> = new Set([

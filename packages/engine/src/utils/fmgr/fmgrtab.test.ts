@@ -123,6 +123,23 @@ describe('fmgrtab', () => {
     const arr = typeByOid(3802)!.input('[1, "a"]', -1);
     expect(srf('jsonb_array_elements_text', [3802], [arr])).toEqual(['1', 'a']);
     expect((srf('jsonb_array_elements', [3802], [arr])[0] as Jsonb).root).toEqual(new JsonbNumber('1'));
+    expect(srf('string_to_table', [25, 25], ['a,b,,c', ','])).toEqual(['a', 'b', '', 'c']);
+    const each = srf('json_each', [114], ['{"a": [1,  2], "b" : "s"}']) as RecordValue[];
+    expect(each.map((r) => r.values)).toEqual([['a', '[1,  2]'], ['b', '"s"']]);
+    expect(srf('json_array_elements_text', [114], ['[1,  "x", null]'])).toEqual(['1', 'x', null]);
+    expect(srf('regexp_split_to_table', [25, 25], ['a1b22c', '[0-9]+'])).toEqual(['a', 'b', 'c']);
+  });
+
+  it('passes polymorphic argument types, or infers them when a caller does not', () => {
+    const rowToJson = lookupFunctionByOid(findFunctionOid('row_to_json', [2249]));
+    expect(rowToJson.impl!([new RecordValue([1, 'x', null], [23, 25, 25])], ctx, -1)).toBe('{"f1":1,"f2":"x","f3":null}');
+    const toJsonb = lookupFunctionByOid(findFunctionOid('to_jsonb', [2283]));
+    expect(typeByOid(3802)!.output(toJsonb.impl!(['1.50'], ctx, -1, [1700]) as Jsonb)).toBe('1.50');
+    expect(typeByOid(3802)!.output(toJsonb.impl!(['1.50'], ctx, -1) as Jsonb)).toBe('"1.50"');
+    const arrayAgg = functionsByName('array_agg').find((f) => f.proargtypes[0] === 2776)!;
+    const agg = lookupAggregate(arrayAgg.oid);
+    const state = agg.trans(agg.initValue(), [5], ctx);
+    expect((agg.final!(state, ctx) as ArrayValue).elemtype).toBe(23);
   });
 
   it('prints records and regclass as PostgreSQL does', () => {

@@ -47,7 +47,7 @@ let registry: Registry | null = null;
 const pendingFunctions: FunctionInfo[] = [];
 const pendingAggregates: AggregateInfo[] = [];
 
-/** Casts are keyed by source * 2^20 + target: OIDs of built-in types are below 2^20... and user types are not castable here. */
+/** Casts are keyed by source * 2^20 + target, one number per pair: every type OID here is below 2^20. */
 const castKey = (source: number, target: number): number => source * 1048576 + target;
 
 function addFunction(r: Registry, f: FunctionInfo): void {

@@ -110,6 +110,8 @@ export class ComboCids {
 
   /** AtEOXact_ComboCid (rule 3). */
   atEOXact(): void {
+    // Most transactions make no combo CIDs; Map.clear() allocates a new table even when empty.
+    if (this.count === 0) return;
     this.hash.clear();
     this.count = 0;
     if (this.cmins.length > INITIAL_CAPACITY) {

@@ -359,8 +359,11 @@ export class SnapshotManager {
         notice(new PgError(SQLSTATE.internal_error, `snapshot with xmin ${a.snap.xmin} still active`, { severity: 'WARNING' }));
       }
     }
-    for (const s of this.registered) s.regdCount = 0;
-    this.registered.clear();
+    if (this.registered.size > 0) {
+      // Guarded: Set.clear() allocates a new table even when the set is empty.
+      for (const s of this.registered) s.regdCount = 0;
+      this.registered.clear();
+    }
     for (const a of this.active) a.snap.activeCount = 0;
     this.active.length = 0;
     this.currentSnapshot = null;
