@@ -133,6 +133,15 @@ const CASES: Case[] = [
   { sql: 'select max(x) from e' },
   { sql: 'select max(a) from t where b = $$x$$' },
   { sql: 'select * from t where a in (select c from u)', costs: false },
+  // Set operation branches converted to the resolved column type (generate_setop_tlist).
+  { sql: 'select a from t union select 1.5', costs: false },
+  { sql: 'select a from t union all select 1.5' },
+  { sql: '(select a from t union select c from u) union select 2.5', costs: false },
+  // An SRF beside window functions / aggregates: ProjectSet above the WindowAgg / Agg.
+  { sql: 'select unnest(array[a]), count(*) over () from t', costs: false },
+  { sql: 'select generate_series(1, count(*)::int), sum(a) from t', costs: false },
+  // A window over a relation proven empty.
+  { sql: 'select sum(a) over () from t where false', costs: false },
 ];
 
 /**

@@ -70,14 +70,38 @@ function parseMemoryKb(v: string, dflt: number): number {
 }
 
 /** Reads the cost settings, with PostgreSQL's defaults for names the caller does not know. */
+/** The settings the planner reads, in one order (for the cache below). */
+const COST_SETTINGS = [
+  'seq_page_cost', 'random_page_cost', 'cpu_tuple_cost', 'cpu_index_tuple_cost', 'cpu_operator_cost', 'effective_cache_size',
+  'work_mem', 'hash_mem_multiplier', 'enable_seqscan', 'enable_indexscan', 'enable_indexonlyscan', 'enable_bitmapscan',
+  'enable_sort', 'enable_hashagg', 'enable_nestloop', 'enable_mergejoin', 'enable_hashjoin', 'enable_material',
+  'join_collapse_limit', 'from_collapse_limit',
+] as const;
+
+/**
+ * The last settings read and what they parsed to: planning a statement
+ * reads every setting again (SET may have changed one), but parsing them
+ * (memory units, booleans) is only redone when one differs.
+ */
+let lastSettings: string[] | null = null;
+let lastParams: CostParams | null = null;
+
 export function costParamsFromSettings(settings: (name: string) => string): CostParams {
-  const get = (name: string): string => {
+  const values: string[] = new Array<string>(COST_SETTINGS.length);
+  let same = lastSettings !== null;
+  for (let i = 0; i < COST_SETTINGS.length; i++) {
+    let v: string;
     try {
-      return settings(name) ?? '';
+      v = settings(COST_SETTINGS[i]) ?? '';
     } catch {
-      return '';
+      v = '';
     }
-  };
+    values[i] = v;
+    if (same && (lastSettings as string[])[i] !== v) same = false;
+  }
+  if (same && lastParams !== null) return { ...lastParams };
+  const byName = new Map<string, string>(COST_SETTINGS.map((n, i) => [n, values[i]]));
+  const get = (name: string): string => byName.get(name) ?? '';
   const num = (name: string, dflt: number): number => {
     const v = get(name);
     const n = Number(v);
@@ -88,7 +112,7 @@ export function costParamsFromSettings(settings: (name: string) => string): Cost
     return !(v === 'off' || v === 'false' || v === '0' || v === 'no');
   };
   const ecs = get('effective_cache_size');
-  return {
+  const params: CostParams = {
     seq_page_cost: num('seq_page_cost', 1.0),
     random_page_cost: num('random_page_cost', 4.0),
     cpu_tuple_cost: num('cpu_tuple_cost', 0.01),
@@ -110,6 +134,9 @@ export function costParamsFromSettings(settings: (name: string) => string): Cost
     join_collapse_limit: num('join_collapse_limit', 8),
     from_collapse_limit: num('from_collapse_limit', 8),
   };
+  lastSettings = values;
+  lastParams = params;
+  return { ...params };
 }
 
 /** C's rint(): round half to even, as PostgreSQL rounds estimates. */

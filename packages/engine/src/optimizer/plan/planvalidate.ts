@@ -27,7 +27,7 @@ export function validatePlan(stmt: PlannedStmt): void {
   const fail = (p: Plan, msg: string): never => {
     throw new Error(`invalid plan: ${p.type} (node ${p.plan_node_id}): ${msg}`);
   };
-  const checkExprs = (p: Plan, exprs: Expr[], allowed: { scan?: number; outer?: Plan | null; inner?: Plan | null; index?: number; result?: number }): void => {
+  const checkExprs = (p: Plan, exprs: Expr[], allowed: { scan?: number; outer?: Plan | null; inner?: Plan | null; index?: number; result?: number; anyRel?: boolean }): void => {
     for (const e of exprs) {
       walkExpr(e, (n) => {
         if (n.type === 'Var') {
@@ -40,7 +40,7 @@ export function validatePlan(stmt: PlannedStmt): void {
           } else if (n.varno === INDEX_VAR) {
             if (allowed.index === undefined || n.varattno < 1 || n.varattno > allowed.index) fail(p, `INDEX_VAR ${n.varattno} not allowed here`);
           } else if (n.varno > 0) {
-            if (n.varno !== allowed.scan && n.varno !== allowed.result) fail(p, `Var of relation ${n.varno} in a node scanning ${allowed.scan ?? 'nothing'}`);
+            if (n.varno !== allowed.scan && n.varno !== allowed.result && allowed.anyRel !== true) fail(p, `Var of relation ${n.varno} in a node scanning ${allowed.scan ?? 'nothing'}`);
             const rte = stmt.rtable[n.varno - 1];
             if (rte === undefined) fail(p, `Var of missing range table entry ${n.varno}`);
             if (n.varattno > 0 && rte.rtekind !== 'RTE_RELATION' && n.varattno > rte.eref.colnames.length) fail(p, `column ${n.varattno} beyond ${rte.eref.aliasname}'s columns`);
@@ -94,9 +94,12 @@ export function validatePlan(stmt: PlannedStmt): void {
       case 'ModifyTable':
         checkExprs(p, p.returningLists.flat().map((t) => t.expr), { outer: p.lefttree, result: p.nominalRelation });
         break;
-      case 'Result':
-        checkExprs(p, [...tl, ...p.qual], { outer: p.lefttree });
+      case 'Result': {
+        // A Result proven empty (One-Time Filter: false) never computes its columns: they may name the relation it replaced, as in PostgreSQL.
+        const neverRuns = p.lefttree === null && p.resconstantqual !== null && p.resconstantqual.type === 'Const' && p.resconstantqual.constvalue === false;
+        checkExprs(p, [...tl, ...p.qual], { outer: p.lefttree, anyRel: neverRuns });
         break;
+      }
       case 'Append': case 'MergeAppend': case 'RecursiveUnion': {
         const first = p.type === 'Append' ? p.appendplans[0] : p.type === 'MergeAppend' ? p.mergeplans[0] : p.lefttree;
         checkExprs(p, tl, { outer: first ?? null });

@@ -20,8 +20,10 @@ import type { Expr, JoinTreeNode, TargetEntry } from '../../nodes/primnodes.ts';
 import { OUTER_VAR } from '../../nodes/primnodes.ts';
 import { exprType, exprTypmod } from '../../nodes/nodeFuncs.ts';
 import type { PlannerInfo } from '../pathnodes.ts';
-import { costAgg, costRecursiveUnion, costSort } from '../path/costsize.ts';
-import { makeTle, planBase, tlistWidth } from '../plan/createplan.ts';
+import { costAgg, costExprEval, costRecursiveUnion, costSort, type QualCost } from '../path/costsize.ts';
+import { isProjectionCapable, makeTle, planBase, tlistWidth } from '../plan/createplan.ts';
+import { mutateExpr } from '../util/exprwalk.ts';
+import { getTypavgwidth } from '../util/lsyscache.ts';
 import { subqueryPlanner } from '../plan/planner.ts';
 import { registerSubqueryRoot } from '../plan/setrefs.ts';
 import { coerceToCommonType } from '../../parser/parse_coerce.ts';
@@ -63,15 +65,22 @@ function planLeaf(root: PlannerInfo, rtindex: number, colTypes: number[], colTyp
     const v: Expr = { type: 'Var', varno: rtindex, varattno: i + 1, vartype: exprType(t.expr), vartypmod: exprTypmod(t.expr), varlevelsup: 0, location: -1 };
     return makeTle(i < colTypes.length ? coerceSetopColumn(v, colTypes[i], colTypmods[i] ?? -1) : v, i + 1, t.resname);
   });
-  let startup = sub.startup_cost;
   let total = sub.total_cost;
+  let width = sub.plan_width;
+  const converted = tlist.some((t) => t.expr.type !== 'Var');
+  if (converted) {
+    // The scan now projects: its per-row charge and the conversions' cost, and the converted columns' widths.
+    const evalCost: QualCost = { startup: 0, per_tuple: 0 };
+    for (const t of tlist) costExprEval(root, t.expr, evalCost);
+    total += evalCost.startup + (root.glob.cost.cpu_tuple_cost + evalCost.per_tuple) * sub.plan_rows;
+    width = tlist.reduce((w, t) => w + getTypavgwidth(exprType(t.expr), exprTypmod(t.expr)), 0);
+  }
   if (flag !== null) {
     tlist.push(makeTle({ type: 'Const', consttype: INT4OID, consttypmod: -1, constvalue: flag, constisnull: false, location: -1 }, tlist.length + 1, 'flag', true));
-    total += root.glob.cost.cpu_tuple_cost * sub.plan_rows;
+    if (!converted) total += root.glob.cost.cpu_tuple_cost * sub.plan_rows;
+    width += 4;
   }
-  void startup;
-  startup = sub.startup_cost;
-  const width = sub.plan_width + (flag !== null ? 4 : 0);
+  const startup = sub.startup_cost;
   const scan: SubqueryScan = { ...planBase(startup, total, sub.plan_rows, width, tlist), type: 'SubqueryScan', scanrelid: rtindex, subplan: sub };
   return scan;
 }
@@ -86,6 +95,11 @@ function makeAppend(root: PlannerInfo, children: Plan[], tlist: TargetEntry[]): 
   total += root.glob.cost.cpu_tuple_cost * APPEND_CPU_COST_MULTIPLIER * rows;
   const startup = children.length > 0 ? children[0].startup_cost : 0;
   return { ...planBase(startup, total, rows, children[0]?.plan_width ?? 0, tlist), type: 'Append', appendplans: children };
+}
+
+/** e with each OUTER_VAR reference to column i replaced by tlist[i - 1]'s expression (the node's own output column). */
+function replaceOuterRefs(e: Expr, tlist: TargetEntry[]): Expr {
+  return mutateExpr(e, (n) => (n.type === 'Var' && n.varno === OUTER_VAR ? tlist[n.varattno - 1].expr : undefined));
 }
 
 export function planSetOperations(root: PlannerInfo): SetopResult {
@@ -108,6 +122,12 @@ export function planSetOperations(root: PlannerInfo): SetopResult {
     ), i + 1));
     if (flag !== null) tl.push(makeTle({ type: 'Const', consttype: INT4OID, consttypmod: -1, constvalue: flag, constisnull: false, location: -1 }, ncols + 1, 'flag', true));
     const width = p.plan_width + (flag !== null ? 4 : 0);
+    if (isProjectionCapable(p)) {
+      // An Agg (UNION's HashAggregate) converts its own output, as PostgreSQL's plan shows; its columns read its input's.
+      p.targetlist = tl.map((t, i) => (i < n.colTypes.length ? { ...t, expr: replaceOuterRefs(t.expr, p.targetlist) } : t));
+      p.plan_width = width;
+      return p;
+    }
     return { ...planBase(p.startup_cost, p.total_cost + root.glob.cost.cpu_tuple_cost * p.plan_rows, p.plan_rows, width, tl), type: 'Result', resconstantqual: null, lefttree: p };
   };
 
