@@ -31,3 +31,6 @@ SELECT count(*) AS c FROM sales GROUP BY region HAVING sum(qty) IS NULL OR sum(q
 SELECT min(x), max(x) FROM (VALUES ('2020-01-01'::date), ('2019-05-05'::date)) v(x);
 SELECT string_agg(x, '-') FROM (VALUES ('a'), (NULL), ('c')) v(x);
 SELECT array_agg(x) FROM (VALUES ('a'), (NULL)) v(x);
+SELECT sum(x) FROM (VALUES (1), (2)) v(x) WHERE false;
+SELECT sum(x), count(*) FROM (VALUES (1), (2)) v(x) WHERE 1 = 0;
+SELECT generate_series(1, count(*)::int), sum(x) FROM (VALUES (1), (2)) v(x);

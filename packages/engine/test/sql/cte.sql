@@ -15,3 +15,5 @@ WITH upd AS (SELECT id FROM tree WHERE parent = 1) SELECT count(*) FROM upd;
 WITH t AS MATERIALIZED (SELECT 5 AS v) SELECT v * 2 FROM t;
 WITH t AS NOT MATERIALIZED (SELECT 5 AS v) SELECT v * 3 FROM t;
 WITH x AS (SELECT id FROM tree) SELECT count(*) FROM x a JOIN x b ON a.id = b.id;
+WITH a AS (SELECT 1 x), b AS (SELECT x + 1 y FROM a) SELECT * FROM b;
+WITH a AS (SELECT 1 x), b AS (SELECT x + 1 y FROM a) SELECT * FROM b, b b2, a;

@@ -19,3 +19,7 @@ SELECT grp, sum(v), rank() OVER (ORDER BY sum(v) DESC NULLS LAST) FROM w GROUP B
 SELECT id, row_number() OVER () > 0 FROM w ORDER BY id;
 SELECT id FROM w WHERE row_number() OVER () > 1;
 SELECT id, nosuch() OVER () FROM w;
+SELECT unnest(ARRAY[1, 2]), count(*) OVER ();
+SELECT unnest(ARRAY[id, v]) u, count(*) OVER (PARTITION BY grp) FROM w WHERE id < 4 ORDER BY 1, 2;
+SELECT sum(v) OVER () FROM w WHERE false;
+SELECT id, rank() OVER (ORDER BY v) FROM w WHERE 1 = 0;
