@@ -34,6 +34,27 @@ describe('bootstrap', () => {
     expect(pgClass.attrs.map((a) => a.attname).slice(0, 3)).toEqual(['oid', 'relname', 'relnamespace']);
     engine.close();
   });
+
+  it('describes the catalog indexes in pg_class / pg_attribute / pg_index and sets relhasindex, with no row updated', () => {
+    const engine = StorageEngine.open({ dir: new MemoryDirectory() });
+    let updates = 0;
+    const update = engine.update.bind(engine);
+    engine.update = (...args: Parameters<StorageEngine['update']>) => {
+      updates++;
+      return update(...args);
+    };
+    const cat = Catalog.bootstrap(engine);
+    expect(updates).toBe(0);
+    expect(cat.getRelation(1259).indexes.map((i) => [i.name, i.indkey, i.indisunique])).toEqual([
+      ['pg_class_oid_index', [1], true],
+      ['pg_class_relname_nsp_index', [2, 3], true],
+    ]);
+    const ix = cat.getRelation(2662);
+    expect([ix.relkind, ix.attrs.map((a) => a.attname)]).toEqual(['i', ['oid']]);
+    expect(cat.getRelation(1249).indexes.map((i) => i.name)).toEqual(['pg_attribute_relid_attnum_index']);
+    expect(cat.getRelation(1247).indexes).toEqual([]);
+    engine.close();
+  });
 });
 
 describe('create, drop, rollback', () => {

@@ -3,7 +3,7 @@
  * formatting.c: the date/time template patterns YYYY YYY YY Y MM DD DDD D
  * HH HH12 HH24 MI SS SSSS SSSSS MS US AM PM A.M. P.M. AD BC Q J, Month/Mon/
  * Day/Dy in their three capitalizations, the FM prefix, "quoted text" and
- * backslash escapes. Characters that are no pattern are copied. Patterns
+ * backslash-escaped double quotes. Characters that are no pattern are copied. Patterns
  * PostgreSQL knows but this file does not implement (ISO weeks, time
  * zones, TH/SP suffixes, TM, roman months, ...) raise 0A000 rather than
  * being copied as text, so a result is never silently wrong.
@@ -80,8 +80,9 @@ export function timestampToChar(ts: bigint, fmt: string): string | null {
       i++;
       continue;
     }
-    if (c === '\\' && i + 1 < fmt.length) {
-      out += fmt[i + 1];
+    if (c === '\\' && fmt[i + 1] === '"') {
+      // Outside quotes a backslash escapes only a double quote; otherwise it is copied.
+      out += '"';
       i += 2;
       continue;
     }
