@@ -2,7 +2,8 @@
  * jsvalue.ts — JavaScript values in and out of the SQL layer, as DESIGN.md
  * section 6 lists them (the Database API's value forms).
  *
- * Exports: datumToJs(typeOid, datum), jsToDatum(value, typeOid).
+ * Exports: datumToJs(typeOid, datum), jsToDatum(value, typeOid),
+ * bindParams(params, paramTypes) (the extended protocol's Bind).
  *
  *   SQL type                    JavaScript
  *   int2, int4, float4, float8  number
@@ -28,6 +29,8 @@ import { PgError, SQLSTATE } from '../utils/errors.ts';
 import { typeByOid, elementTypeOf } from '../utils/adt/types.ts';
 import { ArrayValue } from '../utils/adt/array.ts';
 
+const UNKNOWNOID = 705;
+const TEXTOID = 25;
 const POSTGRES_EPOCH_MS = 946_684_800_000;
 const MS_PER_DAY = 86_400_000;
 const DATE_INFINITY = 2147483647;
@@ -164,4 +167,20 @@ export function jsToDatum(v: unknown, typeOid: number): unknown {
   const t = typeByOid(typeOid);
   if (t === undefined) return paramText(v, typeOid);
   return t.input(paramText(v, typeOid), -1);
+}
+
+/**
+ * Bind: the client's JS values converted to the parameter types the
+ * analyzer settled on (unresolved ones as text). `params` null is the
+ * simple protocol, which has no parameters (parse_analyze_fixedparams with none).
+ */
+export function bindParams(params: readonly unknown[] | null, paramTypes: readonly number[]): unknown[] {
+  if (params === null) {
+    if (paramTypes.length > 0) throw new PgError('42P02', 'there is no parameter $1');
+    return [];
+  }
+  if (paramTypes.length !== params.length) {
+    throw new PgError('08P01', `bind message supplies ${params.length} parameters, but prepared statement "" requires ${paramTypes.length}`);
+  }
+  return params.map((v, i) => jsToDatum(v, paramTypes[i] === 0 || paramTypes[i] === UNKNOWNOID ? TEXTOID : paramTypes[i]));
 }

@@ -58,7 +58,7 @@ import { setRegclassResolver } from '../utils/adt/pseudotypes.ts';
 import { SessionFunctionContext, currentTimestampMicros } from './session.ts';
 import { commandTagFor, type BackendStats, type FieldDescription, type Notice, type SimpleQueryOutcome, type StatementResult } from './dest.ts';
 import { ProcessUtility, type UtilityEnv } from './utility.ts';
-import { jsToDatum } from './jsvalue.ts';
+import { bindParams } from './jsvalue.ts';
 import { TableStatsMap } from './pgstat.ts';
 
 /** The catalog the backend runs on (catalog/catalog.ts). */
@@ -66,8 +66,6 @@ export type BackendCatalog = Catalog;
 
 type BlockState = 'none' | 'implicit' | 'explicit' | 'failed';
 
-const UNKNOWNOID = 705;
-const TEXTOID = 25;
 /** Statements whose plans execExtended keeps (the unnamed statement's plan, reused for the same text). */
 const PLAN_CACHE_MAX = 256;
 /** How often (in checkInterrupts calls) the clock is read for statement_timeout. */
@@ -224,7 +222,8 @@ export class PostgresBackend {
     }
     if (!isPlannable(stmt)) this.generation++;
     if (stmt.type === 'TransactionStmt') return this.finish(this.transactionStatement(stmt), stmt);
-    if (params !== null && params.length > 0 && !isPlannable(stmt)) {
+    // EXPLAIN takes the parameters of the statement it explains (its inner statement is analyzed with them).
+    if (params !== null && params.length > 0 && !isPlannable(stmt) && stmt.type !== 'ExplainStmt') {
       throw new PgError('08P01', `bind message supplies ${params.length} parameters, but prepared statement "" requires 0`);
     }
 
@@ -237,7 +236,7 @@ export class PostgresBackend {
     if (!needsStatementFrame(stmt)) {
       // SET / SHOW / VACUUM / CHECKPOINT: no snapshot of their own (VACUUM takes its own).
       try {
-        const r = ProcessUtility(stmt, this.utilityEnv(sql, raw));
+        const r = ProcessUtility(stmt, this.utilityEnv(sql, raw, params));
         this.endXactIfImplicit(startedXact, true);
         return this.finish(r, stmt);
       } catch (e) {
@@ -249,7 +248,7 @@ export class PostgresBackend {
     this.engine.startStatement();
     let result: StatementResult;
     try {
-      result = isPlannable(stmt) ? this.runPlannable(raw, sql, params) : ProcessUtility(stmt, this.utilityEnv(sql, raw));
+      result = isPlannable(stmt) ? this.runPlannable(raw, sql, params) : ProcessUtility(stmt, this.utilityEnv(sql, raw, params));
     } catch (e) {
       this.afterError(e, startedXact, true);
       throw e;
@@ -284,8 +283,10 @@ export class PostgresBackend {
   }
 
   /** Analyze, rewrite and plan one SELECT / INSERT / UPDATE / DELETE (also EXPLAIN's inner statement). */
-  prepare(raw: RawStmt, sql: string, paramTypes: number[]): PreparedQuery[] {
+  prepare(raw: RawStmt, sql: string, paramTypes: number[], beforeRewrite?: (query: Query) => void): PreparedQuery[] {
     const query = parseAnalyze(raw, { catalog: this.catalog, sourceText: sql, paramTypes });
+    // EXPLAIN's hook: bound parameter values folded in before planning.
+    if (beforeRewrite !== undefined) beforeRewrite(query);
     const rewritten = queryRewrite(query, this.catalog);
     return rewritten.map((q: Query) => ({
       query: q,
@@ -308,18 +309,11 @@ export class PostgresBackend {
         this.planCache.set(sql, { raw, prepared, paramTypes, generation: this.generation });
       }
     }
-    if (params === null) {
-      // The simple protocol has no parameters (parse_analyze_fixedparams with none).
-      if (paramTypes.length > 0) throw new PgError('42P02', 'there is no parameter $1');
-      params = [];
-    } else if (paramTypes.length !== params.length) {
-      throw new PgError('08P01', `bind message supplies ${params.length} parameters, but prepared statement "" requires ${paramTypes.length}`);
-    }
-    const values = (params as readonly unknown[]).map((v, i) => jsToDatum(v, paramTypes[i] === 0 || paramTypes[i] === UNKNOWNOID ? TEXTOID : paramTypes[i]));
+    const values = bindParams(params, paramTypes);
     let tagged: StatementResult | null = null;
     for (const p of prepared) {
       if (p.plan === null) {
-        const r = ProcessUtility(p.query.utilityStmt as Stmt, this.utilityEnv(sql, raw));
+        const r = ProcessUtility(p.query.utilityStmt as Stmt, this.utilityEnv(sql, raw, null));
         if (p.query.canSetTag) tagged = r;
         continue;
       }
@@ -407,11 +401,12 @@ export class PostgresBackend {
     }
   }
 
-  private utilityEnv(sql: string, raw: RawStmt): UtilityEnv {
+  private utilityEnv(sql: string, raw: RawStmt, params: readonly unknown[] | null): UtilityEnv {
     return {
       backend: this,
       sourceText: sql,
       raw,
+      params,
       inTransactionBlock: this.block !== 'none',
     };
   }

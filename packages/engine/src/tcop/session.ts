@@ -23,10 +23,12 @@ import { PgError } from '../utils/errors.ts';
 
 /** Microseconds from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch). */
 const POSTGRES_EPOCH_US = 946_684_800_000_000n;
+/** The process's time origin (ms since 1970); constant for the process, so read once. */
+const TIME_ORIGIN_MS = performance.timeOrigin;
 
 /** The current time as a timestamptz Datum (µs since 2000-01-01 UTC), with sub-millisecond digits. */
 export function currentTimestampMicros(): bigint {
-  const us = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  const us = Math.round((TIME_ORIGIN_MS + performance.now()) * 1000);
   return BigInt(us) - POSTGRES_EPOCH_US;
 }
 

@@ -28,6 +28,9 @@ import { DefineView } from '../commands/view.ts';
 import { ExecuteTruncate } from '../commands/truncate.ts';
 import { CreateSchemaCommand } from '../commands/schemacmds.ts';
 import type { PostgresBackend } from './postgres.ts';
+import { bindParams } from './jsvalue.ts';
+import type { Query } from '../nodes/parsenodes.ts';
+import type { Const, Param } from '../nodes/primnodes.ts';
 import { commandTagFor, type StatementResult } from './dest.ts';
 import { explainOneQuery, type ExplainExecutor } from '../commands/explain.ts';
 import { ExecutorEnd, ExecutorRun, type QueryDesc } from '../executor/execMain.ts';
@@ -43,6 +46,8 @@ export interface UtilityEnv {
   sourceText: string;
   /** The statement as parsed (for its location in the string). */
   raw: RawStmt;
+  /** The extended protocol's parameter values ($1..$n), null for the simple protocol; only EXPLAIN takes them. */
+  params: readonly unknown[] | null;
   inTransactionBlock: boolean;
 }
 
@@ -209,11 +214,18 @@ function explain(env: UtilityEnv, stmt: ExplainStmt): StatementResult {
   }
   const b = env.backend;
   const raw: RawStmt = { type: 'RawStmt', stmt: inner, stmt_location: env.raw.stmt_location, stmt_len: env.raw.stmt_len };
+  // The inner statement is analyzed with the parameters' types (inferred, as
+  // for a plain statement), planned, and for ANALYZE run with their values.
+  const paramTypes: number[] = (env.params ?? []).map(() => 0);
   const t0 = performance.now();
-  const prepared = b.prepare(raw, env.sourceText, []);
+  const prepared = b.prepare(raw, env.sourceText, paramTypes, (q) => {
+    const values = bindParams(env.params, paramTypes);
+    if (values.length > 0) foldBoundParams(q, values, paramTypes);
+  });
   const planningTimeMs = performance.now() - t0;
+  const values = bindParams(env.params, paramTypes);
   const run: ExplainExecutor<QueryDesc> = {
-    start: (plan) => b.startExecutor(plan, [], true),
+    start: (plan) => b.startExecutor(plan, values, true),
     run: (qd) => ExecutorRun(qd, () => {}),
     planStates: (qd) => [qd.planstate, ...executorPrivate(qd.estate).subplanStates.filter((ps): ps is PlanState => ps !== null)],
     end: (qd) => ExecutorEnd(qd),
@@ -225,6 +237,41 @@ function explain(env: UtilityEnv, stmt: ExplainStmt): StatementResult {
   }
   if (opts.format === 'json') return textResult('EXPLAIN', ['QUERY PLAN'], [[lines.join('\n')]], JSONOID);
   return textResult('EXPLAIN', ['QUERY PLAN'], lines.map((l) => [l]));
+}
+
+/**
+ * The parameters of the unnamed statement are constants for its plan
+ * (exec_bind_message marks them PARAM_FLAG_CONST and eval_const_expressions
+ * folds them): every $n of the analyzed Query, at any subquery level,
+ * becomes a Const of its value, so EXPLAIN shows `(k = 5)` as PostgreSQL
+ * does and the planner estimates with the value. Edits the Query in place.
+ */
+function foldBoundParams(query: Query, values: readonly unknown[], paramTypes: readonly number[]): void {
+  const fold = (node: unknown, depth: number): void => {
+    if (typeof node !== 'object' || node === null || depth > 5000) return;
+    const o = node as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      const child = o[key];
+      if (typeof child !== 'object' || child === null) continue;
+      const c = child as Partial<Param>;
+      if (c.type === 'Param' && c.paramkind === 'PARAM_EXTERN' && c.paramid !== undefined && c.paramid <= values.length) {
+        const v = values[c.paramid - 1];
+        const isnull = v === null || v === undefined;
+        const folded: Const = {
+          type: 'Const',
+          consttype: c.paramtype ?? paramTypes[c.paramid - 1],
+          consttypmod: c.paramtypmod ?? -1,
+          constvalue: (isnull ? null : v) as Const['constvalue'],
+          constisnull: isnull,
+          location: c.location ?? -1,
+        };
+        o[key] = folded;
+        continue;
+      }
+      fold(child, depth + 1);
+    }
+  };
+  fold(query, 0);
 }
 
 // ---------------------------------------------------------------- VACUUM / ANALYZE
