@@ -1059,11 +1059,14 @@ export class StorageEngine implements ScanOwner {
   /**
    * A sequential scan pulled one row at a time (SeqScan), under the running
    * statement's snapshot; outside startStatement() it opens a statement of
-   * its own that its end() ends.
+   * its own that its end() ends. `options.natts`: only the leading natts
+   * attributes are deformed (the rest of `values` stays null), for a plan
+   * that reads no column past it.
    */
-  beginScan(rel: Relation): TableScanCursor {
+  beginScan(rel: Relation, options?: { natts?: number }): TableScanCursor {
     this.checkOpen();
-    return this.openCursor((snapshot) => new HeapScanCursor(this.heap, rel, snapshot, this));
+    const natts = options?.natts;
+    return this.openCursor((snapshot) => new HeapScanCursor(this.heap, rel, snapshot, this, natts));
   }
 
   /**

@@ -5,7 +5,7 @@
  * target list is exactly the scan row, in which case the scan slot itself is
  * returned (ExecConditionalAssignProjectionInfo) and nothing is copied.
  *
- * Exports: ScanProjection
+ * Exports: ScanProjection, scanAttsNeeded
  */
 
 import type { Plan } from '../nodes/plannodes.ts';
@@ -14,11 +14,45 @@ import type { EState, ExprContext, PlanState } from './execnodes.ts';
 import { TupleTableSlot } from './execnodes.ts';
 import { ExecBuildProjectionInfo, ExecInitQual } from './execExpr.ts';
 
+/**
+ * How many leading attributes of a row the expressions read (what
+ * slot_getsomeattrs is asked for): the highest attribute number of a Var of
+ * `varno`; all of them (natts) for a whole-row or system-column Var. The
+ * walk looks at every field, so Vars in SubPlan arguments count too;
+ * over-counting is harmless.
+ */
+export function scanAttsNeeded(exprs: readonly unknown[], varno: number, natts: number): number {
+  let max = 0;
+  const walk = (e: unknown): void => {
+    if (max >= natts || e === null || typeof e !== 'object') return;
+    if (Array.isArray(e)) {
+      for (const x of e) walk(x);
+      return;
+    }
+    const n = e as { type?: string; varno?: number; varattno?: number };
+    if (n.type === 'Var' && n.varno === varno) {
+      const att = n.varattno ?? 0;
+      max = att <= 0 ? natts : Math.max(max, att);
+      return;
+    }
+    for (const k in n) {
+      const v = (n as Record<string, unknown>)[k];
+      if (v !== null && typeof v === 'object') walk(v);
+    }
+  };
+  walk(exprs);
+  return Math.min(max, natts);
+}
+
 export class ScanProjection {
   readonly scanSlot: TupleTableSlot;
   readonly resultSlot: TupleTableSlot;
   readonly qual: ((ec: ExprContext) => boolean) | null;
   private readonly project: (() => void) | null;
+  /** The target list is the scan row itself (no projection step). */
+  get identity(): boolean {
+    return this.project === null;
+  }
 
   /**
    * scanrelid is the varno plain Vars of the scan row carry (INDEX_VAR for

@@ -23,6 +23,7 @@
 
 import type { Agg } from '../nodes/plannodes.ts';
 import type { Aggref, Expr, SortGroupClause } from '../nodes/primnodes.ts';
+import { OUTER_VAR } from '../nodes/primnodes.ts';
 import { exprType } from '../nodes/nodeFuncs.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
 import type { EState, ExprState, PlanState } from './execnodes.ts';
@@ -32,6 +33,8 @@ import { equalityFn, groupEqualityFn, sortComparator, TupleKeyer, type HashKey }
 import { AggTransition, type AggGroupState } from './execAggTrans.ts';
 import { ExecInitNode } from './execProcnode.ts';
 import { MemoryAccount, PlanStateBase } from './execUtils.ts';
+import { SeqScanState } from './nodeSeqscan.ts';
+import { scanAttsNeeded } from './execScan.ts';
 
 /** The Aggrefs an Agg computes: in its target list and qual, including SubPlan arguments, not inside nested subplans. */
 export function collectAggrefs(exprs: readonly unknown[]): Aggref[] {
@@ -164,6 +167,11 @@ export class AggState extends PlanStateBase<Agg> {
     this.mem = new MemoryAccount(estate, plan.aggstrategy === 'AGG_HASHED' ? 'HashAggregate' : 'Aggregate');
     this.grpCols = plan.grpColIdx.map((c) => c - 1);
     this.groupEqual = plan.aggstrategy === 'AGG_SORTED' ? groupEqualityFn(plan.grpColIdx, plan.grpOperators) : null;
+    // A scan below with a physical target list need not deform the columns no aggregate, grouping column or output reads.
+    if (this.child instanceof SeqScanState) {
+      const grpMax = plan.grpColIdx.reduce((m, c) => Math.max(m, c), 0);
+      this.child.limitOutputColumns(Math.max(grpMax, scanAttsNeeded([plan.targetlist, plan.qual], OUTER_VAR, width)));
+    }
     this.keyer = plan.aggstrategy === 'AGG_HASHED' ? new TupleKeyer(plan.grpColIdx.map((c) => exprType((plan.lefttree as Agg['lefttree'] & object).targetlist[c - 1].expr))) : null;
   }
 

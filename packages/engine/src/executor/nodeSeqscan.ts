@@ -5,6 +5,9 @@
  *
  * The cursor's values array is the scan slot's values: no row is copied
  * unless a node above keeps it. ctid and tableoid come from the cursor.
+ * The cursor deforms only the leading columns the plan reads (its target
+ * list and qual, narrowed by an Agg above a physical target list through
+ * limitOutputColumns); the rest of the slot stays null.
  *
  * Exports: SeqScanState, scanRelation
  */
@@ -14,7 +17,7 @@ import type { Relation } from '../access/heap/relation.ts';
 import type { SeqScan } from '../nodes/plannodes.ts';
 import { elog } from '../utils/errors.ts';
 import type { EState, PlanState, TupleTableSlot } from './execnodes.ts';
-import { ScanProjection } from './execScan.ts';
+import { ScanProjection, scanAttsNeeded } from './execScan.ts';
 import { PlanStateBase } from './execUtils.ts';
 
 /** The heap of a range-table entry's relation. */
@@ -30,17 +33,33 @@ export class SeqScanState extends PlanStateBase<SeqScan> {
   private readonly rel: Relation;
   private readonly scan: ScanProjection;
   private cursor: TableScanCursor | null = null;
+  /** Leading attributes the plan reads: the cursor deforms no more. */
+  private natts: number;
 
   constructor(plan: SeqScan, estate: EState) {
     super(plan, estate);
     this.rel = scanRelation(estate, plan.scanrelid);
     this.scan = new ScanProjection(this, plan, estate, this.econtext, plan.scanrelid, this.rel.desc.natts);
     this.scan.scanSlot.tableOid = this.rel.oid;
+    this.natts = scanAttsNeeded([plan.targetlist, plan.qual], plan.scanrelid, this.rel.desc.natts);
+  }
+
+  /**
+   * The parent reads only the first `natts` columns of this node's output.
+   * With a physical target list (the scan row itself, which the planner
+   * chooses under an Agg) the columns past them are not deformed, unless
+   * the qual needs them: the lazy deforming PostgreSQL's slots do, decided
+   * once at plan start. Called before the first next().
+   */
+  limitOutputColumns(natts: number): void {
+    if (!this.scan.identity || this.cursor !== null) return;
+    const desc = this.rel.desc;
+    this.natts = Math.max(Math.min(natts, desc.natts), scanAttsNeeded([this.plan.qual], this.plan.scanrelid, desc.natts));
   }
 
   next(): TupleTableSlot | null {
     let c = this.cursor;
-    if (c === null) c = this.cursor = this.estate.engine.beginScan(this.rel);
+    if (c === null) c = this.cursor = this.estate.engine.beginScan(this.rel, { natts: this.natts });
     const estate = this.estate;
     const ec = this.econtext;
     const scan = this.scan;

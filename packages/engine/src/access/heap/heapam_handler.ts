@@ -441,10 +441,19 @@ export interface IndexScanLike {
  * heapam_scan_getnextslot as a cursor: a sequential scan under one
  * snapshot that deforms each visible row into `values` (one array, reused:
  * a caller that keeps a row copies it) with TOASTed values fetched.
+ *
+ * `natts` limits the deforming to the leading attributes the caller reads
+ * (the executor passes the highest attribute number its plan references);
+ * the entries past it stay null. Only a relation with varlena columns can
+ * hold TOASTed values, so only then is the row searched for them.
  */
 export class HeapScanCursor {
   readonly values: (TupleValue | null)[];
   private readonly isnull: boolean[];
+  /** Attributes deformed per row. */
+  private readonly natts: number;
+  /** Some deformed attribute is varlena (may be TOASTed). */
+  private readonly mayToast: boolean;
   private readonly scan: HeapScan<SnapshotData>;
   /** No more rows until rescan(). */
   private ended = false;
@@ -456,9 +465,15 @@ export class HeapScanCursor {
     readonly rel: Relation,
     snapshot: SnapshotData,
     private readonly owner: ScanOwner | null = null,
+    natts: number = rel.desc.natts,
   ) {
-    this.values = new Array<TupleValue | null>(rel.desc.natts).fill(null);
-    this.isnull = new Array<boolean>(rel.desc.natts).fill(true);
+    const desc = rel.desc;
+    this.natts = Math.max(0, Math.min(natts, desc.natts));
+    let mayToast = false;
+    for (let i = 0; i < this.natts; i++) if (desc.attlen[i] < 0) mayToast = true;
+    this.mayToast = mayToast;
+    this.values = new Array<TupleValue | null>(desc.natts).fill(null);
+    this.isnull = new Array<boolean>(desc.natts).fill(true);
     this.scan = new HeapScan(heap, rel, snapshot);
   }
 
@@ -473,11 +488,14 @@ export class HeapScanCursor {
     try {
       if (!this.scan.next()) return false;
       const values = this.values;
-      this.scan.getValues(values, this.isnull);
-      for (let i = 0; i < values.length; i++) {
-        if (isRawVarlena(values[i])) {
-          this.heap.detoastValues(this.rel, values);
-          break;
+      const natts = this.natts;
+      this.scan.getValues(values, this.isnull, natts);
+      if (this.mayToast) {
+        for (let i = 0; i < natts; i++) {
+          if (isRawVarlena(values[i])) {
+            this.heap.detoastValues(this.rel, values);
+            break;
+          }
         }
       }
       return true;

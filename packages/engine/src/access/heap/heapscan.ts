@@ -118,9 +118,13 @@ export class HeapScan<S extends HeapSnapshot = HeapSnapshot> {
     return true;
   }
 
-  /** Deforms the current tuple into caller-provided arrays (TOASTed values stay RawVarlena). */
-  getValues(values: (TupleValue | null)[], isnull: boolean[]): void {
-    heapDeformTuple(this.rel.desc, this.page, this.tupleOffset, this.tupleLength, values, isnull);
+  /**
+   * Deforms the current tuple into caller-provided arrays (TOASTed values
+   * stay RawVarlena): its first natts attributes (default all), as
+   * slot_getsomeattrs does for a caller that needs only the leading columns.
+   */
+  getValues(values: (TupleValue | null)[], isnull: boolean[], natts: number = this.rel.desc.natts): void {
+    heapDeformTuple(this.rel.desc, this.page, this.tupleOffset, this.tupleLength, values, isnull, natts);
   }
 
   /**
