@@ -106,6 +106,37 @@ export abstract class PlanStateBase<P extends Plan = Plan> implements PlanState 
   abstract children(): PlanState[];
 }
 
+/**
+ * A node whose output is produced by a generator (Agg, WindowAgg, SetOp,
+ * MergeJoin): the generator holds the node's position between calls, and a
+ * rescan or end simply drops it. Subclasses say how to start a run; rescan
+ * and end reach every child, and onRescan resets what a run keeps.
+ */
+export abstract class GeneratorPlanState<P extends Plan = Plan> extends PlanStateBase<P> {
+  private gen: Generator<TupleTableSlot> | null = null;
+  /** Starts one run over the input (called at the first next() after init or a rescan). */
+  protected abstract start(): Generator<TupleTableSlot>;
+  /** Work a rescan does besides dropping the run (e.g. releasing kept memory). */
+  protected onRescan(): void {}
+
+  next(): TupleTableSlot | null {
+    if (this.gen === null) this.gen = this.start();
+    const r = this.gen.next();
+    return r.done === true ? null : r.value;
+  }
+
+  rescan(): void {
+    this.gen = null;
+    this.onRescan();
+    for (const c of this.children()) c.rescan();
+  }
+
+  end(): void {
+    this.gen = null;
+    for (const c of this.children()) c.end();
+  }
+}
+
 /* ------------------------------------------------------------------ instrumentation */
 
 export function newInstrumentation(): Instrumentation {

@@ -32,7 +32,7 @@ import { ExecBuildProjectionInfo, ExecInitExpr, ExecInitQual } from './execExpr.
 import { equalityFn, groupEqualityFn, sortComparator, TupleKeyer, type HashKey } from './execGrouping.ts';
 import { AggTransition, type AggGroupState } from './execAggTrans.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { MemoryAccount, PlanStateBase } from './execUtils.ts';
+import { MemoryAccount, GeneratorPlanState } from './execUtils.ts';
 import { SeqScanState } from './nodeSeqscan.ts';
 import { scanAttsNeeded } from './execScan.ts';
 
@@ -130,7 +130,7 @@ interface GroupData {
   collected: (unknown[][] | null)[];
 }
 
-export class AggState extends PlanStateBase<Agg> {
+export class AggState extends GeneratorPlanState<Agg> {
   private readonly child: PlanState;
   private readonly aggs: PerAgg[];
   /** aggno of each PerAgg. */
@@ -144,7 +144,6 @@ export class AggState extends PlanStateBase<Agg> {
   private readonly groupEqual: ((a: readonly unknown[], b: readonly unknown[]) => boolean) | null;
   private readonly keyer: TupleKeyer | null;
   private readonly grpCols: number[];
-  private gen: Generator<TupleTableSlot> | null = null;
 
   constructor(plan: Agg, estate: EState) {
     super(plan, estate);
@@ -300,32 +299,16 @@ export class AggState extends PlanStateBase<Agg> {
     }
   }
 
-  next(): TupleTableSlot | null {
-    if (this.gen === null) {
-      this.mem.reset();
-      switch (this.plan.aggstrategy) {
-        case 'AGG_PLAIN':
-          this.gen = this.runPlain();
-          break;
-        case 'AGG_SORTED':
-          this.gen = this.runSorted();
-          break;
-        default:
-          this.gen = this.runHashed();
-      }
+  protected start(): Generator<TupleTableSlot> {
+    this.mem.reset();
+    switch (this.plan.aggstrategy) {
+      case 'AGG_PLAIN':
+        return this.runPlain();
+      case 'AGG_SORTED':
+        return this.runSorted();
+      default:
+        return this.runHashed();
     }
-    const r = this.gen.next();
-    return r.done === true ? null : r.value;
-  }
-
-  rescan(): void {
-    this.gen = null;
-    this.child.rescan();
-  }
-
-  end(): void {
-    this.gen = null;
-    this.child.end();
   }
 
   children(): PlanState[] {

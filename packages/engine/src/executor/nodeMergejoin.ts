@@ -21,7 +21,7 @@ import { TupleTableSlot } from './execnodes.ts';
 import { ExecBuildProjectionInfo, ExecInitExpr, ExecInitQual } from './execExpr.ts';
 import { opfamilyComparator } from './execGrouping.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { MemoryAccount, PlanStateBase } from './execUtils.ts';
+import { MemoryAccount, GeneratorPlanState } from './execUtils.ts';
 
 interface InnerGroup {
   keys: unknown[];
@@ -29,7 +29,7 @@ interface InnerGroup {
   matched: boolean[];
 }
 
-export class MergeJoinState extends PlanStateBase<MergeJoin> {
+export class MergeJoinState extends GeneratorPlanState<MergeJoin> {
   private readonly outer: PlanState;
   private readonly inner: PlanState;
   private readonly outerKeys: ExprState[];
@@ -43,7 +43,6 @@ export class MergeJoinState extends PlanStateBase<MergeJoin> {
   private readonly nullInner: TupleTableSlot;
   private readonly nullOuter: TupleTableSlot;
   private readonly mem: MemoryAccount;
-  private gen: Generator<TupleTableSlot> | null = null;
 
   constructor(plan: MergeJoin, estate: EState) {
     super(plan, estate);
@@ -216,23 +215,12 @@ export class MergeJoinState extends PlanStateBase<MergeJoin> {
     }
   }
 
-  next(): TupleTableSlot | null {
-    if (this.gen === null) this.gen = this.run();
-    const r = this.gen.next();
-    return r.done === true ? null : r.value;
+  protected start(): Generator<TupleTableSlot> {
+    return this.run();
   }
 
-  rescan(): void {
-    this.gen = null;
+  protected override onRescan(): void {
     this.mem.reset();
-    this.outer.rescan();
-    this.inner.rescan();
-  }
-
-  end(): void {
-    this.gen = null;
-    this.outer.end();
-    this.inner.end();
   }
 
   children(): PlanState[] {

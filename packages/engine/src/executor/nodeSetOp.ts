@@ -27,7 +27,7 @@ import type { EState, PlanState } from './execnodes.ts';
 import { TupleTableSlot } from './execnodes.ts';
 import { groupEqualityFn, TupleKeyer, type HashKey } from './execGrouping.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { MemoryAccount, PlanStateBase } from './execUtils.ts';
+import { MemoryAccount, GeneratorPlanState } from './execUtils.ts';
 
 interface Counts {
   row: unknown[];
@@ -35,12 +35,11 @@ interface Counts {
   numRight: number;
 }
 
-export class SetOpState extends PlanStateBase<SetOp> {
+export class SetOpState extends GeneratorPlanState<SetOp> {
   private readonly child: PlanState;
   private readonly slot: TupleTableSlot;
   private readonly mem: MemoryAccount;
   private readonly flagCol: number;
-  private gen: Generator<TupleTableSlot> | null = null;
 
   constructor(plan: SetOp, estate: EState) {
     super(plan, estate);
@@ -118,20 +117,8 @@ export class SetOpState extends PlanStateBase<SetOp> {
     for (const c of groups.values()) yield* this.emit(c);
   }
 
-  next(): TupleTableSlot | null {
-    if (this.gen === null) this.gen = this.plan.strategy === 'SETOP_HASHED' ? this.runHashed() : this.runSorted();
-    const r = this.gen.next();
-    return r.done === true ? null : r.value;
-  }
-
-  rescan(): void {
-    this.gen = null;
-    this.child.rescan();
-  }
-
-  end(): void {
-    this.gen = null;
-    this.child.end();
+  protected start(): Generator<TupleTableSlot> {
+    return this.plan.strategy === 'SETOP_HASHED' ? this.runHashed() : this.runSorted();
   }
 
   children(): PlanState[] {

@@ -33,7 +33,7 @@ import { ExecBuildProjectionInfo, ExecInitExpr, ExecInitQual, type WindowFuncOwn
 import { groupEqualityFn } from './execGrouping.ts';
 import { AggTransition } from './execAggTrans.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { MemoryAccount, PlanStateBase } from './execUtils.ts';
+import { MemoryAccount, GeneratorPlanState } from './execUtils.ts';
 
 type WinKind =
   | 'row_number' | 'rank' | 'dense_rank' | 'percent_rank' | 'cume_dist' | 'ntile'
@@ -80,7 +80,7 @@ function frameError(msg: string): never {
   throw new PgError('22013', msg);
 }
 
-export class WindowAggState extends PlanStateBase<WindowAgg> implements WindowFuncOwner {
+export class WindowAggState extends GeneratorPlanState<WindowAgg> implements WindowFuncOwner {
   readonly wfuncIndex = new Map<WindowFunc, number>();
   private readonly child: PlanState;
   private readonly funcs: PerFunc[];
@@ -99,7 +99,6 @@ export class WindowAggState extends PlanStateBase<WindowAgg> implements WindowFu
   private readonly rangeCol: number;
   /** plan.frameOptions, with the default frame filled in when no bound is set. */
   private readonly frameOptions: number;
-  private gen: Generator<TupleTableSlot> | null = null;
 
   constructor(plan: WindowAgg, estate: EState) {
     super(plan, estate);
@@ -462,20 +461,8 @@ export class WindowAggState extends PlanStateBase<WindowAgg> implements WindowFu
     }
   }
 
-  next(): TupleTableSlot | null {
-    if (this.gen === null) this.gen = this.run();
-    const r = this.gen.next();
-    return r.done === true ? null : r.value;
-  }
-
-  rescan(): void {
-    this.gen = null;
-    this.child.rescan();
-  }
-
-  end(): void {
-    this.gen = null;
-    this.child.end();
+  protected start(): Generator<TupleTableSlot> {
+    return this.run();
   }
 
   children(): PlanState[] {
