@@ -28,6 +28,16 @@ export const MAX_HEAP_TUPLE_SIZE = BLCKSZ - maxAlign(SIZE_OF_PAGE_HEADER + SIZE_
 /** MaxHeapTuplesPerPage: bounds line-pointer arrays (each tuple needs a 24-byte header and a line pointer). */
 export const MAX_HEAP_TUPLES_PER_PAGE = Math.floor((BLCKSZ - SIZE_OF_PAGE_HEADER) / (maxAlign(23) + SIZE_OF_ITEM_ID));
 
+/**
+ * Rows a bulk insert (INSERT ... SELECT, multi-row VALUES, insertMany)
+ * buffers before heap_multi_insert stores them, and the bytes of their
+ * values it lets accumulate (PostgreSQL's COPY: MAX_BUFFERED_TUPLES 1000,
+ * MAX_BUFFERED_BYTES 65535). A larger batch fills more pages per flush;
+ * each buffered row costs its values array and its formed tuple until then.
+ */
+export const HEAP_MULTI_INSERT_MAX_TUPLES = 1000;
+export const HEAP_MULTI_INSERT_MAX_BYTES = 65536;
+
 /** Columns per table (MaxHeapAttributeNumber); the null bitmap and t_hoff (one byte) bound it. */
 export const MAX_HEAP_ATTRIBUTE_NUMBER = 1600;
 
@@ -276,3 +286,106 @@ function assertTransamConstants(): void {
 }
 assertTransamConstants();
 /* ---- end of transactions block ---- */
+
+/* ---- Shared invalidation (storage/ipc/sinval.ts) ---- */
+
+/**
+ * Messages the shared invalidation ring holds (MAXNUMMESSAGES). Each costs
+ * 16 bytes of shared memory (64 KB in all). A backend that falls this far
+ * behind is reset: it drops every cache entry instead of reading the
+ * messages it missed, which costs it a rebuild of what it uses next.
+ */
+export const SINVAL_MAX_MESSAGES = 4096;
+/**
+ * Message numbers are int32 counters; when the oldest one still needed
+ * passes this, every counter is lowered by it (MSGNUMWRAPAROUND), so they
+ * never overflow. A multiple of SINVAL_MAX_MESSAGES keeps ring positions.
+ */
+export const SINVAL_MSGNUM_WRAPAROUND = SINVAL_MAX_MESSAGES * 131_072;
+
+function assertSinvalConstants(): void {
+  if ((SINVAL_MAX_MESSAGES & (SINVAL_MAX_MESSAGES - 1)) !== 0) throw new Error('the sinval ring size must be a power of two');
+  if (SINVAL_MSGNUM_WRAPAROUND % SINVAL_MAX_MESSAGES !== 0) throw new Error('sinval wraparound must keep ring positions');
+  if (SINVAL_MSGNUM_WRAPAROUND * 2 >= 2 ** 31) throw new Error('sinval message numbers must stay below 2^31');
+}
+assertSinvalConstants();
+
+/* ---- Heavyweight locks (storage/lmgr: lock.ts, deadlock.ts) ---- */
+
+/**
+ * Lock-table partitions (NUM_LOCK_PARTITIONS), each with its own LWLock:
+ * backends locking different objects rarely meet on one LWLock. The
+ * deadlock detector and pg_locks take all of them, so more partitions make
+ * those (rare) operations slower. A power of two; each costs a 64-byte line.
+ */
+export const NUM_LOCK_PARTITIONS = 16;
+/**
+ * max_locks_per_transaction: the shared lock table holds this many LOCK
+ * entries per backend slot (and twice as many PROCLOCK entries), as
+ * PostgreSQL sizes it. A LOCK costs 128 bytes, a PROCLOCK 32, so the default
+ * costs 64 x 64 x (128 + 2 x 32) = 768 KB of shared memory.
+ */
+export const DEFAULT_MAX_LOCKS_PER_TRANSACTION = 64;
+/** deadlock_timeout: how long a lock waiter sleeps before it looks for a deadlock (PostgreSQL's 1 s). */
+export const DEFAULT_DEADLOCK_TIMEOUT_MS = 1000;
+/**
+ * A lock waiter's Atomics.wait is cut into slices of at most this long: a
+ * lost wake-up costs a slice, and interrupts (cancel, lock_timeout) are seen
+ * within one.
+ */
+export const LOCK_WAIT_SLICE_MS = 100;
+/**
+ * Wait-queue rearrangements the deadlock detector tries at once
+ * (MaxBackends in deadlock.c's maxCurConstraints); beyond it a cycle with
+ * soft edges is treated as a real deadlock.
+ */
+export const DEADLOCK_MAX_CONSTRAINTS = MAX_BACKENDS;
+/**
+ * Queue configurations the deadlock detector tests before it gives up and
+ * calls the cycle a deadlock: the search over rearrangements branches per
+ * soft edge, and this bounds its time (each test walks the wait-for graph,
+ * a few microseconds with a handful of waiters) at a cost of aborting, in
+ * pathological queues, a transaction that some order would have saved.
+ */
+export const DEADLOCK_MAX_CONFIGURATIONS = 10_000;
+
+/**
+ * A spinlock (the lock table's free lists) is retried this many times
+ * before the waiter naps 1 ms between tries (s_lock's spins_per_delay): its
+ * holder needs a few instructions, so spinning wins unless it was
+ * descheduled.
+ */
+export const SPINS_PER_DELAY = 1000;
+/**
+ * Naps (1 ms each) after which a spinlock counts as stuck, its holder dead
+ * inside the critical section: PANIC, as PostgreSQL's s_lock_stuck, after
+ * about 10 s.
+ */
+export const SPINLOCK_STUCK_NAPS = 10_000;
+
+/**
+ * Fast-path relation lock slots per backend (FP_LOCK_SLOTS_PER_BACKEND):
+ * weak locks (AccessShare, RowShare, RowExclusive) on up to this many
+ * relations are kept in the backend's proc-array words instead of the
+ * shared table. More slots need more proc-array words and make a strong
+ * locker's transfer scan longer.
+ */
+export const FP_LOCK_SLOTS_PER_BACKEND = 16;
+/**
+ * Counters of strong relation locks held or requested, by tag hash
+ * (FAST_PATH_STRONG_LOCK_HASH_PARTITIONS): a weak request may use the fast
+ * path only while its counter is 0. More counters mean fewer weak requests
+ * pushed to the shared table by an unrelated strong lock; 4 KB of shared
+ * memory.
+ */
+export const FAST_PATH_STRONG_LOCK_HASH_PARTITIONS = 1024;
+
+function assertLockConstants(): void {
+  if ((NUM_LOCK_PARTITIONS & (NUM_LOCK_PARTITIONS - 1)) !== 0) throw new Error('lock partitions must be a power of two');
+  if (DEFAULT_MAX_LOCKS_PER_TRANSACTION < 10) throw new Error('max_locks_per_transaction below PostgreSQL minimum (10)');
+  if (LOCK_WAIT_SLICE_MS > DEFAULT_DEADLOCK_TIMEOUT_MS) throw new Error('lock wait slices must be shorter than deadlock_timeout');
+  if (FP_LOCK_SLOTS_PER_BACKEND !== 16) throw new Error('the proc array reserves fast-path words for 16 slots (PL_FP_LOCK_BITS, PL_FP_REL_ID)');
+  if ((FAST_PATH_STRONG_LOCK_HASH_PARTITIONS & (FAST_PATH_STRONG_LOCK_HASH_PARTITIONS - 1)) !== 0) throw new Error('strong lock partitions must be a power of two');
+}
+assertLockConstants();
+/* ---- end of heavyweight locks block ---- */

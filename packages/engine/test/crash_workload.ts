@@ -16,7 +16,9 @@
  *     amcheck's check with heapallindexed, and scans through them return
  *     exactly the committed rows in index order.
  *
- * The workload also makes updates that change only g (not HOT: an indexed
+ * Some inserts come in batches (insertMany, heap_multi_insert's
+ * XLOG_HEAP2_MULTI_INSERT records). The workload also makes updates that
+ * change only g (not HOT: an indexed
  * column), only v and blob (HOT when the page has room), and inserts of an
  * existing key that must fail with 23505 inside a savepoint.
  */
@@ -177,13 +179,25 @@ export class Workload {
     }
     const p = r.next();
     if (p < 0.35) {
-      const k = this.nextKey++;
-      const m = this.row();
-      const vals = this.values(m);
-      vals[0] = k;
-      const tid = this.db.insert(this.rel, vals);
-      this.pending.set(k, m);
-      this.tids.set(k, tid);
+      // A fifth of the inserts are batches (insertMany: heap_multi_insert, a WAL record per page filled).
+      const n = r.chance(0.2) ? 2 + r.int(40) : 1;
+      const keys: number[] = [];
+      const rows: (string | number | Uint8Array | null)[][] = [];
+      const models: ModelRow[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = this.nextKey++;
+        const m = this.row();
+        const vals = this.values(m);
+        vals[0] = k;
+        keys.push(k);
+        rows.push(vals);
+        models.push(m);
+      }
+      const tids = n === 1 ? [this.db.insert(this.rel, rows[0])] : this.db.insertMany(this.rel, rows);
+      for (let i = 0; i < n; i++) {
+        this.pending.set(keys[i], models[i]);
+        this.tids.set(keys[i], tids[i]);
+      }
     } else if (p < 0.6) {
       const keys = this.liveKeys();
       if (keys.length === 0) return;

@@ -1,7 +1,7 @@
 /*
  * Crash recovery of the heap's WAL records, small and focused: a workload
- * that produces every heap record kind (INSERT, DELETE, UPDATE, HOT_UPDATE,
- * PRUNE, VACUUM, FREEZE_PAGE, VISIBLE), a crash that loses every unsynced
+ * that produces every heap record kind (INSERT, MULTI_INSERT, DELETE, UPDATE,
+ * HOT_UPDATE, PRUNE, VACUUM, FREEZE_PAGE, VISIBLE), a crash that loses every unsynced
  * data-file write, and a restart whose redo must rebuild exactly what had
  * committed. The randomized crash suite lives in crash*.test.ts.
  */
@@ -34,8 +34,10 @@ class RedoCounter {
       const redo = rmgr.redo;
       this.saved.push([rmgr, redo]);
       rmgr.redo = (record, ctx) => {
-        const kind = (rmgr.identify(record.info) ?? '?').replace('+INIT', '');
+        const name = rmgr.identify(record.info) ?? '?';
+        const kind = name.replace('+INIT', '');
         this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+        if (name !== kind) this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
         redo(record, ctx);
       };
     }
@@ -123,6 +125,9 @@ describe('heap redo after a crash', () => {
     tids = tids.slice();
     tids[10] = db.update(rel, tids[10], [10, pad('after freeze')]);
     db.delete(rel, tids[550]); // on another all-visible page than the update
+    // MULTI_INSERT onto the existing (all-visible, frozen) target page, then onto new pages (+INIT).
+    db.insertMany(rel, Array.from({ length: 3 }, (_, i) => [3100 + i, pad(`batch ${i}`)]));
+    db.insertMany(rel, Array.from({ length: 150 }, (_, i) => [3200 + i, pad(`batch ${i}`, 100)]));
     db.insert(rel, [3000, 'after freeze']);
 
     const committed = snapshotOf(db.scan(rel));
@@ -204,13 +209,41 @@ describe('heap redo after a crash', () => {
 
   it('rebuilds exactly the committed rows when every unsynced data write is lost (drop)', () => {
     crashAndRecover('drop', 1);
-    for (const kind of ['INSERT', 'DELETE', 'UPDATE', 'HOT_UPDATE', 'PRUNE', 'VACUUM', 'FREEZE_PAGE', 'VISIBLE']) {
+    for (const kind of ['INSERT', 'DELETE', 'UPDATE', 'HOT_UPDATE', 'PRUNE', 'VACUUM', 'FREEZE_PAGE', 'VISIBLE', 'MULTI_INSERT', 'MULTI_INSERT+INIT']) {
       expect(counter.counts.get(kind) ?? 0, `${kind} records replayed`).toBeGreaterThan(0);
     }
+    // Multi-insert records that add to an existing page carry their offsets.
+    expect(counter.counts.get('MULTI_INSERT') ?? 0).toBeGreaterThan(counter.counts.get('MULTI_INSERT+INIT') ?? 0);
   });
 
   it('rebuilds the same rows when the crash tears or keeps part of the unsynced writes', () => {
     for (const [mode, seed] of [['tear', 2], ['prefix', 3], ['random', 4]] as const) crashAndRecover(mode, seed);
+  });
+
+  it('does not hand out again the XID of a transaction that crashed with its inserts, but no commit, in WAL', () => {
+    const dir = new CrashSimDirectory();
+    const db = StorageEngine.open({ dir, ...OPTIONS });
+    const rel = db.createRelation('t', cols);
+    db.insert(rel, [0, 'committed']);
+    db.checkpoint();
+    db.begin();
+    db.insertMany(rel, [[1, 'in flight'], [2, 'in flight']]);
+    // The inserts reach durable WAL (as a full WAL buffer or an evicted page would make them), the commit never does.
+    db.xlog.flush(db.xlog.getInsertRecPtr());
+    db.abandon();
+    dir.crash({ seed: 5, mode: 'drop' });
+
+    const db2 = StorageEngine.open({ dir, ...OPTIONS });
+    try {
+      const rel2 = db2.openRelation({ oid: rel.oid, name: 't', columns: cols });
+      expect(db2.scan(rel2).map((r) => r.values[0])).toEqual([0]);
+      // Redo moved nextXid past the crashed transaction's XID: a new one gets another, so the
+      // crashed rows stay dead after it commits.
+      db2.insert(rel2, [3, 'after recovery']);
+      expect(db2.scan(rel2).map((r) => r.values[0]).sort()).toEqual([0, 3]);
+    } finally {
+      db2.close();
+    }
   });
 
   it('replays a VACUUM truncation followed by new pages at the same block numbers', () => {

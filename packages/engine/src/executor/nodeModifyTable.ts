@@ -24,6 +24,20 @@
  * node returns one row per row written, without it it runs to the end on
  * the first next() and returns nothing. estate.processed counts the rows.
  *
+ * Batched INSERT. An INSERT with no RETURNING, no ON CONFLICT and no
+ * foreign key to queue keeps its checked rows in a buffer (at most
+ * HEAP_MULTI_INSERT_MAX_TUPLES rows or HEAP_MULTI_INSERT_MAX_BYTES of
+ * values) and hands each full buffer to engine.insertBatch: one
+ * heap_multi_insert (a page lock and a WAL record per page filled, the
+ * target page kept pinned by a BulkInsertState between batches), then the
+ * rows' index entries in order, as PostgreSQL's COPY does. A statement that
+ * ends with one row buffered stores it with engine.insert, as before. The
+ * statement's snapshot and command id make the buffered rows as invisible
+ * to its scans as stored ones. Errors keep row order: when a later row
+ * fails (in the child, a constraint, a generated column), the buffered
+ * earlier rows are stored first, so an error of theirs (23505) is the one
+ * reported, as row-at-a-time execution would report it.
+ *
  * ON CONFLICT. Only one backend writes, so the arbiter probe (an index
  * scan for a live row with the same key, then insert) cannot race with
  * another inserter; PostgreSQL's speculative insertion protocol
@@ -40,6 +54,8 @@
  */
 
 import type { Relation } from '../access/heap/relation.ts';
+import type { BulkInsertState } from '../access/heap/hio.ts';
+import { HEAP_MULTI_INSERT_MAX_BYTES, HEAP_MULTI_INSERT_MAX_TUPLES } from '../constants.ts';
 import type { Tid } from '../access/common/itemptr.ts';
 import type { ModifyTable } from '../nodes/plannodes.ts';
 import { INNER_VAR, type Expr, type TargetEntry } from '../nodes/primnodes.ts';
@@ -112,8 +128,6 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
   private readonly triggers: AfterTriggers | null;
   /** Row versions this node replaced or deleted (TM_SelfModified). */
   private readonly replaced = new Set<Tid>();
-  /** Row versions this node wrote. */
-  private readonly written = new Set<Tid>();
   private readonly arbiters: Arbiter[];
   private readonly onConflictSet: { attnum: number; expr: ExprState }[];
   private readonly onConflictWhere: ((ec: ExprContext) => boolean) | null;
@@ -121,8 +135,15 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
   private readonly needOldRow: boolean;
   /** INSERT: the child's column i is attribute i + 1 for every column (no junk, no reordering). */
   private readonly insertIsIdentity: boolean;
-  /** INSERT without a trigger queue: one array reused for every row. */
-  private readonly insertScratch: unknown[];
+  /** INSERT without a trigger queue: one array reused for every row (made at the first row that needs it). */
+  private insertScratch: unknown[] | null = null;
+  /** Batched INSERT (see the header): the buffer's rows (arrays reused from batch to batch), their count and bytes. */
+  private readonly batching: boolean;
+  private readonly batchRows: unknown[][] = [];
+  private batchN = 0;
+  private batchBytes = 0;
+  private batchTids: Tid[] = [];
+  private bistate: BulkInsertState | null = null;
   private done = false;
 
   constructor(node: ModifyTable, estate: EState) {
@@ -140,8 +161,9 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     if (node.lefttree === null) throw new PgError(ERRCODE.internal_error, 'ModifyTable has no subplan');
     this.child = ExecInitNode(node.lefttree, estate);
     this.rc = initResultRelConstraints(this.rel, this, estate);
-    this.rowSlot = new TupleTableSlot(this.natts);
-    this.excludedSlot = new TupleTableSlot(this.natts);
+    // Both slots are pointed at a row (setRow, onConflictUpdate) before anything reads them.
+    this.rowSlot = new TupleTableSlot(0);
+    this.excludedSlot = new TupleTableSlot(0);
 
     const tlist = node.lefttree.targetlist;
     this.ctidIndex = tlist.findIndex((t) => t.resjunk && t.resname === 'ctid');
@@ -155,7 +177,6 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       else this.colAttnums.push(colnos[k++] ?? -1);
     }
     this.insertIsIdentity = node.operation === 'CMD_INSERT' && this.colAttnums.length === this.natts && this.colAttnums.every((a, i) => a === i + 1);
-    this.insertScratch = new Array<unknown>(this.natts).fill(null);
     if (node.operation !== 'CMD_INSERT' && this.ctidIndex < 0) {
       throw new PgError(ERRCODE.internal_error, 'could not find junk ctid column');
     }
@@ -176,6 +197,7 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     this.triggers = relationHasForeignKeys(estate.catalog, this.rel, node.operation, estate.plannedstmt.resultRelations.length > 1) ? afterTriggersFor(estate) : null;
     if (this.triggers !== null) this.triggers.active++;
     this.needOldRow = node.operation === 'CMD_DELETE' && (this.triggers !== null || this.projectReturning !== null);
+    this.batching = node.operation === 'CMD_INSERT' && this.triggers === null && this.projectReturning === null && node.onConflictAction === 'ONCONFLICT_NONE';
 
     // ON CONFLICT: the arbiter indexes (all unique indexes when DO NOTHING named none).
     this.arbiters = [];
@@ -202,10 +224,22 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
 
   next(): TupleTableSlot | null {
     if (this.done) return null;
+    if (!this.batching) return this.run();
+    try {
+      return this.run();
+    } catch (e) {
+      // A later row failed: the buffered earlier ones go first, so an error of theirs wins (see the header).
+      if (this.batchN > 0 && !this.estate.engine.statementFailed) this.flushInserts();
+      throw e;
+    }
+  }
+
+  private run(): TupleTableSlot | null {
     const estate = this.estate;
     for (;;) {
       const planSlot = this.child.next();
       if (planSlot === null) {
+        if (this.batchN > 0) this.flushInserts();
         this.finish();
         return null;
       }
@@ -260,7 +294,7 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       // The child's row is already the table's row; it is overwritten by the child's next row, after the insert.
       values = src;
     } else {
-      values = this.insertScratch;
+      values = this.insertScratch ??= new Array<unknown>(this.natts);
       values.fill(null);
     }
     if (values !== src) {
@@ -269,6 +303,11 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     }
     computeStoredGenerated(this.rc, values, this.econtext);
     execConstraints(this.rc, values, this.econtext);
+    if (this.batching) {
+      this.bufferInsert(values);
+      this.counted();
+      return true;
+    }
     if (this.arbiters.length > 0) {
       const conflict = this.findConflict(values);
       if (conflict !== null) {
@@ -284,9 +323,47 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     return true;
   }
 
+  /** Copies a checked row into the insert buffer; a full buffer is stored. */
+  private bufferInsert(values: readonly unknown[]): void {
+    const natts = this.natts;
+    let row = this.batchRows[this.batchN];
+    if (row === undefined) {
+      row = new Array<unknown>(natts);
+      this.batchRows.push(row);
+    }
+    // The bytes of the values, roughly (strings by length): bounds the memory a buffer holds.
+    let bytes = 0;
+    for (let i = 0; i < natts; i++) {
+      const v = values[i];
+      row[i] = v;
+      if (typeof v === 'string') bytes += v.length;
+      else if (v instanceof Uint8Array) bytes += v.length;
+      else bytes += 8;
+    }
+    this.batchN++;
+    this.batchBytes += bytes;
+    if (this.batchN >= HEAP_MULTI_INSERT_MAX_TUPLES || this.batchBytes >= HEAP_MULTI_INSERT_MAX_BYTES) this.flushInserts();
+  }
+
+  /** Stores the buffered rows: one row as a plain insert, more through heap_multi_insert. */
+  private flushInserts(): void {
+    const n = this.batchN;
+    this.batchN = 0;
+    this.batchBytes = 0;
+    const engine = this.estate.engine;
+    if (n === 1 && this.bistate === null) {
+      engine.insert(this.heap, this.batchRows[0] as never);
+    } else {
+      if (this.batchTids.length < n) this.batchTids = new Array<Tid>(HEAP_MULTI_INSERT_MAX_TUPLES).fill(0);
+      this.bistate ??= engine.beginBulkInsert();
+      engine.insertBatch(this.heap, this.batchRows as never, n, this.batchTids, this.bistate);
+    }
+    // The buffer's arrays are reused; drop their values so they are not kept alive.
+    for (let i = 0; i < n; i++) this.batchRows[i].fill(null);
+  }
+
   /** Remembers a row version this node wrote, and its keys in every arbiter index. */
   private wroteRow(tid: Tid, values: readonly unknown[]): void {
-    this.written.add(tid);
     for (const a of this.arbiters) {
       const key = a.index.indkey.map((n) => values[n - 1]);
       if (key.some((v) => v === null || v === undefined)) continue;
@@ -349,7 +426,6 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     execConstraints(this.rc, next, this.econtext);
     const newTid = this.estate.engine.update(this.heap, tid, next as never);
     this.replaced.add(tid);
-    this.written.add(newTid);
     if (this.triggers !== null) this.triggers.afterUpdate(this.rel, tid, old, newTid, next);
     this.counted();
     this.setRow(next, newTid);
@@ -379,6 +455,12 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
   }
 
   end(): void {
+    this.batchN = 0;
+    if (this.bistate !== null) {
+      const bistate = this.bistate;
+      this.bistate = null;
+      this.estate.engine.endBulkInsert(bistate);
+    }
     this.child.end();
   }
 

@@ -3,7 +3,7 @@
  * tuples on heap pages (PostgreSQL's heapam.c). Scans are in heapscan.ts,
  * pruning in pruneheap.ts, VACUUM in vacuumlazy.ts, TOAST in heaptoast.ts.
  *
- * Exports: HeapAM (insert, delete, update, fetch, fetchValues), HeapModifyResult,
+ * Exports: HeapAM (insert, multiInsert, delete, update, fetch, fetchValues), HeapModifyResult,
  *          datumImageEqual.
  *
  * Rules (PostgreSQL's README.HOT and heapam.c):
@@ -23,7 +23,9 @@
  *  5. Two heap pages are locked in block-number order (hio.ts rule 1).
  */
 
-import { MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD, maxAlign } from '../../constants.ts';
+import {
+  BLCKSZ, HEAP_MULTI_INSERT_MAX_TUPLES, MAX_HEAP_TUPLE_SIZE, MAX_HEAP_TUPLES_PER_PAGE, TOAST_TUPLE_THRESHOLD, maxAlign,
+} from '../../constants.ts';
 import { BUFFER_LOCK_EXCLUSIVE, BUFFER_LOCK_SHARE, BUFFER_LOCK_UNLOCK } from '../../storage/buffer/buf_internals.ts';
 import {
   itemIdGet, itemIdGetFlags, itemIdGetLength, itemIdGetOffset, LP_NORMAL, pageAddItem, pageClearAllVisible,
@@ -40,17 +42,18 @@ import {
   htupGetInfomask2, htupGetXmax, htupSetCid, htupSetCtid, htupSetInfomask, htupSetInfomask2, htupSetXmax, htupSetXmin,
 } from '../common/htup_details.ts';
 import { makeTid, tidBlock, tidOffset, type Tid } from '../common/itemptr.ts';
-import { RM_HEAP_ID } from '../transam/rmgr.ts';
+import { RM_HEAP2_ID, RM_HEAP_ID } from '../transam/rmgr.ts';
 import { transactionIdPrecedes } from '../transam/transam.ts';
 import { REGBUF_STANDARD, REGBUF_WILL_INIT } from '../transam/xloginsert.ts';
 import type { HeapEnv, HeapSnapshot } from './heapam_env.ts';
 import { TM_Result } from './heapam_env.ts';
 import {
-  SIZE_OF_HEAP_DELETE, SIZE_OF_HEAP_HEADER, SIZE_OF_HEAP_INSERT, SIZE_OF_HEAP_UPDATE, XLH_DELETE_ALL_VISIBLE_CLEARED,
-  XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED, XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED,
-  XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT, XLOG_HEAP_UPDATE, putU16, putU32,
+  SIZE_OF_HEAP_DELETE, SIZE_OF_HEAP_HEADER, SIZE_OF_HEAP_INSERT, SIZE_OF_HEAP_MULTI_INSERT, SIZE_OF_HEAP_UPDATE,
+  SIZE_OF_MULTI_INSERT_TUPLE, XLH_DELETE_ALL_VISIBLE_CLEARED, XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED,
+  XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT,
+  XLOG_HEAP_UPDATE, XLOG_HEAP2_MULTI_INSERT, putU16, putU32, shortAlign,
 } from './heapam_xlog.ts';
-import { HeapPageChooser } from './hio.ts';
+import { HeapPageChooser, type BulkInsertState } from './hio.ts';
 import type { Relation } from './relation.ts';
 import { HeapToaster } from './heaptoast.ts';
 import { heapPagePruneOpt } from './pruneheap.ts';
@@ -67,6 +70,17 @@ export interface HeapModifyResult {
   /** UPDATE, TM_Ok: the new version is heap-only (HOT), so no index needs a new entry. */
   hot: boolean;
 }
+
+/** heap_prepare_insert's header part: the tuple is a new version made by this transaction and command. */
+function prepareInsert(tup: Uint8Array, xid: number, cid: number): void {
+  htupSetXmin(tup, 0, xid);
+  htupSetXmax(tup, 0, 0);
+  htupSetCid(tup, 0, cid);
+  htupSetInfomask(tup, 0, (htupGetInfomask(tup, 0) & ~HEAP_XACT_MASK) | HEAP_XMAX_INVALID);
+  htupSetInfomask2(tup, 0, htupGetInfomask2(tup, 0) & ~HEAP2_XACT_MASK);
+}
+
+const EMPTY_TUPLE = new Uint8Array(0);
 
 /** xl_heap_header fields written into the WAL record scratch. */
 function writeHeapHeader(dst: Uint8Array, o: number, page: Uint8Array, tup: number): void {
@@ -86,6 +100,12 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
   readonly chooser: HeapPageChooser;
   readonly toaster: HeapToaster<S>;
   private readonly rec = new Uint8Array(64);
+  /** formTransient's tuple (a tuple that needs no TOAST work is smaller than a page). */
+  private readonly formScratch = new Uint8Array(BLCKSZ);
+  /** multiInsert's formed tuples, its record's main data (offsets) and block data (a page's tuples at most). */
+  private readonly multiTuples: Uint8Array[] = new Array<Uint8Array>(HEAP_MULTI_INSERT_MAX_TUPLES).fill(EMPTY_TUPLE);
+  private readonly multiMain = new Uint8Array(SIZE_OF_HEAP_MULTI_INSERT + 2 * MAX_HEAP_TUPLES_PER_PAGE);
+  private readonly multiData = new Uint8Array(BLCKSZ + MAX_HEAP_TUPLES_PER_PAGE * (SIZE_OF_MULTI_INSERT_TUPLE + 1));
 
   constructor(env: HeapEnv<S>) {
     this.env = env;
@@ -111,22 +131,28 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * inserting command's id (GetCurrentCommandId(true)).
    */
   insert(rel: Relation, values: readonly (TupleValue | null)[], cid: number): Tid {
-    const tup = this.formTuple(rel, values, null);
-    return this.insertFormed(rel, tup, cid);
+    return this.insertFormed(rel, this.formTransient(rel, values) ?? this.formTuple(rel, values, null), cid);
+  }
+
+  /**
+   * The tuple for `values` formed into this backend's scratch, when it needs
+   * no TOAST work (else null: formTuple's path). No array is allocated per
+   * row; the result is valid until the next call, so the caller copies it
+   * (onto the page) before anything else forms a tuple.
+   */
+  private formTransient(rel: Relation, values: readonly (TupleValue | null)[]): Uint8Array | null {
+    const tup = heapFormTuple(rel.desc, values, this.formScratch);
+    return tup.length > TOAST_TUPLE_THRESHOLD || this.toaster.hasExternal(values) ? null : tup;
   }
 
   /** heap_insert of an already formed tuple (TOAST chunk rows, tests). */
-  insertFormed(rel: Relation, tup: Uint8Array, cid: number): Tid {
+  insertFormed(rel: Relation, tup: Uint8Array, cid: number, bistate: BulkInsertState | null = null): Tid {
     const { bufmgr, vm, wal } = this.env;
     const xid = this.env.xact.getCurrentTransactionId();
     const len = tup.length;
-    htupSetXmin(tup, 0, xid);
-    htupSetXmax(tup, 0, 0);
-    htupSetCid(tup, 0, cid);
-    htupSetInfomask(tup, 0, (htupGetInfomask(tup, 0) & ~HEAP_XACT_MASK) | HEAP_XMAX_INVALID);
-    htupSetInfomask2(tup, 0, htupGetInfomask2(tup, 0) & ~HEAP2_XACT_MASK);
+    prepareInsert(tup, xid, cid);
 
-    const { buffer, isNew } = this.chooser.getBufferForTuple(rel, len, 0);
+    const { buffer, isNew } = this.chooser.getBufferForTuple(rel, len, 0, bistate);
     const page = bufmgr.getPage(buffer);
     const block = bufmgr.getBlockNumber(buffer);
     let flags = 0;
@@ -158,6 +184,98 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     pageSetLSN(page, lsn);
     bufmgr.unlockReleaseBuffer(buffer);
     return makeTid(block, off);
+  }
+
+  /**
+   * heap_multi_insert: stores rows[0..n) and sets tids[i] to row i's TID.
+   * Every tuple is formed (and TOASTed) first, with no heap page locked
+   * (rule 8 of README.md); then each page is filled with as many of them as
+   * fit, under one lock, and logged as one XLOG_HEAP2_MULTI_INSERT record,
+   * where heap_insert costs a lock and a record per row. The fill-factor
+   * reserve is kept as for a plain insert. `bistate` keeps the last page
+   * pinned for the caller's next batch. Index entries are the caller's, row
+   * by row, after this returns (as COPY does).
+   */
+  multiInsert(
+    rel: Relation,
+    rows: readonly (readonly (TupleValue | null)[])[],
+    n: number,
+    cid: number,
+    tids: Tid[],
+    bistate: BulkInsertState | null,
+  ): void {
+    if (n > rows.length || n > tids.length || n > HEAP_MULTI_INSERT_MAX_TUPLES) {
+      elog(`heap_multi_insert of ${n} rows given ${rows.length} rows and ${tids.length} TID slots (at most ${HEAP_MULTI_INSERT_MAX_TUPLES})`);
+    }
+    const { bufmgr, vm, wal } = this.env;
+    const xid = this.env.xact.getCurrentTransactionId();
+    const tups = this.multiTuples;
+    for (let i = 0; i < n; i++) {
+      const tup = this.formTuple(rel, rows[i], null);
+      prepareInsert(tup, xid, cid);
+      tups[i] = tup;
+    }
+    const saveFreeSpace = Math.floor((BLCKSZ * (100 - rel.fillfactor)) / 100);
+    const main = this.multiMain;
+    const data = this.multiData;
+    try {
+      let ndone = 0;
+      while (ndone < n) {
+        const { buffer, isNew } = this.chooser.getBufferForTuple(rel, tups[ndone].length, 0, bistate);
+        const page = bufmgr.getPage(buffer);
+        const block = bufmgr.getBlockNumber(buffer);
+        let flags = 0;
+        if (pageIsAllVisible(page)) {
+          pageClearAllVisible(page);
+          vm.clear(rel.locator, block);
+          flags |= XLH_INSERT_ALL_VISIBLE_CLEARED;
+        }
+        // The tuples that fit, each copied into the record's block data as it goes onto the page.
+        let nthispage = 0;
+        let firstOff = 0;
+        let d = 0;
+        while (ndone < n) {
+          const tup = tups[ndone];
+          const len = tup.length;
+          if (nthispage > 0 && pageGetHeapFreeSpace(page) < maxAlign(len) + saveFreeSpace) break;
+          const off = pageAddItem(page, tup, 0, len, 0, false, true);
+          if (off === 0) {
+            if (nthispage > 0) break;
+            bufmgr.unlockReleaseBuffer(buffer);
+            elog(`failed to add tuple to page ${block} of relation "${rel.name}"`);
+          }
+          const at = itemIdGetOffset(itemIdGet(page, off));
+          htupSetCtid(page, at, block, off);
+          if (nthispage === 0) firstOff = off;
+          putU16(main, SIZE_OF_HEAP_MULTI_INSERT + 2 * nthispage, off);
+          d = shortAlign(d);
+          putU16(data, d, len - 23);
+          writeHeapHeader(data, d + 2, page, at);
+          data.set(page.subarray(at + 23, at + len), d + SIZE_OF_MULTI_INSERT_TUPLE);
+          d += SIZE_OF_MULTI_INSERT_TUPLE + len - 23;
+          tids[ndone] = makeTid(block, off);
+          tups[ndone] = EMPTY_TUPLE;
+          nthispage++;
+          ndone++;
+        }
+        bufmgr.markBufferDirty(buffer);
+
+        // A new page filled from offset 1 is rebuilt by redo, so the offsets need not be logged.
+        const init = isNew && firstOff === 1;
+        main[0] = flags;
+        main[1] = 0;
+        putU16(main, 2, nthispage);
+        wal.beginInsert();
+        wal.registerData(main, 0, SIZE_OF_HEAP_MULTI_INSERT + (init ? 0 : 2 * nthispage));
+        wal.registerBuffer(0, buffer, REGBUF_STANDARD | (init ? REGBUF_WILL_INIT : 0));
+        wal.registerBufData(0, data, 0, d);
+        const lsn = wal.insert(RM_HEAP2_ID, XLOG_HEAP2_MULTI_INSERT | (init ? XLOG_HEAP_INIT_PAGE : 0), xid);
+        pageSetLSN(page, lsn);
+        bufmgr.unlockReleaseBuffer(buffer);
+      }
+    } finally {
+      tups.fill(EMPTY_TUPLE, 0, n);
+    }
   }
 
   /** Locates the tuple at `tid` on a locked page: its byte offset, or -1 if the slot holds no normal tuple. */
@@ -290,6 +408,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     const { bufmgr, vm, wal, vis } = this.env;
     const oblock = tidBlock(otid);
     const ooff = tidOffset(otid);
+    // A new version that needs no TOAST work does not depend on the old one: it is formed before
+    // the page is locked, which is then locked once (heap_update's usual path). One that needs
+    // TOAST work is formed below, with the page unlocked, once the old values are known.
+    let tup = this.formTransient(rel, values);
     const obuf = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, oblock);
     bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
     let opage = bufmgr.getPage(obuf);
@@ -313,18 +435,20 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       oldValues = new Array<TupleValue | null>(rel.desc.natts);
       heapDeformTuple(rel.desc, opage, oat, itemIdGetLength(itemIdGet(opage, ooff)), oldValues, new Array<boolean>(rel.desc.natts));
     }
-    // Forming may toast values, which inserts into the toast relation: do it
-    // with no heap page locked, then re-check the old tuple.
-    bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
-    const tup = this.formTuple(rel, values, oldValues);
-    bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
-    opage = bufmgr.getPage(obuf);
-    oat = this.tupleAt(opage, ooff);
-    const recheck = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
-    if (recheck !== TM_Result.TM_Ok) {
-      const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(recheck, opage, oat, otid);
-      bufmgr.unlockReleaseBuffer(obuf);
-      return r;
+    if (tup === null) {
+      // Forming may toast values, which inserts into the toast relation: do it
+      // with no heap page locked, then re-check the old tuple.
+      bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
+      tup = this.formTuple(rel, values, oldValues);
+      bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
+      opage = bufmgr.getPage(obuf);
+      oat = this.tupleAt(opage, ooff);
+      const recheck = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
+      if (recheck !== TM_Result.TM_Ok) {
+        const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(recheck, opage, oat, otid);
+        bufmgr.unlockReleaseBuffer(obuf);
+        return r;
+      }
     }
     const len = tup.length;
     htupSetXmin(tup, 0, xid);

@@ -24,7 +24,7 @@ import {
   XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED, XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED, XLHL_KEYS_UPDATED,
   XLHL_XMAX_EXCL_LOCK, XLHL_XMAX_IS_MULTI, XLHL_XMAX_KEYSHR_LOCK, XLHL_XMAX_LOCK_ONLY, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE,
   XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT, XLOG_HEAP_OPMASK, XLOG_HEAP_UPDATE, XLOG_HEAP2_FREEZE_PAGE, XLOG_HEAP2_PRUNE,
-  XLOG_HEAP2_VACUUM, XLOG_HEAP2_VISIBLE,
+  XLOG_HEAP2_VACUUM, XLOG_HEAP2_VISIBLE, XLOG_HEAP2_MULTI_INSERT, SIZE_OF_HEAP_MULTI_INSERT, SIZE_OF_MULTI_INSERT_TUPLE, shortAlign,
 } from './heapam_xlog.ts';
 import { heapPagePruneExecute } from './pruneheap.ts';
 import { heapExecuteFreeze, heapExecuteVacuum } from './vacuumlazy.ts';
@@ -52,21 +52,25 @@ function clearVm(record: DecodedXLogRecord, blockId: number, ctx: RedoContext): 
   ctx.services.get(HEAP_REDO_SERVICES).vm.clear(blk.rlocator, blk.blockNum);
 }
 
-/** Rebuilds a tuple from xl_heap_header + data and adds it at `offnum`. */
-function redoAddTuple(page: Uint8Array, data: Uint8Array, offnum: number, xid: number, blockNum: number): void {
-  const len = 23 + data.length - SIZE_OF_HEAP_HEADER;
+/**
+ * Rebuilds a tuple from an xl_heap_header followed by the tuple's bytes from
+ * t_bits on, data[start..end), and adds it at `offnum`.
+ */
+function redoAddTuple(page: Uint8Array, data: Uint8Array, offnum: number, xid: number, blockNum: number, start = 0, end = data.length): void {
+  const len = 23 + end - start - SIZE_OF_HEAP_HEADER;
+  if (len < 23) elog('heap redo: tuple shorter than its header');
   tupBuf.fill(0, 0, 23);
-  tupBuf.set(data.subarray(SIZE_OF_HEAP_HEADER), 23);
+  tupBuf.set(data.subarray(start + SIZE_OF_HEAP_HEADER, end), 23);
   // xmin = the record's xid, xmax 0, cid FirstCommandId, header fields from the record.
   tupBuf[0] = xid & 0xff;
   tupBuf[1] = (xid >>> 8) & 0xff;
   tupBuf[2] = (xid >>> 16) & 0xff;
   tupBuf[3] = (xid >>> 24) & 0xff;
-  tupBuf[18] = data[0];
-  tupBuf[19] = data[1];
-  tupBuf[20] = data[2];
-  tupBuf[21] = data[3];
-  tupBuf[22] = data[4];
+  tupBuf[18] = data[start];
+  tupBuf[19] = data[start + 1];
+  tupBuf[20] = data[start + 2];
+  tupBuf[21] = data[start + 3];
+  tupBuf[22] = data[start + 4];
   if (pageGetMaxOffsetNumber(page) + 1 < offnum) elog(`heap redo: invalid max offset number`);
   const got = pageAddItem(page, tupBuf, 0, len, offnum, true, true);
   if (got !== offnum) elog(`heap redo: failed to add tuple at offset ${offnum}`);
@@ -102,6 +106,50 @@ function redoNewTuple(record: DecodedXLogRecord, ctx: RedoContext, data: Uint8Ar
     const page = ctx.buffers.getPage(buffer);
     redoAddTuple(page, data, offnum, record.xid, blockNum);
     if (clearAllVisible) pageClearAllVisible(page);
+    pageSetLSN(page, record.endLsn);
+    ctx.buffers.markBufferDirty(buffer);
+  }
+  if (action !== 'not_found') ctx.buffers.unlockReleaseBuffer(buffer);
+}
+
+/**
+ * XLOG_HEAP2_MULTI_INSERT: the record's tuples added to block 0 in order,
+ * at the logged offsets, or at 1..ntuples on a page the record initializes.
+ */
+function heap2RedoMultiInsert(record: DecodedXLogRecord, ctx: RedoContext): void {
+  const main = record.mainData;
+  const flags = main[0];
+  const ntuples = getU16(main, 2);
+  const isInit = (record.info & XLOG_HEAP_INIT_PAGE) !== 0;
+  if (!isInit && main.length < SIZE_OF_HEAP_MULTI_INSERT + 2 * ntuples) elog('heap multi-insert redo: offsets missing');
+  const blk = record.getBlock(0) ?? elog('heap multi-insert redo: no block 0');
+  if (flags & XLH_INSERT_ALL_VISIBLE_CLEARED) clearVm(record, 0, ctx);
+  let buffer: number;
+  let action: string;
+  if (isInit) {
+    buffer = XLogInitBufferForRedo(record, 0, ctx);
+    pageInit(ctx.buffers.getPage(buffer), 0);
+    action = 'needs_redo';
+  } else {
+    ({ buffer, action } = XLogReadBufferForRedo(record, 0, ctx));
+  }
+  if (action === 'needs_redo') {
+    const page = ctx.buffers.getPage(buffer);
+    const data = blk.data;
+    let p = 0;
+    for (let i = 0; i < ntuples; i++) {
+      p = shortAlign(p);
+      if (p + SIZE_OF_MULTI_INSERT_TUPLE > data.length) elog('heap multi-insert redo: block data too short');
+      const datalen = getU16(data, p);
+      const end = p + SIZE_OF_MULTI_INSERT_TUPLE + datalen;
+      if (end > data.length) elog('heap multi-insert redo: block data too short');
+      const offnum = isInit ? i + 1 : getU16(main, SIZE_OF_HEAP_MULTI_INSERT + 2 * i);
+      // Past datalen the entry is an xl_heap_header and the tuple bytes, as redoAddTuple reads them.
+      redoAddTuple(page, data, offnum, record.xid, blk.blockNum, p + 2, end);
+      p = end;
+    }
+    if (p !== data.length) elog('heap multi-insert redo: block data longer than its tuples');
+    if (flags & XLH_INSERT_ALL_VISIBLE_CLEARED) pageClearAllVisible(page);
     pageSetLSN(page, record.endLsn);
     ctx.buffers.markBufferDirty(buffer);
   }
@@ -247,6 +295,7 @@ function heap2Redo(record: DecodedXLogRecord, ctx: RedoContext): void {
       return heap2RedoSimple(record, ctx, (page, data) => heapExecuteFreeze(page, data, n));
     }
     case XLOG_HEAP2_VISIBLE: return heap2RedoVisible(record, ctx);
+    case XLOG_HEAP2_MULTI_INSERT: return heap2RedoMultiInsert(record, ctx);
     default: elog(`heap2_redo: unknown op code ${record.info}`);
   }
 }

@@ -26,6 +26,19 @@
  *                              infomask u16 | infomask2 u16              (14 bytes each)
  *   XLOG_HEAP2_VISIBLE 0x40    main: conflict_horizon u32 | flags u8
  *                              block 0 = VM page, block 1 = heap page
+ *   XLOG_HEAP2_MULTI_INSERT 0x50  main: flags u8 | pad u8 | ntuples u16 |
+ *                              offnum u16 per tuple (left out with XLOG_HEAP_INIT_PAGE,
+ *                              where the tuples are at offsets 1..ntuples)
+ *                              block 0 data, per tuple, each starting SHORTALIGN'd:
+ *
+ *       +------------+------------+-----------+--------+-------------------------+
+ *       | datalen u16| infomask2  | infomask  | hoff u8| tuple bytes from t_bits |
+ *       |            | u16        | u16       |        | on (datalen bytes)      |
+ *       +------------+------------+-----------+--------+-------------------------+
+ *       0            2            4           6        7              7 + datalen
+ *
+ *                              (xl_multi_insert_tuple: one record per page filled,
+ *                              where XLOG_HEAP_INSERT costs a record per row)
  *
  * The freeze record carries the resulting header words rather than
  * PostgreSQL's freeze plans: simpler to redo, a few bytes more per tuple.
@@ -42,6 +55,7 @@ export const XLOG_HEAP2_PRUNE = 0x10;
 export const XLOG_HEAP2_VACUUM = 0x20;
 export const XLOG_HEAP2_FREEZE_PAGE = 0x30;
 export const XLOG_HEAP2_VISIBLE = 0x40;
+export const XLOG_HEAP2_MULTI_INSERT = 0x50;
 
 /** xl_heap_insert.flags */
 export const XLH_INSERT_ALL_VISIBLE_CLEARED = 0x01;
@@ -64,6 +78,15 @@ export const SIZE_OF_HEAP_DELETE = 8;
 export const SIZE_OF_HEAP_UPDATE = 14;
 export const SIZE_OF_HEAP_PRUNE = 8;
 export const SIZE_OF_HEAP_FREEZE_TUPLE = 14;
+/** xl_heap_multi_insert up to its offsets array. */
+export const SIZE_OF_HEAP_MULTI_INSERT = 4;
+/** xl_multi_insert_tuple: datalen, infomask2, infomask, hoff. */
+export const SIZE_OF_MULTI_INSERT_TUPLE = 7;
+
+/** SHORTALIGN: the start of each xl_multi_insert_tuple in a multi-insert record's block data. */
+export function shortAlign(n: number): number {
+  return (n + 1) & ~1;
+}
 
 export function getU16(b: Uint8Array, o: number): number {
   return b[o] | (b[o + 1] << 8);
@@ -93,6 +116,7 @@ const INFO2_NAMES: Record<number, string> = {
   [XLOG_HEAP2_VACUUM]: 'VACUUM',
   [XLOG_HEAP2_FREEZE_PAGE]: 'FREEZE_PAGE',
   [XLOG_HEAP2_VISIBLE]: 'VISIBLE',
+  [XLOG_HEAP2_MULTI_INSERT]: 'MULTI_INSERT',
 };
 
 export function heapIdentify(info: number): string {
@@ -101,7 +125,8 @@ export function heapIdentify(info: number): string {
 }
 
 export function heap2Identify(info: number): string {
-  return INFO2_NAMES[info & XLOG_HEAP_OPMASK] ?? `UNKNOWN (${info})`;
+  const name = INFO2_NAMES[info & XLOG_HEAP_OPMASK] ?? `UNKNOWN (${info})`;
+  return (info & XLOG_HEAP_OPMASK) === XLOG_HEAP2_MULTI_INSERT && (info & XLOG_HEAP_INIT_PAGE) !== 0 ? `${name}+INIT` : name;
 }
 
 /** pg_waldump-style description of a heap record's main data. */
@@ -129,6 +154,8 @@ export function heap2Desc(info: number, main: Uint8Array): string {
       return `snapshotConflictHorizon: ${getU32(main, 0)}, ntuples: ${getU16(main, 4)}`;
     case XLOG_HEAP2_VISIBLE:
       return `snapshotConflictHorizon: ${getU32(main, 0)}, flags: 0x${main[4].toString(16).padStart(2, '0')}`;
+    case XLOG_HEAP2_MULTI_INSERT:
+      return `ntuples: ${getU16(main, 2)}, flags: 0x${main[0].toString(16).padStart(2, '0')}`;
     default:
       return '';
   }

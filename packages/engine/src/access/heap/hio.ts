@@ -8,6 +8,17 @@
  * FSM is only a hint (freespace.ts rule 1); a candidate that turns out full is
  * corrected in the FSM and skipped.
  *
+ * A bulk insert (heap_multi_insert, or any caller inserting many rows into
+ * one table) passes a BulkInsertState: the target page stays pinned between
+ * calls, so the next insert into the same page only locks it
+ * (ReadBufferBI). The state holds one pin of its own on `current`; the
+ * buffer returned holds another, which the caller releases as usual.
+ *
+ *   no pin (current = 0) --readBufferBI / extend--> pinned (current = B)
+ *   pinned (B) --readBufferBI(B)--> pinned (B), one more pin for the caller
+ *   pinned (B) --readBufferBI(C) / extend--> B released, pinned (C)
+ *   pinned (B) --freeBulkInsertState--> no pin
+ *
  * Rules:
  *  1. When the caller already holds `otherBuffer` locked (UPDATE to another
  *     page), a second page is locked only in block-number order: a candidate
@@ -23,13 +34,33 @@ import type { BufferManager } from '../../storage/buffer/bufmgr.ts';
 import type { FreeSpaceMap } from '../../storage/freespace/freespace.ts';
 import { pageGetHeapFreeSpace, pageInit, pageIsNew } from '../../storage/page/bufpage.ts';
 import { ForkNumber } from '../../storage/relfilelocator.ts';
-import { PgError, SQLSTATE } from '../../utils/errors.ts';
+import { PgError, SQLSTATE, elog } from '../../utils/errors.ts';
 import type { Relation } from './relation.ts';
 
 export interface TargetBuffer {
   buffer: number;
   /** The page was just created (or was all-zero) and has been initialized: its first insert WAL-logs an init. */
   isNew: boolean;
+}
+
+/**
+ * BulkInsertStateData: the page a bulk insert is filling, kept pinned
+ * across rows. Belongs to one backend and one relation (`relNumber`);
+ * release it with freeBulkInsertState when the insert ends, also on error.
+ */
+export class BulkInsertState {
+  /** The buffer this state keeps pinned, 0 for none. */
+  current = 0;
+  /** The relation `current` belongs to. */
+  relNumber = -1;
+}
+
+/** FreeBulkInsertState: drops the state's pin. Safe to call twice. */
+export function freeBulkInsertState(bufmgr: BufferManager, bistate: BulkInsertState): void {
+  const buffer = bistate.current;
+  bistate.current = 0;
+  bistate.relNumber = -1;
+  if (buffer !== 0) bufmgr.releaseBuffer(buffer);
 }
 
 /** How many FSM suggestions to try before extending; each failed one is corrected. */
@@ -45,14 +76,47 @@ export class HeapPageChooser {
   }
 
   /**
+   * ReadBufferBI: the block pinned, through the bulk insert state when
+   * there is one (its pin is reused when it holds this block; otherwise it
+   * moves to this block).
+   */
+  private readBufferBI(rel: Relation, block: number, bistate: BulkInsertState | null): number {
+    const bm = this.bufmgr;
+    if (bistate === null) return bm.readBuffer(rel.locator, ForkNumber.MAIN, block);
+    const cur = bistate.current;
+    if (cur !== 0) {
+      if (bistate.relNumber === rel.locator.relNumber && bm.getBlockNumber(cur) === block) {
+        bm.incrRefCount(cur);
+        return cur;
+      }
+      freeBulkInsertState(bm, bistate);
+    }
+    const buffer = bm.readBuffer(rel.locator, ForkNumber.MAIN, block);
+    this.keepPinned(rel, buffer, bistate);
+    return buffer;
+  }
+
+  /** The bulk insert state takes a pin of its own on `buffer` (a new page from extension). */
+  private keepPinned(rel: Relation, buffer: number, bistate: BulkInsertState | null): void {
+    if (bistate === null) return;
+    if (bistate.current !== 0) freeBulkInsertState(this.bufmgr, bistate);
+    this.bufmgr.incrRefCount(buffer);
+    bistate.current = buffer;
+    bistate.relNumber = rel.locator.relNumber;
+  }
+
+  /**
    * RelationGetBufferForTuple: a pinned, exclusively locked buffer with at
    * least `len` bytes free (plus the fill-factor reserve for plain inserts).
+   * `bistate` (plain inserts only, otherBuffer 0) keeps the page pinned for
+   * the next call.
    */
-  getBufferForTuple(rel: Relation, len: number, otherBuffer: number): TargetBuffer {
+  getBufferForTuple(rel: Relation, len: number, otherBuffer: number, bistate: BulkInsertState | null = null): TargetBuffer {
     if (len > MAX_HEAP_TUPLE_SIZE) {
       throw new PgError(SQLSTATE.program_limit_exceeded, `row is too big: size ${len}, maximum size ${MAX_HEAP_TUPLE_SIZE}`);
     }
     const bm = this.bufmgr;
+    if (bistate !== null && otherBuffer !== 0) elog('a bulk insert state is only for plain inserts');
     // Fill factor: leave room on pages for updates (HOT) of their own tuples.
     const reserve = otherBuffer === 0 ? Math.floor((8192 * (100 - rel.fillfactor)) / 100) : 0;
     // pageAddItem places items MAXALIGN'd: ask for the aligned size (PostgreSQL does too).
@@ -73,7 +137,7 @@ export class HeapPageChooser {
         const page = bm.getPage(otherBuffer);
         if (pageGetHeapFreeSpace(page) >= need) return { buffer: otherBuffer, isNew: false };
       } else {
-        const buffer = bm.readBuffer(rel.locator, ForkNumber.MAIN, candidate);
+        const buffer = this.readBufferBI(rel, candidate, bistate);
         let locked = true;
         if (otherBlock >= 0 && candidate < otherBlock) locked = bm.conditionalLockBuffer(buffer);
         else bm.lockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
@@ -105,6 +169,7 @@ export class HeapPageChooser {
     const buffer = bm.extendBuffer(rel.locator, ForkNumber.MAIN);
     pageInit(bm.getPage(buffer), 0);
     rel.targetBlock = bm.getBlockNumber(buffer);
+    this.keepPinned(rel, buffer, bistate);
     return { buffer, isNew: true };
   }
 }

@@ -250,7 +250,8 @@ export function indexFormTuple(desc: TupleDesc, values: readonly IndexValue[], t
  * Takes the first `natts` attributes of the index tuple at bytes[off] apart
  * (index_deform_tuple): values[i] gets the value or null, isnull[i] whether
  * it is null. The tuple must have at least natts attributes. Varlena values
- * come from TypeInfo.fromBytes on a view into bytes.
+ * come from TypeInfo.fromBytes on a view into bytes. `view`, a DataView of
+ * exactly `bytes`, saves looking one up (viewOf) for a short-lived array.
  */
 export function indexDeformTuple(
   desc: TupleDesc,
@@ -259,12 +260,13 @@ export function indexDeformTuple(
   natts: number,
   values: IndexValue[],
   isnull: boolean[],
+  view?: DataView,
 ): void {
   const info = bytes[off + T_INFO] | (bytes[off + T_INFO + 1] << 8);
   const hasNulls = (info & INDEX_NULL_MASK) !== 0;
   const { attlen, attalignby, attcacheoff, types } = desc;
   const tp = off + (hasNulls ? DATA_OFF_NULLS : DATA_OFF_NO_NULLS);
-  const dv = viewOf(bytes);
+  const dv = view ?? viewOf(bytes);
   let d = 0;
   let slow = false;
   for (let i = 0; i < natts; i++) {

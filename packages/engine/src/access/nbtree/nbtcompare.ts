@@ -49,12 +49,12 @@ export interface BTScanInsert {
   anynullkeys: boolean;
 }
 
-/** _bt_mkscankey from the tuple at b[off]: its attributes and heap TID. */
-export function btMakeScanKey(rel: IndexRelation, b: Uint8Array, off: number): BTScanInsert {
+/** _bt_mkscankey from the tuple at b[off]: its attributes and heap TID. `dv`: a DataView of b, if the caller has one. */
+export function btMakeScanKey(rel: IndexRelation, b: Uint8Array, off: number, dv?: DataView): BTScanInsert {
   const natts = btTupleGetNAtts(b, off, rel.nkeyatts);
   const values = new Array<IndexValue>(rel.nkeyatts).fill(null);
   const isnull = new Array<boolean>(rel.nkeyatts).fill(false);
-  indexDeformTuple(rel.desc, b, off, natts, values, isnull);
+  indexDeformTuple(rel.desc, b, off, natts, values, isnull, dv);
   let anynull = false;
   for (let i = 0; i < natts; i++) if (isnull[i]) anynull = true;
   return { nextkey: false, backward: false, keysz: natts, values, scantid: btTupleGetHeapTid(b, off), anynullkeys: anynull };

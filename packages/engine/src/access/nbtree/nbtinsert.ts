@@ -127,16 +127,25 @@ function checkItemSize(rel: IndexRelation, itemsz: number, htid: Tid, heap: Uniq
 }
 
 /**
- * _bt_doinsert: inserts the formed index tuple `itup` (t_tid = heap TID).
- * Returns false only for a 'partial' unique check that saw a possible
- * conflict (the caller re-checks at commit); raises 23505 on a definite
- * conflict.
+ * _bt_doinsert: inserts the formed index tuple at the start of `itup`
+ * (t_tid = heap TID; the array may be longer than the tuple, whose size is
+ * in its t_info). `itupView`, a DataView of itup, saves a lookup when the
+ * caller forms into a scratch it keeps. Returns false only for a 'partial'
+ * unique check that saw a possible conflict (the caller re-checks at
+ * commit); raises 23505 on a definite conflict.
  */
-export function btDoInsert(rel: IndexRelation, env: BtEnv, itup: Uint8Array, heap: UniqueCheckHeap | null, checkUnique: UniqueCheckMode): boolean {
+export function btDoInsert(
+  rel: IndexRelation,
+  env: BtEnv,
+  itup: Uint8Array,
+  heap: UniqueCheckHeap | null,
+  checkUnique: UniqueCheckMode,
+  itupView?: DataView,
+): boolean {
   const itemsz = indexTupleSize(itup, 0);
   const htid = itupGetHeapTid(itup, 0);
   checkItemSize(rel, itemsz, htid, heap);
-  const key = btMakeScanKey(rel, itup, 0);
+  const key = btMakeScanKey(rel, itup, 0, itupView);
   let checkingunique = checkUnique !== 'no';
   let isUnique = true;
   if (checkingunique) {

@@ -24,7 +24,7 @@ import { elog } from '../../utils/errors.ts';
 import type { Tid } from '../common/itemptr.ts';
 import type { Relation } from '../heap/relation.ts';
 import type { IndexRelation } from './indexrel.ts';
-import { indexFormTuple, type IndexValue } from './itup.ts';
+import { indexFormTuple, indexFormTupleInto, type IndexValue } from './itup.ts';
 import type { BtEnv, UniqueCheckHeap, UniqueCheckMode } from './nbtenv.ts';
 import { btDoInsert } from './nbtinsert.ts';
 import { BT_READ, btCreateMetaPage, btGetRootHeight, btRelAndGetBuf, btRelBuf } from './nbtpage.ts';
@@ -32,7 +32,7 @@ import { btPageFirstDataKey, btPageIgnore, btpoNext } from './nbtpageops.ts';
 import { BTScan, type BTScanOptions } from './nbtscan.ts';
 import { btGetEndpoint } from './nbtsearch.ts';
 import { btBuildFromScan, type IndexBuildResult, type IndexBuildScan } from './nbtsort.ts';
-import { BTREE_MOVE_RIGHT_MAX, P_NONE } from './nbtree_constants.ts';
+import { BTREE_MOVE_RIGHT_MAX, INDEX_SIZE_MASK, P_NONE } from './nbtree_constants.ts';
 import type { ScanKey } from './nbtutils.ts';
 import { btBulkDelete, btVacuumCleanup, type BulkDeleteCallback, type IndexBulkDeleteResult } from './nbtvacuum.ts';
 import './nbtredo.ts';
@@ -86,9 +86,24 @@ export function btinsert(
 ): boolean {
   if (values.length < index.nkeyatts) elog(`btinsert got ${values.length} values for ${index.nkeyatts} index columns`);
   const vals = isnull === null ? values : values.map((v, i) => (isnull[i] ? null : v));
-  const itup = indexFormTuple(index.desc, vals, heapTid);
-  return btDoInsert(index, env, itup, heap, checkUnique);
+  if (insertScratchBusy) return btDoInsert(index, env, indexFormTuple(index.desc, vals, heapTid), heap, checkUnique);
+  // The tuple is formed into a scratch kept for the backend: everything
+  // btDoInsert does with it copies it (onto the page, into the WAL record,
+  // into a split's pages) before it returns. A nested insert (none today)
+  // would form its own copy.
+  insertScratchBusy = true;
+  try {
+    indexFormTupleInto(index.desc, vals, heapTid, insertScratch, 0);
+    return btDoInsert(index, env, insertScratch, heap, checkUnique, insertScratchView);
+  } finally {
+    insertScratchBusy = false;
+  }
 }
+
+/** btinsert's tuple scratch (an index tuple is at most INDEX_SIZE_MASK bytes) and its DataView. */
+const insertScratch = new Uint8Array(INDEX_SIZE_MASK + 1);
+const insertScratchView = new DataView(insertScratch.buffer);
+let insertScratchBusy = false;
 
 /**
  * ambeginscan + amrescan: a scan returning the heap TIDs of the entries

@@ -75,6 +75,14 @@ export function rmgrIdIsValid(id: number): boolean {
 export interface RedoCounters {
   checkpoint(cp: CheckPoint, shutdown: boolean): void;
   setNextOid(nextOid: number): void;
+  /**
+   * AdvanceNextFullTransactionIdPastXid: every replayed record's xl_xid
+   * (0 for none) moves nextXid past it. A transaction that crashed before
+   * its commit or abort record left records (a heap insert) but no xact
+   * record: its XID must not be handed out again, or its tuples would
+   * become the new transaction's.
+   */
+  advanceNextXidPast(xid: number): void;
 }
 
 /** A typed name for something a redo routine needs from the instance (the CLOG, ...). */
@@ -169,6 +177,17 @@ export class SimpleRedoCounters implements RedoCounters {
 
   setNextOid(nextOid: number): void {
     this.nextOid = nextOid;
+  }
+
+  advanceNextXidPast(xid: number): void {
+    // nextXid is a full XID (epoch * 2^32 + xid); XIDs compare modulo 2^32, normal ones (>= 3) only.
+    if (xid < 3) return;
+    const epoch = Math.floor(this.nextXid / 2 ** 32);
+    const cur = this.nextXid % 2 ** 32;
+    if (((xid - cur) | 0) < 0) return;
+    let after = (xid + 1) >>> 0;
+    if (after < 3) after = 3;
+    this.nextXid = (after < cur ? epoch + 1 : epoch) * 2 ** 32 + after;
   }
 }
 

@@ -1574,6 +1574,9 @@ export function transamRedoCounters(b: TransamBackend): RedoCounters {
     setNextOid(nextOid: number): void {
       b.varsup.setNextOid(nextOid);
     },
+    advanceNextXidPast(xid: number): void {
+      if (xid >= FirstNormalTransactionId) b.varsup.advanceNextFullTransactionIdPastXid(xid);
+    },
   };
 }
 

@@ -160,6 +160,8 @@ export function startupXLOG(ctx: StartupContext): StartupResult {
             hint: 'Include the module that implements this resource manager before starting recovery.',
           });
         }
+        // ApplyWalRecord: nextXid passes every XID the WAL names (RedoCounters.advanceNextXidPast says why).
+        ctx.redo.counters.advanceNextXidPast(r.xid);
         try {
           rmgr.redo(r, ctx.redo);
         } catch (e) {

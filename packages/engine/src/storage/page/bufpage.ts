@@ -171,6 +171,26 @@ function copyIn(page: Uint8Array, dst: number, src: Uint8Array, srcStart: number
   }
 }
 
+/** The DataView of the page shiftLinePointersUp used last (an index insert's page is usually the one before). */
+let shiftPage: Uint8Array | null = null;
+let shiftView: DataView | null = null;
+
+/**
+ * Moves the line pointers in page[from, to) up by one line pointer, the
+ * highest first (PageAddItem's memmove for an index page). 32-bit moves
+ * through a DataView: copyWithin on an array over a SharedArrayBuffer (the
+ * buffer pool) moves byte by byte, about four times slower for the few
+ * hundred bytes of line pointers an index page shifts per insert.
+ */
+function shiftLinePointersUp(page: Uint8Array, from: number, to: number): void {
+  if (page !== shiftPage || shiftView === null) {
+    shiftPage = page;
+    shiftView = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  }
+  const dv = shiftView;
+  for (let j = to - SIZE_OF_ITEM_ID; j >= from; j -= SIZE_OF_ITEM_ID) dv.setUint32(j + SIZE_OF_ITEM_ID, dv.getUint32(j, true), true);
+}
+
 function corrupted(message: string): never {
   throw new PgError(SQLSTATE.data_corrupted, message);
 }
@@ -418,7 +438,7 @@ export function pageAddItem(
   if (lower > upper) return INVALID_OFFSET_NUMBER;
 
   const pos = lpPos(off);
-  if (shuffle) page.copyWithin(pos + SIZE_OF_ITEM_ID, pos, lower0);
+  if (shuffle) shiftLinePointersUp(page, pos, lower0);
   put32(page, pos, itemIdMake(upper, LP_NORMAL, itemLen));
   copyIn(page, upper, item, itemStart, itemLen);
   put16(page, PD_LOWER, lower);
