@@ -5,11 +5,11 @@
  * target list is exactly the scan row, in which case the scan slot itself is
  * returned (ExecConditionalAssignProjectionInfo) and nothing is copied.
  *
- * Exports: ScanProjection, scanAttsNeeded
+ * Exports: ScanProjection, scanAttsNeeded, LimitsOutputColumns, limitsOutputColumns
  */
 
 import type { Plan } from '../nodes/plannodes.ts';
-import { INDEX_VAR } from '../nodes/primnodes.ts';
+import { INDEX_VAR, type Expr } from '../nodes/primnodes.ts';
 import type { EState, ExprContext, PlanState } from './execnodes.ts';
 import { TupleTableSlot } from './execnodes.ts';
 import { ExecBuildProjectionInfo, ExecInitQual } from './execExpr.ts';
@@ -17,9 +17,11 @@ import { ExecBuildProjectionInfo, ExecInitQual } from './execExpr.ts';
 /**
  * How many leading attributes of a row the expressions read (what
  * slot_getsomeattrs is asked for): the highest attribute number of a Var of
- * `varno`; all of them (natts) for a whole-row or system-column Var. The
- * walk looks at every field, so Vars in SubPlan arguments count too;
- * over-counting is harmless.
+ * `varno`; all of them (natts) for a whole-row Var. A system column (ctid,
+ * tableoid) needs none: it is read from the slot's tid and tableOid, not its
+ * values, so UPDATE and DELETE plans (which carry a junk ctid) deform only
+ * the columns they compute with. The walk looks at every field, so Vars in
+ * SubPlan arguments count too; over-counting is harmless.
  */
 export function scanAttsNeeded(exprs: readonly unknown[], varno: number, natts: number): number {
   let max = 0;
@@ -32,7 +34,8 @@ export function scanAttsNeeded(exprs: readonly unknown[], varno: number, natts: 
     const n = e as { type?: string; varno?: number; varattno?: number };
     if (n.type === 'Var' && n.varno === varno) {
       const att = n.varattno ?? 0;
-      max = att <= 0 ? natts : Math.max(max, att);
+      if (att === 0) max = natts;
+      else if (att > 0) max = Math.max(max, att);
       return;
     }
     for (const k in n) {
@@ -42,6 +45,19 @@ export function scanAttsNeeded(exprs: readonly unknown[], varno: number, natts: 
   };
   walk(exprs);
   return Math.min(max, natts);
+}
+
+/**
+ * A scan node that can deform fewer columns when its parent reads only the
+ * leading ones of its output (SeqScan, IndexScan, BitmapHeapScan: an Agg
+ * above a physical target list tells it so before the first row).
+ */
+export interface LimitsOutputColumns {
+  limitOutputColumns(natts: number): void;
+}
+
+export function limitsOutputColumns(ps: PlanState): ps is PlanState & LimitsOutputColumns {
+  return typeof (ps as Partial<LimitsOutputColumns>).limitOutputColumns === 'function';
 }
 
 export class ScanProjection {
@@ -56,12 +72,14 @@ export class ScanProjection {
 
   /**
    * scanrelid is the varno plain Vars of the scan row carry (INDEX_VAR for
-   * an index-only scan); scanNatts the scan row's width.
+   * an index-only scan); scanNatts the scan row's width; quals the part of
+   * the plan's qual left to evaluate here (SeqScan hands a leading part to
+   * the storage layer as scan keys).
    */
-  constructor(ps: PlanState, plan: Plan, estate: EState, econtext: ExprContext, scanrelid: number, scanNatts: number) {
+  constructor(ps: PlanState, plan: Plan, estate: EState, econtext: ExprContext, scanrelid: number, scanNatts: number, quals: readonly Expr[] = plan.qual) {
     this.scanSlot = new TupleTableSlot(scanNatts);
     econtext.scantuple = this.scanSlot;
-    this.qual = plan.qual.length > 0 ? ExecInitQual(plan.qual, ps, estate) : null;
+    this.qual = quals.length > 0 ? ExecInitQual(quals, ps, estate) : null;
     const tl = plan.targetlist;
     const identity =
       tl.length === scanNatts &&

@@ -33,8 +33,7 @@ import { equalityFn, groupEqualityFn, sortComparator, TupleKeyer, type HashKey }
 import { AggTransition, type AggGroupState } from './execAggTrans.ts';
 import { ExecInitNode } from './execProcnode.ts';
 import { MemoryAccount, GeneratorPlanState } from './execUtils.ts';
-import { SeqScanState } from './nodeSeqscan.ts';
-import { scanAttsNeeded } from './execScan.ts';
+import { limitsOutputColumns, scanAttsNeeded } from './execScan.ts';
 
 /** The Aggrefs an Agg computes: in its target list and qual, including SubPlan arguments, not inside nested subplans. */
 export function collectAggrefs(exprs: readonly unknown[]): Aggref[] {
@@ -167,7 +166,7 @@ export class AggState extends GeneratorPlanState<Agg> {
     this.grpCols = plan.grpColIdx.map((c) => c - 1);
     this.groupEqual = plan.aggstrategy === 'AGG_SORTED' ? groupEqualityFn(plan.grpColIdx, plan.grpOperators) : null;
     // A scan below with a physical target list need not deform the columns no aggregate, grouping column or output reads.
-    if (this.child instanceof SeqScanState) {
+    if (limitsOutputColumns(this.child)) {
       const grpMax = plan.grpColIdx.reduce((m, c) => Math.max(m, c), 0);
       this.child.limitOutputColumns(Math.max(grpMax, scanAttsNeeded([plan.targetlist, plan.qual], OUTER_VAR, width)));
     }

@@ -23,7 +23,7 @@ import type { ScanKey } from '../access/nbtree/nbtutils.ts';
 import type { BitmapHeapScan } from '../nodes/plannodes.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
 import type { EState, PlanState, TupleTableSlot } from './execnodes.ts';
-import { ScanProjection } from './execScan.ts';
+import { ScanProjection, scanAttsNeeded } from './execScan.ts';
 import { estimateRowBytes, PlanStateBase } from './execUtils.ts';
 import { ExecInitNode } from './execProcnode.ts';
 import { BitmapIndexScanState } from './nodeBitmapIndexscan.ts';
@@ -44,6 +44,9 @@ export class BitmapHeapScanState extends PlanStateBase<BitmapHeapScan> {
   private pendingSets: ScanKey[][] = [];
   private streaming: IndexScanCursor | null = null;
   private blocks = 0;
+  private readonly heapNatts: number;
+  /** Leading heap attributes the plan reads: the cursor deforms no more. */
+  private natts: number;
 
   constructor(plan: BitmapHeapScan, estate: EState) {
     super(plan, estate);
@@ -56,6 +59,14 @@ export class BitmapHeapScanState extends PlanStateBase<BitmapHeapScan> {
     const rel = scanRelation(estate, plan.scanrelid);
     this.scan = new ScanProjection(this, plan, estate, this.econtext, plan.scanrelid, rel.desc.natts);
     this.scan.scanSlot.tableOid = rel.oid;
+    this.heapNatts = rel.desc.natts;
+    this.natts = scanAttsNeeded([plan.targetlist, plan.qual], plan.scanrelid, rel.desc.natts);
+  }
+
+  /** As SeqScanState.limitOutputColumns: the parent reads only the first natts output columns. Called before the first next(). */
+  limitOutputColumns(natts: number): void {
+    if (!this.scan.identity) return;
+    this.natts = Math.max(Math.min(natts, this.heapNatts), scanAttsNeeded([this.plan.qual], this.plan.scanrelid, this.heapNatts));
   }
 
   /** Reads matching rows until the key sets end or work_mem is reached. */
@@ -66,7 +77,7 @@ export class BitmapHeapScanState extends PlanStateBase<BitmapHeapScan> {
     const sets = this.bitmap.keySets();
     while (sets.length > 0) {
       const keys = sets.shift() as ScanKey[];
-      const c = this.bitmap.open(keys);
+      const c = this.bitmap.open(keys, this.natts);
       for (;;) {
         this.estate.checkInterrupts();
         if (!c.next()) break;
@@ -117,7 +128,7 @@ export class BitmapHeapScanState extends PlanStateBase<BitmapHeapScan> {
             this.streaming = null;
             return null;
           }
-          this.streaming = this.bitmap.open(this.pendingSets.shift() as ScanKey[]);
+          this.streaming = this.bitmap.open(this.pendingSets.shift() as ScanKey[], this.natts);
           continue;
         }
         this.bitmap.found();

@@ -35,8 +35,9 @@ export class BitmapIndexScanState extends PlanStateBase<BitmapIndexScan> {
   }
 
   /** A cursor over the heap rows matching one key set; reused across key sets and rescans. */
-  open(keys: ScanKey[]): IndexScanCursor {
-    if (this.cursor === null) this.cursor = beginIndexCursor(this.estate.engine, this.index, keys, 'ForwardScanDirection', false);
+  /** natts: the leading heap attributes the Bitmap Heap Scan above reads (undefined: all). */
+  open(keys: ScanKey[], natts?: number): IndexScanCursor {
+    if (this.cursor === null) this.cursor = beginIndexCursor(this.estate.engine, this.index, keys, 'ForwardScanDirection', false, natts);
     else this.cursor.rescan(keys, 'forward');
     return this.cursor;
   }

@@ -27,15 +27,17 @@ import { PgError, SQLSTATE, elog } from '../utils/errors.ts';
 import type { EState, ExprContext, ExprState, PlanState, TupleTableSlot } from './execnodes.ts';
 import { ExecInitExpr } from './execExpr.ts';
 import { opfamilyComparator } from './execGrouping.ts';
-import { ScanProjection } from './execScan.ts';
+import { ScanProjection, scanAttsNeeded } from './execScan.ts';
 import { PlanStateBase } from './execUtils.ts';
 import { scanRelation } from './nodeSeqscan.ts';
 
 /** The storage engine's index scan cursor. */
 export type IndexScanCursor = IndexScan;
 
-export function beginIndexCursor(engine: StorageEngine, index: IndexRelation, keys: ScanKey[], direction: ScanDirection, indexOnly: boolean): IndexScanCursor {
-  return engine.beginIndexScan(index, keys, { direction: direction === 'BackwardScanDirection' ? 'backward' : 'forward', indexOnly });
+/** natts: the leading heap attributes to deform (undefined: all), as SeqScan's cursor takes it. */
+export function beginIndexCursor(engine: StorageEngine, index: IndexRelation, keys: ScanKey[], direction: ScanDirection, indexOnly: boolean, natts?: number): IndexScanCursor {
+  const dir = direction === 'BackwardScanDirection' ? 'backward' : 'forward';
+  return engine.beginIndexScan(index, keys, natts === undefined ? { direction: dir, indexOnly } : { direction: dir, indexOnly, natts });
 }
 
 const STRATEGY_OPS: readonly ScanKeyOp[] = ['=', '<', '<=', '=', '>=', '>'];
@@ -159,6 +161,8 @@ export abstract class IndexScanBase<P extends IndexScanPlan | IndexOnlyScan> ext
   private setNo = 0;
   private cursor: IndexScanCursor | null = null;
   private active = false;
+  /** Leading heap attributes the plan reads (undefined: all; an index-only scan reads the index row). */
+  protected natts: number | undefined = undefined;
   /** Heap visits of index-only scans, summed over rescans ("Heap Fetches"). */
   private heapFetches = 0;
   private lastHeapFetches = 0;
@@ -183,7 +187,7 @@ export abstract class IndexScanBase<P extends IndexScanPlan | IndexOnlyScan> ext
       if (!this.active) {
         if (this.setNo >= this.keySets.length) return null;
         const keys = this.keySets[this.setNo++];
-        if (this.cursor === null) this.cursor = beginIndexCursor(this.estate.engine, this.index, keys, this.plan.indexorderdir, this.indexOnly);
+        if (this.cursor === null) this.cursor = beginIndexCursor(this.estate.engine, this.index, keys, this.plan.indexorderdir, this.indexOnly, this.natts);
         else this.cursor.rescan(keys, this.plan.indexorderdir === 'BackwardScanDirection' ? 'backward' : 'forward');
         this.active = true;
       }
@@ -231,10 +235,20 @@ export abstract class IndexScanBase<P extends IndexScanPlan | IndexOnlyScan> ext
 export class IndexScanState extends IndexScanBase<IndexScanPlan> {
   protected readonly scan: ScanProjection;
 
+  private readonly heapNatts: number;
+
   constructor(plan: IndexScanPlan, estate: EState) {
     super(plan, estate, false);
     const rel = scanRelation(estate, plan.scanrelid);
     this.scan = new ScanProjection(this, plan, estate, this.econtext, plan.scanrelid, rel.desc.natts);
     this.scan.scanSlot.tableOid = rel.oid;
+    this.heapNatts = rel.desc.natts;
+    this.natts = scanAttsNeeded([plan.targetlist, plan.qual], plan.scanrelid, rel.desc.natts);
+  }
+
+  /** As SeqScanState.limitOutputColumns: the parent reads only the first natts output columns. Called before the first next(). */
+  limitOutputColumns(natts: number): void {
+    if (!this.scan.identity) return;
+    this.natts = Math.max(Math.min(natts, this.heapNatts), scanAttsNeeded([this.plan.qual], this.plan.scanrelid, this.heapNatts));
   }
 }

@@ -9,6 +9,7 @@
  *   heapFormTupleInto(desc, values, out, outOff) same, into a given place; returns the length
  *   heapDeformTuple(desc, bytes, off, len, values, isnull, natts?)
  *   heapGetAttr(desc, bytes, off, len, attnum)  one attribute
+ *   heapAttrOffset(desc, bytes, off, len, attnum) where one attribute's bytes are
  *   heapAttIsNull(desc, bytes, off, attnum)
  *
  * The data area (from t_hoff on) holds the non-null attributes in order,
@@ -581,6 +582,28 @@ export function heapGetAttr(
   const v = fetchVarlena(desc.types[i], bytes, tp + d);
   if (hoff + d + fetchedSize > len) corrupted(off, len, hoff + d + fetchedSize);
   return v;
+}
+
+/**
+ * Where attribute attnum (1-based) is stored: the absolute offset in bytes
+ * of its value (of its header, for a varlena), or -1 when it is NULL or
+ * missing from the tuple. The first half of heap_getattr, for callers that
+ * test the stored bytes instead of making a Datum (access/common/scankey.ts).
+ * A varlena's extent is checked by its reader.
+ */
+export function heapAttrOffset(desc: TupleDesc, bytes: Uint8Array, off: number, len: number, attnum: number): number {
+  const i = attnum - 1;
+  const tupNatts = (bytes[off + T_INFOMASK2] | (bytes[off + T_INFOMASK2 + 1] << 8)) & HEAP_NATTS_MASK;
+  if (i >= tupNatts) return -1;
+  const hasNulls = (bytes[off + T_INFOMASK] & HEAP_HASNULL) !== 0;
+  const bits = off + T_BITS;
+  if (hasNulls && (bytes[bits + (i >>> 3)] & (1 << (i & 7))) === 0) return -1;
+  const hoff = bytes[off + T_HOFF];
+  const cached = desc.attcacheoff[i];
+  const d = !hasNulls && cached >= 0 ? cached : attrOffset(desc, bytes, off + hoff, bits, hasNulls, i);
+  const al = desc.attlen[i];
+  if (al > 0 && hoff + d + al > len) corrupted(off, len, hoff + d + al);
+  return off + hoff + d;
 }
 
 /** Whether attribute attnum (1-based) is NULL, counting missing trailing attributes as NULL (heap_attisnull). */

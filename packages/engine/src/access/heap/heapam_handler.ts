@@ -46,6 +46,7 @@ import {
 } from '../common/htup_details.ts';
 import { makeTid, tidBlock, tidOffset, type Tid } from '../common/itemptr.ts';
 import { isRawVarlena } from '../common/varlena.ts';
+import type { HeapScanKey } from '../common/scankey.ts';
 import type { HeapAM } from './heapam.ts';
 import { HTSV_Result, type HeapVisibility } from './heapam_visibility.ts';
 import { HeapScan } from './heapscan.ts';
@@ -182,7 +183,7 @@ export class IndexFetchHeap {
    * is one, its columns deformed into values/isnull when those are given
    * (TOASTed values stay RawVarlena: rule 2).
    */
-  fetch(tid: Tid, snapshot: SnapshotData, values: (TupleValue | null)[] | null, isnull: boolean[] | null): boolean {
+  fetch(tid: Tid, snapshot: SnapshotData, values: (TupleValue | null)[] | null, isnull: boolean[] | null, natts?: number): boolean {
     const bufmgr = this.heap.env.bufmgr;
     const block = tidBlock(tid);
     if (block !== this.block) {
@@ -206,7 +207,7 @@ export class IndexFetchHeap {
       this.tid = makeTid(block, off);
       if (values !== null && isnull !== null) {
         const lp = itemIdGet(page, off);
-        heapDeformTuple(this.rel.desc, page, itemIdGetOffset(lp), itemIdGetLength(lp), values, isnull);
+        heapDeformTuple(this.rel.desc, page, itemIdGetOffset(lp), itemIdGetLength(lp), values, isnull, natts);
       }
       return true;
     } finally {
@@ -437,6 +438,20 @@ export interface IndexScanLike {
   end(): void;
 }
 
+/** What a sequential scan is asked for besides its relation (StorageEngine.beginScan). */
+export interface HeapScanOptions {
+  /** Leading attributes to deform (default all). */
+  natts?: number;
+  /**
+   * Scan keys tested on each visible tuple's bytes before it is deformed
+   * (access/common/scankey.ts); tuples failing one are skipped and counted
+   * in keyFiltered.
+   */
+  keys?: readonly HeapScanKey[];
+  /** Called for every tuple a key skips, so a long run of skipped tuples still sees cancels and statement_timeout. */
+  checkInterrupts?: () => void;
+}
+
 /**
  * heapam_scan_getnextslot as a cursor: a sequential scan under one
  * snapshot that deforms each visible row into `values` (one array, reused:
@@ -445,7 +460,9 @@ export interface IndexScanLike {
  * `natts` limits the deforming to the leading attributes the caller reads
  * (the executor passes the highest attribute number its plan references);
  * the entries past it stay null. Only a relation with varlena columns can
- * hold TOASTed values, so only then is the row searched for them.
+ * hold TOASTed values, so only then is the row searched for them. `keys`
+ * are tested first (heapgettup's HeapKeyTest): a row that fails one is
+ * neither deformed nor returned.
  */
 export class HeapScanCursor {
   readonly values: (TupleValue | null)[];
@@ -465,16 +482,24 @@ export class HeapScanCursor {
     readonly rel: Relation,
     snapshot: SnapshotData,
     private readonly owner: ScanOwner | null = null,
-    natts: number = rel.desc.natts,
+    options: HeapScanOptions = {},
   ) {
     const desc = rel.desc;
-    this.natts = Math.max(0, Math.min(natts, desc.natts));
+    this.natts = Math.max(0, Math.min(options.natts ?? desc.natts, desc.natts));
     let mayToast = false;
     for (let i = 0; i < this.natts; i++) if (desc.attlen[i] < 0) mayToast = true;
     this.mayToast = mayToast;
     this.values = new Array<TupleValue | null>(desc.natts).fill(null);
     this.isnull = new Array<boolean>(desc.natts).fill(true);
     this.scan = new HeapScan(heap, rel, snapshot);
+    if (options.keys !== undefined && options.keys.length > 0) {
+      this.scan.setKeys(options.keys, (raw, type) => heap.toaster.detoast(rel, raw, type), options.checkInterrupts ?? null);
+    }
+  }
+
+  /** Visible rows skipped because a key failed (EXPLAIN ANALYZE's "Rows Removed by Filter"). */
+  get keyFiltered(): number {
+    return this.scan.keyFiltered;
   }
 
   /** The current row's TID (valid after next() returned true). */
@@ -489,6 +514,8 @@ export class HeapScanCursor {
       if (!this.scan.next()) return false;
       const values = this.values;
       const natts = this.natts;
+      // count(*) and DELETE's ctid-only scans read no column at all.
+      if (natts === 0) return true;
       this.scan.getValues(values, this.isnull, natts);
       if (this.mayToast) {
         for (let i = 0; i < natts; i++) {

@@ -12,6 +12,9 @@
  * entirely, as PostgreSQL does: that is what makes a vacuumed table fast to
  * scan.
  *
+ * Scan keys, when set, are tested on each visible tuple's bytes before
+ * next() returns it (heapgettup_pagemode's HeapKeyTest).
+ *
  * The scan's block count is fixed when it starts (rs_nblocks): rows inserted
  * into new pages by the scanning transaction itself after it started are not
  * seen, which is PostgreSQL's behaviour too (they are invisible to the
@@ -23,6 +26,9 @@ import { BUFFER_LOCK_SHARE, BUFFER_LOCK_UNLOCK } from '../../storage/buffer/buf_
 import { itemIdGet, LP_NORMAL, pageGetMaxOffsetNumber, pageIsAllVisible } from '../../storage/page/bufpage.ts';
 import { ForkNumber } from '../../storage/relfilelocator.ts';
 import { heapDeformTuple, type TupleValue } from '../common/heaptuple.ts';
+import { HeapKeyTester, type HeapScanKey } from '../common/scankey.ts';
+import type { RawVarlena } from '../common/varlena.ts';
+import type { Datum, TypeInfo } from '../../utils/adt/datum.ts';
 import { makeTid, type Tid } from '../common/itemptr.ts';
 import type { HeapAM } from './heapam.ts';
 import type { HeapSnapshot } from './heapam_env.ts';
@@ -65,13 +71,39 @@ export class HeapScan<S extends HeapSnapshot = HeapSnapshot> {
     return makeTid(this.block, this.lineOff);
   }
 
-  /** Advances to the next visible tuple; false at the end. */
+  /**
+   * Scan keys (heap_beginscan's key): next() returns only the tuples that
+   * pass them all (HeapKeyTest, access/common/scankey.ts), counting the
+   * others in keyFiltered. Tested on the pinned page after the share lock
+   * is released, as the tuples themselves are read: a compressed or
+   * out-of-line value may need the TOAST table.
+   */
+  private keys: HeapKeyTester | null = null;
+  private onKeySkip: (() => void) | null = null;
+  /** Visible tuples the keys rejected. */
+  keyFiltered = 0;
+
+  /** Sets the scan keys; onSkip runs for every tuple they reject (an interrupt check). */
+  setKeys(keys: readonly HeapScanKey[], detoast: (raw: RawVarlena, type: TypeInfo) => Datum, onSkip: (() => void) | null): void {
+    this.keys = keys.length > 0 ? new HeapKeyTester(this.rel.desc, keys, detoast) : null;
+    this.onKeySkip = onSkip;
+  }
+
+  /** Advances to the next visible tuple (that passes the keys); false at the end. */
   next(): boolean {
+    const keys = this.keys;
     for (;;) {
       if (this.idx < this.nvis) {
         const i = this.idx++;
-        this.tupleOffset = this.visOffsets[i];
-        this.tupleLength = this.visLens[i];
+        const off = this.visOffsets[i];
+        const len = this.visLens[i];
+        if (keys !== null && !keys.test(this.page, off, len)) {
+          this.keyFiltered++;
+          if (this.onKeySkip !== null) this.onKeySkip();
+          continue;
+        }
+        this.tupleOffset = off;
+        this.tupleLength = len;
         this.lineOff = this.visLine[i];
         return true;
       }

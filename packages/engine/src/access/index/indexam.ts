@@ -114,6 +114,8 @@ export interface IndexScanCursorOptions {
    * not call all-visible.
    */
   indexOnly?: boolean;
+  /** Leading heap attributes to deform (default all; not for index-only scans): the rest of `values` stays null. */
+  natts?: number;
 }
 
 /**
@@ -137,6 +139,8 @@ export class IndexScanCursor {
   private readonly fetcher: IndexFetchHeap;
   /** The visibility map page of the last index-only check, kept pinned. */
   private readonly vmPin: VmPin = { buffer: 0, vmBlock: -1 };
+  /** Heap attributes deformed per row (IndexScanCursorOptions.natts). */
+  private readonly natts: number;
   private ended = false;
   private closed = false;
 
@@ -153,6 +157,7 @@ export class IndexScanCursor {
     const n = this.indexOnly ? index.nkeyatts : heapRel.desc.natts;
     this.values = new Array<TupleValue | null>(n).fill(null);
     this.isnull = new Array<boolean>(n).fill(true);
+    this.natts = this.indexOnly ? n : Math.max(0, Math.min(options.natts ?? n, n));
     this.fetcher = new IndexFetchHeap(deps.heap, deps.vis, heapRel);
     this.scan = btbeginscan(index, deps.bt, keys, { direction: options.direction ?? 'forward', indexOnly: this.indexOnly });
   }
@@ -190,7 +195,7 @@ export class IndexScanCursor {
         return true;
       }
       this.heapFetches++;
-      if (!this.fetcher.fetch(htid, this.snapshot, values, this.isnull)) {
+      if (!this.fetcher.fetch(htid, this.snapshot, values, this.isnull, this.natts)) {
         if (this.fetcher.allDead) scan.killPriorTuple();
         continue;
       }

@@ -24,7 +24,7 @@ import type { AggregateInfo } from '../fmgr/fmgrtypes.ts';
 import type { Datum, Interval } from './datum.ts';
 import { SQLSTATE, ereport } from '../errors.ts';
 import { compareAcross } from './opfuncs.ts';
-import { numericAdd, numericDiv, numericMul, numericSub, numericSqrt, numericFromInt } from './numericarith.ts';
+import { numericAdd, numericDiv, numericDivInts, numericMul, numericSub, numericSqrt, numericFromInt } from './numericarith.ts';
 import { numericCmp } from './numeric.ts';
 import { float8pl } from './float.ts';
 import { intervalPl, intervalDiv } from './intervalarith.ts';
@@ -77,19 +77,36 @@ const sumInterval: AggFactory = () => simple(() => null, strictTrans((s, v) => i
 
 /* ------------------------------------------------------------------- avg */
 
-interface IntAvgState { n: bigint; sum: bigint }
+/*
+ * avg(int2/int4/int8): PostgreSQL keeps an int8 count and sum for int2/int4
+ * (int4_avg_accum) and an int128 sum for int8. Here the count and the sum
+ * of number inputs run in JavaScript numbers, the sum folded into a bigint
+ * before it could pass 2^53 (|sum| <= 2^52 plus one int4 stays exact), so
+ * a row costs no BigInt operation; int8 inputs (bigints) add to the bigint.
+ */
+interface IntAvgState { n: number; sum: number; big: bigint }
+const INT_AVG_FOLD = 2 ** 52;
 const avgInt: AggFactory = () =>
   simple(
-    () => ({ n: 0n, sum: 0n }),
+    () => ({ n: 0, sum: 0, big: 0n }),
     (s, a) => {
       const st = s as IntAvgState;
+      const v = a[0] as number | bigint;
       st.n++;
-      st.sum += BigInt(a[0] as number | bigint);
+      if (typeof v === 'number') {
+        const sum = (st.sum += v);
+        if (sum > INT_AVG_FOLD || sum < -INT_AVG_FOLD) {
+          st.big += BigInt(sum);
+          st.sum = 0;
+        }
+      } else {
+        st.big += v;
+      }
       return st;
     },
     (s) => {
       const st = s as IntAvgState;
-      return st.n === 0n ? null : numericDiv(numericFromInt(st.sum), numericFromInt(st.n));
+      return st.n === 0 ? null : numericDivInts(st.big + BigInt(st.sum), BigInt(st.n));
     },
   );
 

@@ -9,7 +9,7 @@
  *   addVar, subVar, mulVar, divVar, modVar, cmpVar, roundVar, truncVar
  *
  * and on the text Datum form, for the SQL layer:
- *   numericAdd, numericSub, numericMul, numericDiv, numericDivTrunc (div()),
+ *   numericAdd, numericSub, numericMul, numericDiv, numericDivTrunc (div()), numericDivInts,
  *   numericMod, numericRound, numericTrunc, numericCeil, numericFloor,
  *   numericAbs, numericNeg, numericSign, numericSqrt
  *   numericFromInt, numericToInt2/Int4/Int8, numericToFloat8/Float4,
@@ -338,6 +338,9 @@ export const numericTrunc = (a: string, scale = 0): string =>
 /* ------------------------------------------------------------ conversions */
 
 export const numericFromInt = (v: number | bigint): string => (typeof v === 'bigint' ? v.toString() : String(Math.trunc(v)));
+
+/** a / b of two integers as numeric_div gives it (avg's final step: sum / count), without the text round trip. */
+export const numericDivInts = (a: bigint, b: bigint): string => decimalToText(divDecimal(finite(a, 0), finite(b, 0)));
 
 function toInteger(text: string, typeName: string, min: bigint, max: bigint): bigint {
   const d = decimalFromText(text);

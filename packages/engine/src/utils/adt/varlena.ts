@@ -1,13 +1,14 @@
 /*
- * varlena.ts — the string functions and LIKE: PostgreSQL's varlena.c,
+ * varlena.ts — the string functions: PostgreSQL's varlena.c,
  * oracle_compat.c, like.c and the text parts of misc functions, as fmgr
  * sees them.
  *
  * Exports:
  *   STRING_FUNCS     ImplTable keyed by prosrc (textlen, text_substr, lpad, textlike, ...)
- *   likeMatch(s, pattern, caseInsensitive)   LIKE with backslash as escape
  *   likeEscape(pattern, escape)              like_escape()
  *   md5Hex(bytes)
+ *
+ * LIKE's matching itself is like.ts; textlike and friends call it.
  *
  * Strings are JavaScript strings; positions and lengths count code points,
  * as PostgreSQL counts characters in a UTF-8 database. lower/upper/initcap
@@ -22,6 +23,7 @@ import { fixed } from '../fmgr/fmgrimpl.ts';
 import { SQLSTATE, ereport } from '../errors.ts';
 import { bpcharTrim, charLength, utf8Encode } from './text.ts';
 import { typeByOid } from './types.ts';
+import { likeMatch } from './like.ts';
 
 const str = (v: unknown): string => v as string;
 const int = (v: unknown): number => v as number;
@@ -96,40 +98,6 @@ function pad(s: string, len: number, fill: string, left: boolean): string {
 }
 
 /* ------------------------------------------------------------------ LIKE */
-
-/** Compiled LIKE patterns; a query's pattern is nearly always a constant, so a small cache does. */
-const likeCache = new Map<string, RegExp>();
-const LIKE_CACHE_MAX = 256;
-
-function likeRegExp(pattern: string, ci: boolean): RegExp {
-  const key = (ci ? 'i' : 'c') + pattern;
-  const hit = likeCache.get(key);
-  if (hit !== undefined) return hit;
-  let re = '^';
-  const a = chars(pattern);
-  for (let i = 0; i < a.length; i++) {
-    const c = a[i];
-    if (c === '\\') {
-      if (i + 1 >= a.length) {
-        ereport('22025', 'LIKE pattern must not end with escape character');
-      }
-      re += escapeRe(a[++i]);
-    } else if (c === '%') re += '[^]*';
-    else if (c === '_') re += '[^]';
-    else re += escapeRe(c);
-  }
-  re += '$';
-  const compiled = new RegExp(re, ci ? 'iu' : 'u');
-  if (likeCache.size >= LIKE_CACHE_MAX) likeCache.clear();
-  likeCache.set(key, compiled);
-  return compiled;
-}
-
-const escapeRe = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-
-export function likeMatch(s: string, pattern: string, caseInsensitive: boolean): boolean {
-  return likeRegExp(pattern, caseInsensitive).test(s);
-}
 
 /** like_escape(pattern, escape): rewrites the pattern to use backslash as its escape character. */
 export function likeEscape(pattern: string, escape: string): string {
