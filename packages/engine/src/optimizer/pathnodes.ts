@@ -22,7 +22,9 @@ import type { CostParams } from './path/costsize.ts';
 export type Relids = bigint;
 
 export const EMPTY_RELIDS: Relids = 0n;
-export const relidBit = (rti: number): Relids => 1n << BigInt(rti);
+/** The one-member sets of the first range-table indexes, made once: a BigInt shift allocates every time. */
+const SMALL_RELID_BITS: readonly Relids[] = Array.from({ length: 64 }, (_, i) => 1n << BigInt(i));
+export const relidBit = (rti: number): Relids => (rti >= 0 && rti < 64 ? SMALL_RELID_BITS[rti] : 1n << BigInt(rti));
 export const relidsIsSubset = (a: Relids, b: Relids): boolean => (a & ~b) === 0n;
 export const relidsOverlap = (a: Relids, b: Relids): boolean => (a & b) !== 0n;
 export function relidsMembers(r: Relids): number[] {
@@ -47,6 +49,11 @@ export interface PlannerContext {
   catalog: CatalogAccess;
   /** GUC values as text: enable_seqscan, work_mem, random_page_cost, ... (unknown names may throw or return ''). */
   settings: (name: string) => string;
+  /**
+   * A number that changes whenever any setting changes (Guc.changes); with
+   * it the planner reads the settings only after a change, not per statement.
+   */
+  settingsVersion?: number;
   /**
    * The relation's current size in blocks (RelationGetNumberOfBlocks), for
    * relations never vacuumed or analyzed (pg_class.reltuples < 0). The
@@ -133,7 +140,6 @@ export interface PathKey {
 
 export interface EquivalenceMember {
   expr: Expr;
-  key: string;
   relids: Relids;
   /** The expression's type, for picking sort operators. */
   datatype: number;

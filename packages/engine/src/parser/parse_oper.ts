@@ -149,8 +149,27 @@ function opSignature(opname: string, ltype: number, rtype: number): string {
   return ltype === 0 ? `${opname} ${formatType(rtype)}` : `${formatType(ltype)} ${opname} ${formatType(rtype)}`;
 }
 
+/**
+ * Operators already resolved, by name and operand types (parse_oper.c's
+ * OprCacheHash): every `b >= 5` of a statement resolves int4 >= int4 again
+ * otherwise, filtering and ranking the candidates. The operator and cast
+ * registries (utils/fmgr/fmgrtab.ts) do not change while the process runs,
+ * so entries never go stale; only successful lookups are kept.
+ */
+const operCache = new Map<string, OperatorInfo>();
+
 /** oper() / left_oper(): the operator for these operand types (ltype 0 for a prefix operator). */
 export function operOid(opname: string, ltype: number, rtype: number): OperatorInfo {
+  const key = `${opname} ${ltype} ${rtype}`;
+  let op = operCache.get(key);
+  if (op === undefined) {
+    op = resolveOper(opname, ltype, rtype);
+    operCache.set(key, op);
+  }
+  return op;
+}
+
+function resolveOper(opname: string, ltype: number, rtype: number): OperatorInfo {
   const kind = ltype === 0 ? 'l' : 'b';
   const all = operatorsByName(opname).filter((o) => o.oprkind === kind);
   // 1. Exact match, an unknown side assumed to be the other side's type.

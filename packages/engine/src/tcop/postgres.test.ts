@@ -122,6 +122,26 @@ describe('transactions', () => {
     expect(db.querySync('SHOW enable_seqscan').rows).toEqual([{ enable_seqscan: 'on' }]);
     expect(run("SET LOCAL work_mem = '16MB'")).toEqual(['WARNING 25P01 SET LOCAL can only be used in transaction blocks', 'SET']);
   });
+
+  it('plans with the settings of the moment: the planner\'s cached cost settings follow SET, SET LOCAL and their undoing', () => {
+    run('CREATE TABLE p (a int PRIMARY KEY, b int)');
+    const scan = (): string => {
+      const lines = (db.querySync('EXPLAIN (COSTS OFF) SELECT b FROM p WHERE a = 5', [], { rowMode: 'array' }).rows as unknown as string[][]).map((r) => r[0]);
+      return lines.join(' / ');
+    };
+    const indexed = scan();
+    expect(indexed).toContain('Index');
+    run('SET enable_indexscan = off; SET enable_bitmapscan = off');
+    expect(scan()).toContain('Seq Scan');
+    run('RESET enable_indexscan; RESET enable_bitmapscan');
+    expect(scan()).toBe(indexed);
+    run('BEGIN; SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off');
+    expect(scan()).toContain('Seq Scan');
+    run('COMMIT');
+    expect(scan()).toBe(indexed);
+    run('BEGIN; SET enable_indexscan = off; SET enable_bitmapscan = off; ROLLBACK');
+    expect(scan()).toBe(indexed);
+  });
 });
 
 describe('statement_timeout', () => {

@@ -12,8 +12,8 @@
 
 import type { Expr } from '../../nodes/primnodes.ts';
 import type { PlannerInfo, RestrictInfo, SpecialJoinInfo } from '../pathnodes.ts';
-import { relidsCount } from '../pathnodes.ts';
-import { exprKey } from '../util/exprwalk.ts';
+import { relidBit, relidsCount } from '../pathnodes.ts';
+import { equalExpr } from '../util/exprwalk.ts';
 import { getOperator } from '../util/lsyscache.ts';
 import {
   booltestsel, DEFAULT_INEQ_SEL, DEFAULT_RANGE_INEQ_SEL, joinSelectivity, nulltestsel, restrictionSelectivity, scalararraysel,
@@ -25,7 +25,8 @@ type Clause = RestrictInfo | Expr;
 const isRinfo = (c: Clause): c is RestrictInfo => 'clause' in c && !('type' in c);
 
 interface RangePair {
-  key: string;
+  /** The variable side of `var < const` / `var > const`. */
+  variable: Expr;
   lo: number | null;
   hi: number | null;
 }
@@ -44,17 +45,18 @@ export function clauselistSelectivity(root: PlannerInfo, clauses: Clause[], varR
       const isLt = rest === 'scalarltsel' || rest === 'scalarlesel';
       const isGt = rest === 'scalargtsel' || rest === 'scalargesel';
       if ((isLt || isGt) && (isRinfo(c) ? relidsCount(c.clause_relids) === 1 : true)) {
-        const lvars = pullVarnos(expr.args[0]);
-        const rvars = pullVarnos(expr.args[1]);
+        // A RestrictInfo knows its sides' relations already (makeRestrictInfo).
+        const known = isRinfo(c) && !expr.opretset;
+        const lvars = known ? c.left_relids : pullVarnos(expr.args[0]);
+        const rvars = known ? c.right_relids : pullVarnos(expr.args[1]);
         const varonleft = lvars !== 0n && rvars === 0n;
         const varonright = rvars !== 0n && lvars === 0n;
         if (varonleft || varonright) {
           const varExpr = varonleft ? expr.args[0] : expr.args[1];
           const isHi = varonleft ? isLt : isGt;
-          const key = exprKey(varExpr);
-          let r = ranges.find((x) => x.key === key);
+          let r = ranges.find((x) => equalExpr(x.variable, varExpr));
           if (r === undefined) {
-            r = { key, lo: null, hi: null };
+            r = { variable: varExpr, lo: null, hi: null };
             ranges.push(r);
           }
           if (isHi) r.hi = r.hi === null ? s2 : Math.min(r.hi, s2);
@@ -87,7 +89,11 @@ export function clauseSelectivity(root: PlannerInfo, c: Clause, varRelid: number
   if (isRinfo(c)) {
     if (c.pseudoconstant) return 1.0; // gating quals do not change the estimated rows of a relation
     const asJoin = sjinfo !== null && varRelid === 0 && relidsCount(c.clause_relids) > 1;
-    const cacheable = varRelid === 0 && (sjinfo === null || sjinfo.jointype === 'JOIN_INNER' || !asJoin);
+    // A clause on varRelid alone is estimated the same with or without varRelid (the index cost
+    // estimates ask for each restriction again per index and direction), so it shares the cache.
+    const cacheable = varRelid === 0
+      ? sjinfo === null || sjinfo.jointype === 'JOIN_INNER' || !asJoin
+      : sjinfo === null && (c.clause_relids & ~relidBit(varRelid)) === 0n;
     if (cacheable) {
       if (c.norm_selec >= 0) return c.norm_selec;
       const s = exprSelectivity(root, c.clause, varRelid, sjinfo);

@@ -85,8 +85,15 @@ const COST_SETTINGS = [
  */
 let lastSettings: string[] | null = null;
 let lastParams: CostParams | null = null;
+/** The settings function and its change counter (PlannerContext.settingsVersion) the cache was filled from. */
+let lastSource: ((name: string) => string) | null = null;
+let lastVersion = -1;
 
-export function costParamsFromSettings(settings: (name: string) => string): CostParams {
+export function costParamsFromSettings(settings: (name: string) => string, version?: number): CostParams {
+  // Nothing changed since the last read of the same settings: not even reading them again.
+  if (version !== undefined && version === lastVersion && settings === lastSource && lastParams !== null) return { ...lastParams };
+  lastSource = settings;
+  lastVersion = version ?? -1;
   const values: string[] = new Array<string>(COST_SETTINGS.length);
   let same = lastSettings !== null;
   for (let i = 0; i < COST_SETTINGS.length; i++) {

@@ -16,7 +16,7 @@ import type { Expr } from '../../nodes/primnodes.ts';
 import { exprType } from '../../nodes/nodeFuncs.ts';
 import type { EquivalenceClass, EquivalenceMember, PlannerInfo, Relids } from '../pathnodes.ts';
 import { relidsIsSubset } from '../pathnodes.ts';
-import { exprKey } from '../util/exprwalk.ts';
+import { equalExpr } from '../util/exprwalk.ts';
 import { pullVarnos } from '../util/var.ts';
 
 /** The class's representative (following merges). */
@@ -34,12 +34,11 @@ function stripRelabel(e: Expr): Expr {
 /** The id of the class containing expr, creating a singleton class when it has none. */
 export function getEclass(root: PlannerInfo, e0: Expr): number {
   const e = stripRelabel(e0);
-  const key = exprKey(e);
   for (const ec of root.eq_classes) {
     if (ec.merged >= 0) continue;
-    if (ec.members.some((m) => m.key === key)) return ec.id;
+    if (ec.members.some((m) => equalExpr(m.expr, e))) return ec.id;
   }
-  const member: EquivalenceMember = { expr: e, key, relids: pullVarnos(e), datatype: exprType(e) };
+  const member: EquivalenceMember = { expr: e, relids: pullVarnos(e), datatype: exprType(e) };
   const ec: EquivalenceClass = { id: root.eq_classes.length, members: [member], merged: -1, has_const: e.type === 'Const', below_outer_join: false };
   root.eq_classes.push(ec);
   return ec.id;

@@ -50,13 +50,16 @@ export function matchClauseToIndexcol(rti: number, index: IndexOptInfo, col: num
   if (c.type === 'OpExpr' && c.args.length === 2) {
     const strategy = btreeStrategyOf(c.opno);
     if (strategy === 0) return null;
-    const op = getOperator(c.opno);
     const [l, r] = c.args;
-    if (isIndexColumn(l, rti, attno) && !relidsOverlap(pullVarnos(r), self) && !containVolatileFunctions(r)) {
+    // The RestrictInfo has each side's relations (makeRestrictInfo fills them for `a op b`).
+    const lrelids = c.opretset ? pullVarnos(l) : ri.left_relids;
+    const rrelids = c.opretset ? pullVarnos(r) : ri.right_relids;
+    if (isIndexColumn(l, rti, attno) && !relidsOverlap(rrelids, self) && !containVolatileFunctions(r)) {
+      const op = getOperator(c.opno);
       if (op !== null && op.oprleft !== index.keytypes[col] && exprType(stripRelabel(l)) !== op.oprleft) return null;
       return c;
     }
-    if (isIndexColumn(r, rti, attno) && !relidsOverlap(pullVarnos(l), self) && !containVolatileFunctions(l)) {
+    if (isIndexColumn(r, rti, attno) && !relidsOverlap(lrelids, self) && !containVolatileFunctions(l)) {
       const com = getCommutator(c.opno);
       if (com === 0) return null;
       const comOp = getOperator(com);
@@ -215,12 +218,16 @@ const eclassId = (root: PlannerInfo, id: number): number => eclassOf(root, id).i
 export function createIndexPaths(root: PlannerInfo, rel: RelOptInfo): void {
   const c = root.glob.cost;
   const mergeEcs = mergeEcsOf(root, rel);
+  // has_useful_pathkeys: with no ORDER BY / GROUP BY / DISTINCT / window order and no merge join
+  // to feed, an index's order helps nothing, so its pathkeys are not even built.
+  const orderUseful = root.query_pathkeys.length > 0 || mergeEcs.size > 0;
   for (const index of rel.indexlist) {
     const iclauses = matchClausesToIndex(rel.relid, index, rel.baserestrictinfo);
     const hasLeading = iclauses.some((ic) => ic.indexcol === 0);
+    if (!hasLeading && !orderUseful) continue;
     const indexOnly = checkIndexOnly(rel, index);
     for (const backward of [false, true]) {
-      const keys = truncateUselessPathkeys(root, buildIndexPathkeys(root, rel.relid, index, backward), mergeEcs);
+      const keys = orderUseful ? truncateUselessPathkeys(root, buildIndexPathkeys(root, rel.relid, index, backward), mergeEcs) : [];
       if (backward && keys.length === 0) continue;
       if (!hasLeading && keys.length === 0) continue;
       const used = hasLeading ? iclauses : iclauses.filter((ic) => ic.indexcol === 0);

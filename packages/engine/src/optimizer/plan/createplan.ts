@@ -3,7 +3,14 @@
  * optimizer/plan/createplan.c).
  *
  * Exports: createPlan(root, path), makeTle, makeSortFromPathkeys,
- * isProjectionCapable, applyTlist, makeGatingResult, planBase.
+ * isProjectionCapable, applyTlist, makeGatingResult.
+ *
+ * Plan nodes are object literals with every field written out, the Plan
+ * fields (costs, targetlist, qual, children) right after `type`, as
+ * PostgreSQL's make_xxx functions set them. Not `{ ...common, own }`:
+ * copying properties from a spread costs V8 (Node 20) a runtime call per
+ * node, and with the spread first, tens of microseconds per node (each
+ * literal's hidden class is rebuilt property by property).
  *
  * Plans made here still use the query's own Vars (varno = range-table
  * index) everywhere; setrefs.ts later turns references to child outputs into
@@ -18,14 +25,14 @@ import { INDEX_VAR } from '../../nodes/primnodes.ts';
 import { exprType, exprTypmod } from '../../nodes/nodeFuncs.ts';
 import type {
   Agg, Unique, BitmapHeapScan, BitmapIndexScan, CteScan, FunctionScan, Hash, HashJoin, IndexOnlyScan, IndexScan, Material, MergeJoin,
-  NestLoop, NestLoopParam, Plan, PlanBase, Result, SeqScan, Sort, SubqueryScan, ValuesScan, WorkTableScan,
+  NestLoop, NestLoopParam, Plan, Result, SeqScan, Sort, SubqueryScan, ValuesScan, WorkTableScan,
 } from '../../nodes/plannodes.ts';
 import type { IndexPath, Path, PathKey, PlannerInfo, Relids, RestrictInfo } from '../pathnodes.ts';
 import { relidsIsSubset } from '../pathnodes.ts';
 import { clampRowEst, costExprEval, costSort } from '../path/costsize.ts';
 import { pathkeyExprFor, pathkeySortOp } from '../path/pathkeys.ts';
 import { eclassOf } from '../path/equivclass.ts';
-import { exprKey, mutateExpr } from '../util/exprwalk.ts';
+import { equalExpr, mutateExpr } from '../util/exprwalk.ts';
 import { clauseSidesMatch } from '../util/restrictinfo.ts';
 import { btreeEqOpForType, btreeLtOpForType, getCommutator, getOperator } from '../util/lsyscache.ts';
 import { pullVarnos } from '../util/var.ts';
@@ -36,12 +43,6 @@ export function makeTle(expr: Expr, resno: number, resname: string | null = null
   return { type: 'TargetEntry', expr, resno, resname, ressortgroupref: 0, resorigtbl: 0, resorigcol: 0, resjunk };
 }
 
-export function planBase(startup: number, total: number, rows: number, width: number, tlist: TargetEntry[], qual: Expr[] = []): PlanBase {
-  return {
-    startup_cost: startup, total_cost: total, plan_rows: rows, plan_width: width, plan_node_id: 0,
-    targetlist: tlist, qual, lefttree: null, righttree: null, initPlan: [],
-  };
-}
 
 const tlistFrom = (exprs: Expr[]): TargetEntry[] => exprs.map((e, i) => makeTle(e, i + 1));
 
@@ -70,8 +71,10 @@ export function applyTlist(root: PlannerInfo, plan: Plan, tlist: TargetEntry[], 
   }
   const c = root.glob.cost;
   const r: Result = {
-    ...planBase(plan.startup_cost + newCost.startup, plan.total_cost + newCost.startup + (c.cpu_tuple_cost + newCost.per_tuple) * plan.plan_rows, plan.plan_rows, width, tlist),
-    type: 'Result', resconstantqual: null, lefttree: plan,
+    type: 'Result',
+    startup_cost: plan.startup_cost + newCost.startup, total_cost: plan.total_cost + newCost.startup + (c.cpu_tuple_cost + newCost.per_tuple) * plan.plan_rows, plan_rows: plan.plan_rows, plan_width: width, plan_node_id: 0,
+    targetlist: tlist, qual: [], righttree: null, initPlan: [],
+    resconstantqual: null, lefttree: plan,
   };
   return r;
 }
@@ -86,8 +89,10 @@ function tlistEvalCost(root: PlannerInfo, tlist: TargetEntry[]): { startup: numb
 export function makeGatingResult(plan: Plan, quals: Expr[]): Plan {
   const resconstantqual = quals.length === 1 ? quals[0] : { type: 'BoolExpr' as const, boolop: 'AND_EXPR' as const, args: quals, location: -1 };
   return {
-    ...planBase(plan.startup_cost, plan.total_cost, plan.plan_rows, plan.plan_width, plan.targetlist.map((t) => ({ ...t }))),
-    type: 'Result', resconstantqual, lefttree: plan,
+    type: 'Result',
+    startup_cost: plan.startup_cost, total_cost: plan.total_cost, plan_rows: plan.plan_rows, plan_width: plan.plan_width, plan_node_id: 0,
+    targetlist: plan.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+    resconstantqual, lefttree: plan,
   };
 }
 
@@ -186,7 +191,8 @@ function createIndexScanPlan(root: PlannerInfo, ip: IndexPath, physical: boolean
   const qual = orderQualClauses(root, rel.baserestrictinfo.filter((ri) => !used.has(ri)).map((ri) => ri.clause));
   const indexqualorig = ip.indexclauses.map((ic) => replaceNestloopParams(root, ic.clause, self));
   const indexqual = ip.indexclauses.map((ic, i) => fixIndexqual(ip, indexqualorig[i], ic.indexcol));
-  const base = planBase(ip.startup_cost, ip.total_cost, ip.rows, rel.width, relTlist(ip, physical), qual.map((q) => replaceNestloopParams(root, q, self)));
+  const tlist = relTlist(ip, physical);
+  const filter = qual.map((q) => replaceNestloopParams(root, q, self));
   if (ip.pathtype === 'IndexOnlyScan') {
     const attrs = rel.relinfo?.attrs ?? [];
     const indextlist = ip.indexinfo.indexkeys.map((k, i) => {
@@ -194,9 +200,19 @@ function createIndexScanPlan(root: PlannerInfo, ip: IndexPath, physical: boolean
       const v: Var = { type: 'Var', varno: rel.relid, varattno: k, vartype: a?.atttypid ?? 0, vartypmod: a?.atttypmod ?? -1, varlevelsup: 0, location: -1 };
       return makeTle(v, i + 1, a?.attname ?? null);
     });
-    return { ...base, type: 'IndexOnlyScan', scanrelid: rel.relid, indexid: ip.indexinfo.indexoid, indexqual, indexqualorig, indextlist, indexorderdir: ip.indexorderdir };
+    return {
+      type: 'IndexOnlyScan',
+      startup_cost: ip.startup_cost, total_cost: ip.total_cost, plan_rows: ip.rows, plan_width: rel.width, plan_node_id: 0,
+      targetlist: tlist, qual: filter, lefttree: null, righttree: null, initPlan: [],
+      scanrelid: rel.relid, indexid: ip.indexinfo.indexoid, indexqual, indexqualorig, indextlist, indexorderdir: ip.indexorderdir,
+    };
   }
-  return { ...base, type: 'IndexScan', scanrelid: rel.relid, indexid: ip.indexinfo.indexoid, indexqual, indexqualorig, indexorderdir: ip.indexorderdir };
+  return {
+    type: 'IndexScan',
+    startup_cost: ip.startup_cost, total_cost: ip.total_cost, plan_rows: ip.rows, plan_width: rel.width, plan_node_id: 0,
+    targetlist: tlist, qual: filter, lefttree: null, righttree: null, initPlan: [],
+    scanrelid: rel.relid, indexid: ip.indexinfo.indexoid, indexqual, indexqualorig, indexorderdir: ip.indexorderdir,
+  };
 }
 
 /** Puts a clause `a op b` in the orientation outer op inner (get_switched_clauses). */
@@ -219,7 +235,10 @@ export function makeSortFromPathkeys(root: PlannerInfo, input: Plan, pathkeys: P
   const nullsFirst: boolean[] = [];
   for (const pk of pathkeys) {
     const ec = eclassOf(root, pk.ec);
-    let idx = plan.targetlist.findIndex((t) => ec.members.some((m) => m.key === exprKey(stripRelabel(t.expr))));
+    let idx = plan.targetlist.findIndex((t) => {
+      const te = stripRelabel(t.expr);
+      return ec.members.some((m) => equalExpr(m.expr, te));
+    });
     let expr: Expr;
     if (idx < 0) {
       const e = pathkeyExprFor(root, pk, relids);
@@ -237,8 +256,10 @@ export function makeSortFromPathkeys(root: PlannerInfo, input: Plan, pathkeys: P
   }
   const c = costSort(root, plan.total_cost, plan.plan_rows, plan.plan_width, limitTuples);
   return {
-    ...planBase(c.startup_cost, c.total_cost, plan.plan_rows, plan.plan_width, plan.targetlist.map((t) => ({ ...t }))),
-    type: 'Sort', lefttree: plan, numCols: sortColIdx.length, sortColIdx, sortOperators, nullsFirst,
+    type: 'Sort',
+    startup_cost: c.startup_cost, total_cost: c.total_cost, plan_rows: plan.plan_rows, plan_width: plan.plan_width, plan_node_id: 0,
+    targetlist: plan.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+    lefttree: plan, numCols: sortColIdx.length, sortColIdx, sortOperators, nullsFirst,
   };
 }
 
@@ -255,7 +276,12 @@ export function createPlan(root: PlannerInfo, path: Path, small = false): Plan {
   const physical = !small;
   switch (path.pathtype) {
     case 'SeqScan': {
-      const p: SeqScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'SeqScan', scanrelid: rel.relid };
+      const p: SeqScan = {
+        type: 'SeqScan',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path, physical), qual: rinfoClauses(rel.baserestrictinfo), lefttree: null, righttree: null, initPlan: [],
+        scanrelid: rel.relid,
+      };
       return p;
     }
     case 'IndexScan':
@@ -267,78 +293,125 @@ export function createPlan(root: PlannerInfo, path: Path, small = false): Plan {
       const indexqualorig = ip.indexclauses.map((ic) => replaceNestloopParams(root, ic.clause, self));
       const indexqual = ip.indexclauses.map((ic, i) => fixIndexqual(ip, indexqualorig[i], ic.indexcol));
       const bis: BitmapIndexScan = {
-        ...planBase(0, ip.indextotalcost, clampRowEst(ip.indexselectivity * rel.tuples), 0, []),
-        type: 'BitmapIndexScan', scanrelid: rel.relid, indexid: ip.indexinfo.indexoid, indexqual, indexqualorig,
+        type: 'BitmapIndexScan',
+        startup_cost: 0, total_cost: ip.indextotalcost, plan_rows: clampRowEst(ip.indexselectivity * rel.tuples), plan_width: 0, plan_node_id: 0,
+        targetlist: [], qual: [], lefttree: null, righttree: null, initPlan: [],
+        scanrelid: rel.relid, indexid: ip.indexinfo.indexoid, indexqual, indexqualorig,
       };
       const used = new Set(ip.indexclauses.map((ic) => ic.rinfo));
       const qual = orderQualClauses(root, rel.baserestrictinfo.filter((ri) => !used.has(ri)).map((ri) => replaceNestloopParams(root, ri.clause, self)));
       const p: BitmapHeapScan = {
-        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), qual),
-        type: 'BitmapHeapScan', scanrelid: rel.relid, bitmapqualorig: indexqualorig, lefttree: bis,
+        type: 'BitmapHeapScan',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path, physical), qual: qual, righttree: null, initPlan: [],
+        scanrelid: rel.relid, bitmapqualorig: indexqualorig, lefttree: bis,
       };
       return p;
     }
     case 'SubqueryScan': {
       const sub = rel.subplan as Plan;
-      const p: SubqueryScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'SubqueryScan', scanrelid: rel.relid, subplan: sub };
+      const p: SubqueryScan = {
+        type: 'SubqueryScan',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path, physical), qual: rinfoClauses(rel.baserestrictinfo), lefttree: null, righttree: null, initPlan: [],
+        scanrelid: rel.relid, subplan: sub,
+      };
       return p;
     }
     case 'FunctionScan': {
       const rte = root.parse.rtable[rel.relid - 1];
       const p: FunctionScan = {
-        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)),
-        type: 'FunctionScan', scanrelid: rel.relid, functions: rte.functions.map((f) => replaceNestloopParams(root, f.funcexpr, rel.relids)), funcordinality: rte.funcordinality,
+        type: 'FunctionScan',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path, physical), qual: rinfoClauses(rel.baserestrictinfo), lefttree: null, righttree: null, initPlan: [],
+        scanrelid: rel.relid, functions: rte.functions.map((f) => replaceNestloopParams(root, f.funcexpr, rel.relids)), funcordinality: rte.funcordinality,
       };
       return p;
     }
     case 'ValuesScan': {
       const rte = root.parse.rtable[rel.relid - 1];
-      const p: ValuesScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'ValuesScan', scanrelid: rel.relid, values_lists: rte.values_lists };
+      const p: ValuesScan = {
+        type: 'ValuesScan',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path, physical), qual: rinfoClauses(rel.baserestrictinfo), lefttree: null, righttree: null, initPlan: [],
+        scanrelid: rel.relid, values_lists: rte.values_lists,
+      };
       return p;
     }
     case 'CteScan': {
       const rte = root.parse.rtable[rel.relid - 1];
       const cte = findCtePlan(root, rte);
-      const p: CteScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'CteScan', scanrelid: rel.relid, ctePlanId: cte.planId, cteParam: cte.param };
+      const p: CteScan = {
+        type: 'CteScan',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path, physical), qual: rinfoClauses(rel.baserestrictinfo), lefttree: null, righttree: null, initPlan: [],
+        scanrelid: rel.relid, ctePlanId: cte.planId, cteParam: cte.param,
+      };
       return p;
     }
     case 'WorkTableScan': {
       const rte = root.parse.rtable[rel.relid - 1];
       const cte = findCtePlan(root, rte);
-      const p: WorkTableScan = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path, physical), rinfoClauses(rel.baserestrictinfo)), type: 'WorkTableScan', scanrelid: rel.relid, wtParam: cte.param };
+      const p: WorkTableScan = {
+        type: 'WorkTableScan',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path, physical), qual: rinfoClauses(rel.baserestrictinfo), lefttree: null, righttree: null, initPlan: [],
+        scanrelid: rel.relid, wtParam: cte.param,
+      };
       return p;
     }
     case 'Result': {
-      const p: Result = { ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), rinfoClauses(rel.baserestrictinfo)), type: 'Result', resconstantqual: null };
+      const p: Result = {
+        type: 'Result',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path), qual: rinfoClauses(rel.baserestrictinfo), lefttree: null, righttree: null, initPlan: [],
+        resconstantqual: null,
+      };
       return p;
     }
     case 'Unique': {
       const sub = createPlan(root, path.subpath, true);
-      const keys = path.uniq_exprs.map((e) => exprKey(stripRelabel(e)));
+      const uniq = path.uniq_exprs.map(stripRelabel);
+      const position = (e: Expr): number => sub.targetlist.findIndex((t) => equalExpr(stripRelabel(t.expr), e));
       for (const [i, e] of path.uniq_exprs.entries()) {
-        if (!sub.targetlist.some((t) => exprKey(stripRelabel(t.expr)) === keys[i])) sub.targetlist = [...sub.targetlist, makeTle(e, sub.targetlist.length + 1, null, true)];
+        if (position(uniq[i]) < 0) sub.targetlist = [...sub.targetlist, makeTle(e, sub.targetlist.length + 1, null, true)];
       }
-      const cols = keys.map((k) => sub.targetlist.findIndex((t) => exprKey(stripRelabel(t.expr)) === k) + 1);
+      const cols = uniq.map((e) => position(e) + 1);
       const eqops = path.uniq_exprs.map((e) => btreeEqOpForType(exprType(e)));
       const tl = sub.targetlist.map((t) => ({ ...t }));
       if (path.hashed) {
         const agg: Agg = {
-          ...planBase(path.startup_cost, path.total_cost, path.rows, sub.plan_width, tl), type: 'Agg', aggstrategy: 'AGG_HASHED',
+          type: 'Agg',
+          startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: sub.plan_width, plan_node_id: 0,
+          targetlist: tl, qual: [], righttree: null, initPlan: [],
+          aggstrategy: 'AGG_HASHED',
           aggsplit: 'AGGSPLIT_SIMPLE', numCols: cols.length, grpColIdx: cols, grpOperators: eqops, numGroups: path.numGroups, lefttree: sub,
         };
         return agg;
       }
       const sortCost = costSort(root, sub.total_cost, sub.plan_rows, sub.plan_width, -1);
       const sort: Sort = {
-        ...planBase(sortCost.startup_cost, sortCost.total_cost, sub.plan_rows, sub.plan_width, sub.targetlist.map((t) => ({ ...t }))), type: 'Sort',
+        type: 'Sort',
+        startup_cost: sortCost.startup_cost, total_cost: sortCost.total_cost, plan_rows: sub.plan_rows, plan_width: sub.plan_width, plan_node_id: 0,
+        targetlist: sub.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
         numCols: cols.length, sortColIdx: cols, sortOperators: path.uniq_exprs.map((e) => btreeLtOpForType(exprType(e))), nullsFirst: cols.map(() => false), lefttree: sub,
       };
-      const u: Unique = { ...planBase(path.startup_cost, path.total_cost, path.rows, sub.plan_width, tl), type: 'Unique', numCols: cols.length, uniqColIdx: cols, uniqOperators: eqops, lefttree: sort };
+      const u: Unique = {
+        type: 'Unique',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: sub.plan_width, plan_node_id: 0,
+        targetlist: tl, qual: [], righttree: null, initPlan: [],
+        numCols: cols.length, uniqColIdx: cols, uniqOperators: eqops, lefttree: sort,
+      };
       return u;
     }
     case 'Material': {
       const sub = createPlan(root, path.subpath, true);
-      const p: Material = { ...planBase(path.startup_cost, path.total_cost, path.rows, sub.plan_width, sub.targetlist.map((t) => ({ ...t }))), type: 'Material', lefttree: sub };
+      const p: Material = {
+        type: 'Material',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: sub.plan_width, plan_node_id: 0,
+        targetlist: sub.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+        lefttree: sub,
+      };
       return p;
     }
     case 'Sort': {
@@ -357,8 +430,10 @@ export function createPlan(root: PlannerInfo, path: Path, small = false): Plan {
       const nestParams: NestLoopParam[] = mine.map((p) => ({ type: 'NestLoopParam', paramno: p.param.paramid, paramval: p.v }));
       const { joinqual, otherqual } = splitJoinQuals(path.jointype, path.joinrestrictinfo);
       const p: NestLoop = {
-        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), otherqual),
-        type: 'NestLoop', jointype: path.jointype, inner_unique: path.inner_unique, joinqual, nestParams, lefttree: outer, righttree: inner,
+        type: 'NestLoop',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path), qual: otherqual, initPlan: [],
+        jointype: path.jointype, inner_unique: path.inner_unique, joinqual, nestParams, lefttree: outer, righttree: inner,
       };
       return p;
     }
@@ -373,12 +448,16 @@ export function createPlan(root: PlannerInfo, path: Path, small = false): Plan {
       const hashkeys = hashclauses.map((c) => (c.type === 'OpExpr' ? c.args[0] : c));
       const innerkeys = hashclauses.map((c) => (c.type === 'OpExpr' ? c.args[1] : c));
       const hash: Hash = {
-        ...planBase(inner.total_cost, inner.total_cost, inner.plan_rows, inner.plan_width, inner.targetlist.map((t) => ({ ...t }))),
-        type: 'Hash', hashkeys: innerkeys, rows_total: path.inner_rows_total, lefttree: inner,
+        type: 'Hash',
+        startup_cost: inner.total_cost, total_cost: inner.total_cost, plan_rows: inner.plan_rows, plan_width: inner.plan_width, plan_node_id: 0,
+        targetlist: inner.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+        hashkeys: innerkeys, rows_total: path.inner_rows_total, lefttree: inner,
       };
       const p: HashJoin = {
-        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), otherqual),
-        type: 'HashJoin', jointype: path.jointype, inner_unique: path.inner_unique, joinqual,
+        type: 'HashJoin',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path), qual: otherqual, initPlan: [],
+        jointype: path.jointype, inner_unique: path.inner_unique, joinqual,
         hashclauses, hashoperators: hashclauses.map((c) => (c.type === 'OpExpr' ? c.opno : 0)), hashkeys,
         lefttree: outer, righttree: hash,
       };
@@ -392,15 +471,22 @@ export function createPlan(root: PlannerInfo, path: Path, small = false): Plan {
       if (path.outersortkeys.length > 0) outer = makeSortFromPathkeys(root, outer, path.outersortkeys, o, -1);
       if (path.innersortkeys.length > 0) inner = makeSortFromPathkeys(root, inner, path.innersortkeys, i, -1);
       if (path.materialize_inner) {
-        const m: Material = { ...planBase(inner.startup_cost, inner.total_cost, inner.plan_rows, inner.plan_width, inner.targetlist.map((t) => ({ ...t }))), type: 'Material', lefttree: inner };
+        const m: Material = {
+          type: 'Material',
+          startup_cost: inner.startup_cost, total_cost: inner.total_cost, plan_rows: inner.plan_rows, plan_width: inner.plan_width, plan_node_id: 0,
+          targetlist: inner.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+          lefttree: inner,
+        };
         inner = m;
       }
       const mergeclauses = path.path_mergeclauses.map((ri) => switchToOuterFirst(ri, o, i));
       const rest = path.joinrestrictinfo.filter((ri) => !path.path_mergeclauses.includes(ri));
       const { joinqual, otherqual } = splitJoinQuals(path.jointype, rest);
       const p: MergeJoin = {
-        ...planBase(path.startup_cost, path.total_cost, path.rows, rel.width, relTlist(path), otherqual),
-        type: 'MergeJoin', jointype: path.jointype, inner_unique: path.inner_unique, joinqual,
+        type: 'MergeJoin',
+        startup_cost: path.startup_cost, total_cost: path.total_cost, plan_rows: path.rows, plan_width: rel.width, plan_node_id: 0,
+        targetlist: relTlist(path), qual: otherqual, initPlan: [],
+        jointype: path.jointype, inner_unique: path.inner_unique, joinqual,
         mergeclauses, mergeReversed: mergeclauses.map(() => false), mergeNullsFirst: mergeclauses.map(() => false),
         lefttree: outer, righttree: inner,
       };

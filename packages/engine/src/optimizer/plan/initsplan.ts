@@ -31,15 +31,22 @@ import { getEclass, mergeEclasses } from '../path/equivclass.ts';
 import { walkExprDeep } from '../util/var.ts';
 
 /** Creates the base RelOptInfos for every relation in the join tree, in tree order; returns their rtindexes. */
-export function addBaseRelsToQuery(root: PlannerInfo, n: JoinTreeNode = root.parse.jointree): number[] {
+export function addBaseRelsToQuery(root: PlannerInfo, n: JoinTreeNode = root.parse.jointree, out: number[] = []): number[] {
   switch (n.type) {
     case 'RangeTblRef':
       buildSimpleRel(root, n.rtindex);
       root.all_baserels |= relidBit(n.rtindex);
-      return [n.rtindex];
-    case 'FromExpr': return n.fromlist.flatMap((c) => addBaseRelsToQuery(root, c));
-    case 'JoinExpr': return [...addBaseRelsToQuery(root, n.larg), ...addBaseRelsToQuery(root, n.rarg)];
+      out.push(n.rtindex);
+      break;
+    case 'FromExpr':
+      for (const c of n.fromlist) addBaseRelsToQuery(root, c, out);
+      break;
+    case 'JoinExpr':
+      addBaseRelsToQuery(root, n.larg, out);
+      addBaseRelsToQuery(root, n.rarg, out);
+      break;
   }
+  return out;
 }
 
 /** Adds the Vars of `exprs` (at this query level, including those inside sub-selects that refer here) to their relations' targets. */

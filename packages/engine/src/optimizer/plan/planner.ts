@@ -31,14 +31,14 @@ import type { PathKey, PlannerContext, PlannerGlobal, PlannerInfo, RelOptInfo } 
 import { adjustLimitRowsCosts, clampRowEst, costAgg, costExprEval, costParamsFromSettings, costWindowAgg, type AggCosts, type QualCost } from '../path/costsize.ts';
 import { makeRelFromJoinlist, reduceUniqueSemijoins, setBaseRelPathlists, setBaseRelSizes, estimateFunctionRows } from '../path/allpaths.ts';
 import { makePathkeysForSortclauses, pathkeysContainedIn } from '../path/pathkeys.ts';
-import { applyTlist, createPlan, makeGatingResult, makeSortFromPathkeys, makeTle, newExecParam, planBase, tlistWidth } from './createplan.ts';
+import { applyTlist, createPlan, makeGatingResult, makeSortFromPathkeys, makeTle, newExecParam, tlistWidth } from './createplan.ts';
 import { addBaseRelsToQuery, buildBaseRelTlists, deconstructJointree } from './initsplan.ts';
 import { registerSubqueryRoot, setPlanReferences } from './setrefs.ts';
 import { chargeForInitplans, processSublinks, replaceCorrelationVars } from './subselect.ts';
 import { planSetOperations } from '../prep/prepunion.ts';
 import { flattenJoinAliasVars, pullUpSublinks, pullUpSubqueries, reduceOuterJoins } from '../prep/prepjointree.ts';
 import { containVolatileFunctions, evalConstExpressions, getFunction, isConstFalseOrNull } from '../util/clauses.ts';
-import { exprChildren, exprKey, walkExpr } from '../util/exprwalk.ts';
+import { equalExpr, exprChildren, exprKey, walkExpr } from '../util/exprwalk.ts';
 import { btreeStrategyOf as btreeStrategyOfOp, getTypavgwidth } from '../util/lsyscache.ts';
 import { mutateExprDeep, mutateQuery } from '../util/querywalk.ts';
 import { pullVars, queryExprs } from '../util/var.ts';
@@ -60,7 +60,7 @@ export function planner(query: Query, ctx: PlannerContext): PlannedStmt {
     throw new Error('planner: utility statements are executed by ProcessUtility, not planned');
   }
   const glob: PlannerGlobal = {
-    ctx, cost: costParamsFromSettings(ctx.settings), subplans: [], subroots: [], paramExecTypes: [],
+    ctx, cost: costParamsFromSettings(ctx.settings, ctx.settingsVersion), subplans: [], subroots: [], paramExecTypes: [],
     relationOids: new Set(), relcache: new Map(),
   };
   const { plan, subroot } = subqueryPlanner(glob, query, null, false, 0);
@@ -377,12 +377,27 @@ function preprocessTargetlist(root: PlannerInfo): { tlist: TargetEntry[]; update
   return { tlist, updateColnos };
 }
 
-function jointreeRtis(n: JoinTreeNode): number[] {
+function jointreeRtis(n: JoinTreeNode, out: number[] = []): number[] {
   switch (n.type) {
-    case 'RangeTblRef': return [n.rtindex];
-    case 'FromExpr': return n.fromlist.flatMap(jointreeRtis);
-    case 'JoinExpr': return [...jointreeRtis(n.larg), ...jointreeRtis(n.rarg)];
+    case 'RangeTblRef':
+      out.push(n.rtindex);
+      break;
+    case 'FromExpr':
+      for (const c of n.fromlist) jointreeRtis(c, out);
+      break;
+    case 'JoinExpr':
+      jointreeRtis(n.larg, out);
+      jointreeRtis(n.rarg, out);
+      break;
   }
+  return out;
+}
+
+/** Each candidate replaced by the candidates f makes of it (Array.prototype.flatMap costs V8 microseconds per call). */
+function expandCandidates(cands: Candidate[], f: (c: Candidate) => Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of cands) for (const x of f(c)) out.push(x);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -431,7 +446,7 @@ function aggrefsIn(exprs: Expr[]): Aggref[] {
   for (const e of exprs) {
     walkExpr(e, (n) => {
       if (n.type === 'Aggref' && n.agglevelsup === 0) {
-        if (!out.some((a) => exprKey(a) === exprKey(n))) out.push(n);
+        if (!out.some((a) => equalExpr(a, n))) out.push(n);
         return false;
       }
       return false;
@@ -475,8 +490,7 @@ function tleForRef(tlist: TargetEntry[], ref: number): TargetEntry | undefined {
 
 /** Adds expr to a target list unless an equal expression is there already. */
 function addToTlist(tlist: TargetEntry[], e: Expr, ref = 0): void {
-  const k = exprKey(e);
-  const found = tlist.find((t) => exprKey(t.expr) === k);
+  const found = tlist.find((t) => equalExpr(t.expr, e));
   if (found !== undefined) {
     if (ref !== 0 && found.ressortgroupref === 0) found.ressortgroupref = ref;
     return;
@@ -612,7 +626,12 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
     // A relation proven empty still has its output columns; they are never computed, so NULLs of the right types stand in for them.
     // Under an Agg or a WindowAgg the Vars stay (their arguments refer to them; the Result never runs its tlist), as PostgreSQL's dummy Result shows "Output: q".
     const tl = constFalse && !hasAgg && !hasWin ? scanjoinTlist.map((t) => ({ ...t, expr: nullsForVars(t.expr) })) : scanjoinTlist.map((t) => ({ ...t }));
-    const r: Result = { ...planBase(0, constFalse ? 0 : c.cpu_tuple_cost, constFalse ? 0 : 1, constFalse ? 0 : sjWidth, tl), type: 'Result', resconstantqual: null };
+    const r: Result = {
+      type: 'Result',
+      startup_cost: 0, total_cost: constFalse ? 0 : c.cpu_tuple_cost, plan_rows: constFalse ? 0 : 1, plan_width: constFalse ? 0 : sjWidth, plan_node_id: 0,
+      targetlist: tl, qual: [], lefttree: null, righttree: null, initPlan: [],
+      resconstantqual: null,
+    };
     if (constFalse) r.resconstantqual = { type: 'Const', consttype: 16, consttypmod: -1, constvalue: false, constisnull: false, location: -1 };
     else if (root.pseudoconstant_quals.length > 0) r.resconstantqual = root.pseudoconstant_quals.length === 1 ? root.pseudoconstant_quals[0] : { type: 'BoolExpr', boolop: 'AND_EXPR', args: root.pseudoconstant_quals, location: -1 };
     candidates.push(withKeys(r, []));
@@ -626,7 +645,7 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
       // The grouping/window input keeps a scan's full row when it only needs some of its columns (PostgreSQL's physical tlist).
       const keepPhysical = (hasAgg || hasWin) && scanjoinTlist.every((t) => t.expr.type === 'Var');
       let plan = createPlan(root, p, (hasAgg || hasWin || parse.sortClause.length > 0 || distinct) && !keepPhysical);
-      if (!keepPhysical || !scanjoinTlist.every((t) => plan.targetlist.some((x) => exprKey(x.expr) === exprKey(t.expr)))) {
+      if (!keepPhysical || !scanjoinTlist.every((t) => plan.targetlist.some((x) => equalExpr(x.expr, t.expr)))) {
         plan = applyTlist(root, plan, scanjoinTlist.map((t) => ({ ...t })), sjWidth);
       } else {
         plan.plan_width = sjWidth;
@@ -639,10 +658,10 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
   let cur = candidates;
   // With SRFs, the Agg / WindowAgg stop short of them and a ProjectSet finishes the target list.
   const upperTlist = hasSRFs && (hasAgg || hasWin) ? srfInputTlist(finalTlist) : finalTlist;
-  if (hasAgg) cur = cur.flatMap((cand) => makeAggPlans(root, cand, hasWin ? makeWindowInputTargetFromAgg(upperTlist, root) : upperTlist));
+  if (hasAgg) cur = expandCandidates(cur, (cand) => makeAggPlans(root, cand, hasWin ? makeWindowInputTargetFromAgg(upperTlist, root) : upperTlist));
   if (hasWin) cur = cur.map((cand) => makeWindowPlans(root, cand, upperTlist));
   if (hasSRFs) cur = cur.map((cand) => makeProjectSet(root, cand, finalTlist));
-  if (distinct) cur = cur.flatMap((cand) => makeDistinctPlans(root, cand));
+  if (distinct) cur = expandCandidates(cur, (cand) => makeDistinctPlans(root, cand));
   if (root.sort_pathkeys.length > 0) {
     cur = cur.map((cand) => {
       if (pathkeysContainedIn(root, root.sort_pathkeys, cand.keys)) return cand;
@@ -654,8 +673,10 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
     cur = cur.map((cand) => {
       const p = cand.plan;
       const lr: LockRows = {
-        ...planBase(p.startup_cost, p.total_cost + c.cpu_tuple_cost * p.plan_rows, p.plan_rows, p.plan_width, p.targetlist.map((t) => ({ ...t }))),
-        type: 'LockRows', rowMarks: parse.rowMarks, lefttree: p,
+        type: 'LockRows',
+        startup_cost: p.startup_cost, total_cost: p.total_cost + c.cpu_tuple_cost * p.plan_rows, plan_rows: p.plan_rows, plan_width: p.plan_width, plan_node_id: 0,
+        targetlist: p.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+        rowMarks: parse.rowMarks, lefttree: p,
       };
       return withKeys(lr, cand.keys);
     });
@@ -747,7 +768,12 @@ function minmaxAggPlan(root: PlannerInfo, finalTlist: TargetEntry[], aggPlan: Pl
   const tlist = finalTlist.map((t) => ({ ...t, expr: replace(t.expr) }));
   const c = root.glob.cost;
   const having = parse.havingQual === null ? null : replace(parse.havingQual);
-  const r: Result = { ...planBase(0, c.cpu_tuple_cost, 1, tlistWidth(root, tlist), tlist), type: 'Result', resconstantqual: having };
+  const r: Result = {
+    type: 'Result',
+    startup_cost: 0, total_cost: c.cpu_tuple_cost, plan_rows: 1, plan_width: tlistWidth(root, tlist), plan_node_id: 0,
+    targetlist: tlist, qual: [], lefttree: null, righttree: null, initPlan: [],
+    resconstantqual: having,
+  };
   root.init_plans.push(...initPlans);
   return r;
 }
@@ -781,8 +807,10 @@ function makeAggPlans(root: PlannerInfo, cand: Candidate, aggTlist: TargetEntry[
   if (parse.groupClause.length === 0) {
     const cost = costAgg(root, 'AGG_PLAIN', aggcosts, 0, 1, having, input.startup_cost, input.total_cost, input.plan_rows, input.plan_width);
     const agg: Agg = {
-      ...planBase(cost.startup_cost, cost.total_cost, 1, width, aggTlist.map((t) => ({ ...t })), having),
-      type: 'Agg', aggstrategy: 'AGG_PLAIN', aggsplit: 'AGGSPLIT_SIMPLE', numCols: 0, grpColIdx: [], grpOperators: [], numGroups: 1, lefttree: input,
+      type: 'Agg',
+      startup_cost: cost.startup_cost, total_cost: cost.total_cost, plan_rows: 1, plan_width: width, plan_node_id: 0,
+      targetlist: aggTlist.map((t) => ({ ...t })), qual: having, righttree: null, initPlan: [],
+      aggstrategy: 'AGG_PLAIN', aggsplit: 'AGGSPLIT_SIMPLE', numCols: 0, grpColIdx: [], grpOperators: [], numGroups: 1, lefttree: input,
     };
     if (having.length > 0) agg.plan_rows = clampRowEst(1 * havingSelectivity(root, having));
     return [withKeys(agg, [])];
@@ -791,8 +819,7 @@ function makeAggPlans(root: PlannerInfo, cand: Candidate, aggTlist: TargetEntry[
   const numGroups = estimateNumGroups(root, groupExprs, input.plan_rows);
   const grpColIdx = (p: Plan): number[] => parse.groupClause.map((g) => {
     const e = tleForRef(root.processed_tlist, g.tleSortGroupRef)?.expr;
-    const k = e === undefined ? '' : exprKey(e);
-    return p.targetlist.findIndex((t) => exprKey(t.expr) === k) + 1;
+    return e === undefined ? 0 : p.targetlist.findIndex((t) => equalExpr(t.expr, e)) + 1;
   });
   const grpOperators = parse.groupClause.map((g) => g.eqop);
   const rowsOut = (n: number): number => (having.length > 0 ? clampRowEst(n * havingSelectivity(root, having)) : n);
@@ -802,8 +829,10 @@ function makeAggPlans(root: PlannerInfo, cand: Candidate, aggTlist: TargetEntry[
     if (!pathkeysContainedIn(root, root.group_pathkeys, cand.keys)) sortedInput = makeSortFromPathkeys(root, input, root.group_pathkeys, root.all_baserels, -1);
     const cost = costAgg(root, 'AGG_SORTED', aggcosts, parse.groupClause.length, numGroups, having, sortedInput.startup_cost, sortedInput.total_cost, sortedInput.plan_rows, sortedInput.plan_width);
     const agg: Agg = {
-      ...planBase(cost.startup_cost, cost.total_cost, rowsOut(numGroups), width, aggTlist.map((t) => ({ ...t })), having),
-      type: 'Agg', aggstrategy: 'AGG_SORTED', aggsplit: 'AGGSPLIT_SIMPLE', numCols: parse.groupClause.length,
+      type: 'Agg',
+      startup_cost: cost.startup_cost, total_cost: cost.total_cost, plan_rows: rowsOut(numGroups), plan_width: width, plan_node_id: 0,
+      targetlist: aggTlist.map((t) => ({ ...t })), qual: having, righttree: null, initPlan: [],
+      aggstrategy: 'AGG_SORTED', aggsplit: 'AGGSPLIT_SIMPLE', numCols: parse.groupClause.length,
       grpColIdx: grpColIdx(sortedInput), grpOperators, numGroups, lefttree: sortedInput,
     };
     out.push(withKeys(agg, root.group_pathkeys));
@@ -811,8 +840,10 @@ function makeAggPlans(root: PlannerInfo, cand: Candidate, aggTlist: TargetEntry[
   if (parse.groupClause.every((g) => g.hashable) && aggs.every((a) => a.aggdistinct.length === 0 && a.aggorder.length === 0)) {
     const cost = costAgg(root, 'AGG_HASHED', aggcosts, parse.groupClause.length, numGroups, having, input.startup_cost, input.total_cost, input.plan_rows, input.plan_width);
     const agg: Agg = {
-      ...planBase(cost.startup_cost, cost.total_cost, rowsOut(numGroups), width, aggTlist.map((t) => ({ ...t })), having),
-      type: 'Agg', aggstrategy: 'AGG_HASHED', aggsplit: 'AGGSPLIT_SIMPLE', numCols: parse.groupClause.length,
+      type: 'Agg',
+      startup_cost: cost.startup_cost, total_cost: cost.total_cost, plan_rows: rowsOut(numGroups), plan_width: width, plan_node_id: 0,
+      targetlist: aggTlist.map((t) => ({ ...t })), qual: having, righttree: null, initPlan: [],
+      aggstrategy: 'AGG_HASHED', aggsplit: 'AGGSPLIT_SIMPLE', numCols: parse.groupClause.length,
       grpColIdx: grpColIdx(input), grpOperators, numGroups, lefttree: input,
     };
     out.push(withKeys(agg, []));
@@ -848,13 +879,14 @@ function makeWindowPlans(root: PlannerInfo, cand: Candidate, finalTlist: TargetE
     }
     const colIdx = (sgcs: SortGroupClause[]): number[] => sgcs.map((s) => {
       const e = tleForRef(finalTlist, s.tleSortGroupRef)?.expr;
-      const k = e === undefined ? '' : exprKey(e);
-      return plan.targetlist.findIndex((t) => exprKey(t.expr) === k) + 1;
+      return e === undefined ? 0 : plan.targetlist.findIndex((t) => equalExpr(t.expr, e)) + 1;
     });
     const cost = costWindowAgg(root, funcs, w.partitionClause.length, w.orderClause.length, plan.startup_cost, plan.total_cost, plan.plan_rows);
     const wa: WindowAgg = {
-      ...planBase(cost.startup_cost, cost.total_cost, plan.plan_rows, tlistWidth(root, tlist), tlist),
-      type: 'WindowAgg', winref: w.winref, partNumCols: w.partitionClause.length, partColIdx: colIdx(w.partitionClause),
+      type: 'WindowAgg',
+      startup_cost: cost.startup_cost, total_cost: cost.total_cost, plan_rows: plan.plan_rows, plan_width: tlistWidth(root, tlist), plan_node_id: 0,
+      targetlist: tlist, qual: [], righttree: null, initPlan: [],
+      winref: w.winref, partNumCols: w.partitionClause.length, partColIdx: colIdx(w.partitionClause),
       partOperators: w.partitionClause.map((s) => s.eqop), ordNumCols: w.orderClause.length, ordColIdx: colIdx(w.orderClause),
       ordOperators: w.orderClause.map((s) => s.eqop), frameOptions: w.frameOptions, startOffset: w.startOffset, endOffset: w.endOffset,
       lefttree: plan,
@@ -879,7 +911,12 @@ function makeProjectSet(root: PlannerInfo, cand: Candidate, finalTlist: TargetEn
   const rows = input.plan_rows * tlistRows;
   const startup = input.startup_cost + evalCost.startup;
   const total = input.total_cost + evalCost.startup + evalCost.per_tuple * input.plan_rows + ((rows - input.plan_rows) * c.cpu_tuple_cost) / 2;
-  const ps: ProjectSet = { ...planBase(startup, total, rows, tlistWidth(root, finalTlist), finalTlist.map((t) => ({ ...t }))), type: 'ProjectSet', lefttree: input };
+  const ps: ProjectSet = {
+    type: 'ProjectSet',
+    startup_cost: startup, total_cost: total, plan_rows: rows, plan_width: tlistWidth(root, finalTlist), plan_node_id: 0,
+    targetlist: finalTlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+    lefttree: input,
+  };
   return withKeys(ps, cand.keys);
 }
 
@@ -893,8 +930,7 @@ function makeDistinctPlans(root: PlannerInfo, cand: Candidate): Candidate[] {
     const t = tleForRef(p.targetlist, s.tleSortGroupRef);
     if (t !== undefined) return t.resno;
     const e = tleForRef(root.processed_tlist, s.tleSortGroupRef)?.expr;
-    const k = e === undefined ? '' : exprKey(e);
-    return p.targetlist.findIndex((x) => exprKey(x.expr) === k) + 1;
+    return e === undefined ? 0 : p.targetlist.findIndex((x) => equalExpr(x.expr, e)) + 1;
   });
   const ops = parse.distinctClause.map((s) => s.eqop);
   const out: Candidate[] = [];
@@ -906,8 +942,10 @@ function makeDistinctPlans(root: PlannerInfo, cand: Candidate): Candidate[] {
     if (!pathkeysContainedIn(root, keys, cand.keys)) sorted = makeSortFromPathkeys(root, input, keys, root.all_baserels, -1);
     const total = sorted.total_cost + c.cpu_operator_cost * sorted.plan_rows * parse.distinctClause.length;
     const u: Unique = {
-      ...planBase(sorted.startup_cost, total, numGroups, sorted.plan_width, sorted.targetlist.map((t) => ({ ...t }))),
-      type: 'Unique', numCols: parse.distinctClause.length, uniqColIdx: colIdx(sorted), uniqOperators: ops, lefttree: sorted,
+      type: 'Unique',
+      startup_cost: sorted.startup_cost, total_cost: total, plan_rows: numGroups, plan_width: sorted.plan_width, plan_node_id: 0,
+      targetlist: sorted.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+      numCols: parse.distinctClause.length, uniqColIdx: colIdx(sorted), uniqOperators: ops, lefttree: sorted,
     };
     out.push(withKeys(u, pathkeysContainedIn(root, keys, cand.keys) ? cand.keys : keys));
   }
@@ -915,8 +953,10 @@ function makeDistinctPlans(root: PlannerInfo, cand: Candidate): Candidate[] {
     const cost = costAgg(root, 'AGG_HASHED', { numAggs: 0, transCost: { startup: 0, per_tuple: 0 }, finalCost: { startup: 0, per_tuple: 0 }, transitionSpace: 0 },
       parse.distinctClause.length, numGroups, [], input.startup_cost, input.total_cost, input.plan_rows, input.plan_width);
     const agg: Agg = {
-      ...planBase(cost.startup_cost, cost.total_cost, numGroups, input.plan_width, input.targetlist.map((t) => ({ ...t }))),
-      type: 'Agg', aggstrategy: 'AGG_HASHED', aggsplit: 'AGGSPLIT_SIMPLE', numCols: parse.distinctClause.length,
+      type: 'Agg',
+      startup_cost: cost.startup_cost, total_cost: cost.total_cost, plan_rows: numGroups, plan_width: input.plan_width, plan_node_id: 0,
+      targetlist: input.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+      aggstrategy: 'AGG_HASHED', aggsplit: 'AGGSPLIT_SIMPLE', numCols: parse.distinctClause.length,
       grpColIdx: colIdx(input), grpOperators: ops, numGroups, lefttree: input,
     };
     out.push(withKeys(agg, []));
@@ -930,8 +970,10 @@ function makeLimit(root: PlannerInfo, input: Plan, countEst: number, offsetEst: 
   const withTies = parse.limitOption === 'LIMIT_OPTION_WITH_TIES';
   const uniqColIdx = withTies && input.type === 'Sort' ? input.sortColIdx.slice() : [];
   return {
-    ...planBase(cost.startup_cost, cost.total_cost, cost.rows, input.plan_width, input.targetlist.map((t) => ({ ...t }))),
-    type: 'Limit', limitOffset: parse.limitOffset, limitCount: parse.limitCount, limitOption: parse.limitOption,
+    type: 'Limit',
+    startup_cost: cost.startup_cost, total_cost: cost.total_cost, plan_rows: cost.rows, plan_width: input.plan_width, plan_node_id: 0,
+    targetlist: input.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+    limitOffset: parse.limitOffset, limitCount: parse.limitCount, limitOption: parse.limitOption,
     uniqNumCols: uniqColIdx.length, uniqColIdx, uniqOperators: withTies ? parse.sortClause.map((s) => s.eqop) : [], lefttree: input,
   };
 }
@@ -950,10 +992,12 @@ function makeModifyTable(root: PlannerInfo, sub: Plan, updateColnos: number[]): 
     });
   }
   root.glob.relationOids.add(target.relid);
+  // PostgreSQL reports the subplan's width for a ModifyTable with RETURNING, and no rows or width without.
   const mt: ModifyTable = {
-    // PostgreSQL reports the subplan's width for a ModifyTable with RETURNING, and no rows or width without.
-    ...planBase(sub.startup_cost, sub.total_cost, hasReturning ? sub.plan_rows : 0, hasReturning ? sub.plan_width : 0, returning),
-    type: 'ModifyTable', operation: parse.commandType as ModifyTable['operation'], canSetTag: parse.canSetTag,
+    type: 'ModifyTable',
+    startup_cost: sub.startup_cost, total_cost: sub.total_cost, plan_rows: hasReturning ? sub.plan_rows : 0, plan_width: hasReturning ? sub.plan_width : 0, plan_node_id: 0,
+    targetlist: returning, qual: [], righttree: null, initPlan: [],
+    operation: parse.commandType as ModifyTable['operation'], canSetTag: parse.canSetTag,
     nominalRelation: parse.resultRelation, resultRelations: [parse.resultRelation],
     updateColnosLists: parse.commandType === 'CMD_UPDATE' ? [updateColnos] : [],
     returningLists: hasReturning ? [returning] : [],
@@ -978,8 +1022,10 @@ function planSetopQuery(root: PlannerInfo): Plan {
     const cols = parse.sortClause.map((s) => tleForRef(parse.targetList, s.tleSortGroupRef)?.resno ?? 1);
     const sortCost = costSortPlan(root, plan);
     plan = {
-      ...planBase(sortCost.startup_cost, sortCost.total_cost, plan.plan_rows, plan.plan_width, plan.targetlist.map((t) => ({ ...t }))),
-      type: 'Sort', numCols: cols.length, sortColIdx: cols, sortOperators: parse.sortClause.map((s) => s.sortop),
+      type: 'Sort',
+      startup_cost: sortCost.startup_cost, total_cost: sortCost.total_cost, plan_rows: plan.plan_rows, plan_width: plan.plan_width, plan_node_id: 0,
+      targetlist: plan.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
+      numCols: cols.length, sortColIdx: cols, sortOperators: parse.sortClause.map((s) => s.sortop),
       nullsFirst: parse.sortClause.map((s) => s.nulls_first), lefttree: plan,
     };
   }

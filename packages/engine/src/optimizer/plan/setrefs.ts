@@ -26,7 +26,7 @@ import type { Plan, PlannedStmt } from '../../nodes/plannodes.ts';
 import type { Expr, TargetEntry, Var } from '../../nodes/primnodes.ts';
 import { INDEX_VAR, INNER_VAR, OUTER_VAR } from '../../nodes/primnodes.ts';
 import type { PlannerGlobal, PlannerInfo } from '../pathnodes.ts';
-import { exprKey, mapChildren, mutateExpr } from '../util/exprwalk.ts';
+import { equalExpr, mapChildren, mutateExpr } from '../util/exprwalk.ts';
 
 const subqueryRoots = new WeakMap<Plan, PlannerInfo>();
 
@@ -38,7 +38,7 @@ export function registerSubqueryRoot(plan: Plan, subroot: PlannerInfo): void {
 interface SetrefsState {
   rtable: RangeTblEntry[];
   /** The child's target-list expressions as its parent sees them (after the level offset, before its own fixing). */
-  semantic: WeakMap<Plan, Expr[]>;
+  semantic: Map<Plan, Expr[]>;
   nextNodeId: number;
   roots: Map<PlannerInfo, number>;
 }
@@ -50,28 +50,21 @@ function offsetExpr(e: Expr, rtoffset: number): Expr {
 
 const offTl = (tl: TargetEntry[], off: number): TargetEntry[] => tl.map((t) => ({ ...t, expr: offsetExpr(t.expr, off) }));
 
-/** Finds e in the child target lists: whole expressions first, then Vars (fix_join_expr / fix_upper_expr). */
-const keyCache = new WeakMap<Expr[], string[]>();
-function keysOf(list: Expr[] | null): string[] {
-  if (list === null) return [];
-  let k = keyCache.get(list);
-  if (k === undefined) {
-    k = list.map((x) => exprKey(x));
-    keyCache.set(list, k);
-  }
-  return k;
+/** The position of an expression equal to e in a child's target list, or -1 (tlist_member). */
+function tlistIndexOf(list: Expr[] | null, e: Expr): number {
+  if (list === null) return -1;
+  for (let i = 0; i < list.length; i++) if (equalExpr(list[i], e)) return i;
+  return -1;
 }
 
+/** Finds e in the child target lists: whole expressions first, then Vars (fix_join_expr / fix_upper_expr). */
 function fixExpr(e: Expr, outer: Expr[] | null, inner: Expr[] | null, what: string): Expr {
-  const outerKeys = keysOf(outer);
-  const innerKeys = keysOf(inner);
   const rec = (n: Expr): Expr => {
     if (n.type === 'Const' || n.type === 'Param') return n;
     if (n.type === 'Var' && n.varno < 0) return n;
-    const k = exprKey(n);
-    let i = outerKeys.indexOf(k);
+    let i = tlistIndexOf(outer, n);
     if (i >= 0 && outer !== null) return makeRef(OUTER_VAR, i + 1, outer[i]);
-    i = innerKeys.indexOf(k);
+    i = tlistIndexOf(inner, n);
     if (i >= 0 && inner !== null) return makeRef(INNER_VAR, i + 1, inner[i]);
     if (n.type === 'Var') {
       if (n.varlevelsup > 0) return n;
@@ -102,14 +95,15 @@ function trivialSubqueryScan(p: Plan & { type: 'SubqueryScan' }): boolean {
 }
 
 function numberAggrefs(plan: Plan): void {
-  const keys: string[] = [];
+  // Equal aggregates share one slot: each is compared with aggno blanked out.
+  const slots: Expr[] = [];
   const assign = (e: Expr): Expr => mutateExpr(e, (n) => {
     if (n.type !== 'Aggref') return undefined;
-    const k = exprKey({ ...n, aggno: -1 });
-    let i = keys.indexOf(k);
+    const unnumbered = { ...n, aggno: -1 };
+    let i = tlistIndexOf(slots, unnumbered);
     if (i < 0) {
-      keys.push(k);
-      i = keys.length - 1;
+      slots.push(unnumbered);
+      i = slots.length - 1;
     }
     return { ...n, aggno: i };
   });
@@ -294,7 +288,7 @@ function setPlanRefs(st: SetrefsState, plan: Plan, root: PlannerInfo, off: numbe
 
 /** Finishes the plan of a statement (set_plan_references over the main plan and every subplan). */
 export function setPlanReferences(glob: PlannerGlobal, root: PlannerInfo, plan: Plan, query: Query): PlannedStmt {
-  const st: SetrefsState = { rtable: [], semantic: new WeakMap(), nextNodeId: 0, roots: new Map() };
+  const st: SetrefsState = { rtable: [], semantic: new Map(), nextNodeId: 0, roots: new Map() };
   const off = levelOffset(st, root);
   const top = setPlanRefs(st, plan, root, off);
   const subplans: Plan[] = glob.subplans.map((sp, i) => {

@@ -180,8 +180,9 @@ function isSimpleSubquery(sub: Query, underNullable: boolean): boolean {
 
 /** Merges simple sub-selects of FROM into the parent query (pull_up_subqueries). */
 export function pullUpSubqueries(q0: Query): Query {
+  if (!q0.rtable.some((r) => r.rtekind === 'RTE_SUBQUERY')) return q0;
   let q = q0;
-  for (const rti of collectRefs(q.jointree)) {
+  for (const rti of collectRefs(q.jointree, [])) {
     const rte = q.rtable[rti - 1];
     if (rte.rtekind !== 'RTE_SUBQUERY' || rte.subquery === null) continue;
     let sub = pullUpSubqueries(flattenJoinAliasVars(rte.subquery));
@@ -195,11 +196,29 @@ export function pullUpSubqueries(q0: Query): Query {
   return q;
 }
 
-function collectRefs(n: JoinTreeNode): number[] {
+/** The range-table indexes of the join tree's leaves, left to right, appended to out. */
+function collectRefs(n: JoinTreeNode, out: number[]): number[] {
   switch (n.type) {
-    case 'RangeTblRef': return [n.rtindex];
-    case 'FromExpr': return n.fromlist.flatMap(collectRefs);
-    case 'JoinExpr': return [...collectRefs(n.larg), ...collectRefs(n.rarg)];
+    case 'RangeTblRef':
+      out.push(n.rtindex);
+      break;
+    case 'FromExpr':
+      for (const c of n.fromlist) collectRefs(c, out);
+      break;
+    case 'JoinExpr':
+      collectRefs(n.larg, out);
+      collectRefs(n.rarg, out);
+      break;
+  }
+  return out;
+}
+
+/** Whether the join tree has an outer join (PostgreSQL's hasOuterJoins, which gates reduce_outer_joins). */
+function hasOuterJoins(n: JoinTreeNode): boolean {
+  switch (n.type) {
+    case 'RangeTblRef': return false;
+    case 'FromExpr': return n.fromlist.some(hasOuterJoins);
+    case 'JoinExpr': return n.jointype !== 'JOIN_INNER' || hasOuterJoins(n.larg) || hasOuterJoins(n.rarg);
   }
 }
 
@@ -232,6 +251,7 @@ function visitOne(n: JoinTreeNode, rti: number, f: (ref: JoinTreeNode) => JoinTr
  * joins with the inputs swapped so later stages see only LEFT.
  */
 export function reduceOuterJoins(q: Query): Query {
+  if (!hasOuterJoins(q.jointree)) return q;
   const visit = (n: JoinTreeNode, nonnullable: Relids): JoinTreeNode => {
     switch (n.type) {
       case 'RangeTblRef': return n;

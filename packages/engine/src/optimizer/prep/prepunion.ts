@@ -21,7 +21,7 @@ import { OUTER_VAR } from '../../nodes/primnodes.ts';
 import { exprType, exprTypmod } from '../../nodes/nodeFuncs.ts';
 import type { PlannerInfo } from '../pathnodes.ts';
 import { costAgg, costExprEval, costRecursiveUnion, costSort, type QualCost } from '../path/costsize.ts';
-import { isProjectionCapable, makeTle, planBase, tlistWidth } from '../plan/createplan.ts';
+import { isProjectionCapable, makeTle, tlistWidth } from '../plan/createplan.ts';
 import { mutateExpr } from '../util/exprwalk.ts';
 import { getTypavgwidth } from '../util/lsyscache.ts';
 import { subqueryPlanner } from '../plan/planner.ts';
@@ -81,7 +81,12 @@ function planLeaf(root: PlannerInfo, rtindex: number, colTypes: number[], colTyp
     width += 4;
   }
   const startup = sub.startup_cost;
-  const scan: SubqueryScan = { ...planBase(startup, total, sub.plan_rows, width, tlist), type: 'SubqueryScan', scanrelid: rtindex, subplan: sub };
+  const scan: SubqueryScan = {
+    type: 'SubqueryScan',
+    startup_cost: startup, total_cost: total, plan_rows: sub.plan_rows, plan_width: width, plan_node_id: 0,
+    targetlist: tlist, qual: [], lefttree: null, righttree: null, initPlan: [],
+    scanrelid: rtindex, subplan: sub,
+  };
   return scan;
 }
 
@@ -94,7 +99,12 @@ function makeAppend(root: PlannerInfo, children: Plan[], tlist: TargetEntry[]): 
   }
   total += root.glob.cost.cpu_tuple_cost * APPEND_CPU_COST_MULTIPLIER * rows;
   const startup = children.length > 0 ? children[0].startup_cost : 0;
-  return { ...planBase(startup, total, rows, children[0]?.plan_width ?? 0, tlist), type: 'Append', appendplans: children };
+  return {
+    type: 'Append',
+    startup_cost: startup, total_cost: total, plan_rows: rows, plan_width: children[0]?.plan_width ?? 0, plan_node_id: 0,
+    targetlist: tlist, qual: [], lefttree: null, righttree: null, initPlan: [],
+    appendplans: children,
+  };
 }
 
 /** e with each OUTER_VAR reference to column i replaced by tlist[i - 1]'s expression (the node's own output column). */
@@ -128,7 +138,12 @@ export function planSetOperations(root: PlannerInfo): SetopResult {
       p.plan_width = width;
       return p;
     }
-    return { ...planBase(p.startup_cost, p.total_cost + root.glob.cost.cpu_tuple_cost * p.plan_rows, p.plan_rows, width, tl), type: 'Result', resconstantqual: null, lefttree: p };
+    return {
+      type: 'Result',
+      startup_cost: p.startup_cost, total_cost: p.total_cost + root.glob.cost.cpu_tuple_cost * p.plan_rows, plan_rows: p.plan_rows, plan_width: width, plan_node_id: 0,
+      targetlist: tl, qual: [], righttree: null, initPlan: [],
+      resconstantqual: null, lefttree: p,
+    };
   };
 
   /** Flattens nested UNION ALLs of the same column types into one Append's inputs. */
@@ -154,16 +169,26 @@ export function planSetOperations(root: PlannerInfo): SetopResult {
     const hashC = costAgg(root, 'AGG_HASHED', zero, ncols, numGroups, [], input.startup_cost, input.total_cost, input.plan_rows, input.plan_width);
     if (hashable && hashC.total_cost < uniqTotal) {
       const agg: Agg = {
-        ...planBase(hashC.startup_cost, hashC.total_cost, numGroups, input.plan_width, tl), type: 'Agg', aggstrategy: 'AGG_HASHED',
+        type: 'Agg',
+        startup_cost: hashC.startup_cost, total_cost: hashC.total_cost, plan_rows: numGroups, plan_width: input.plan_width, plan_node_id: 0,
+        targetlist: tl, qual: [], righttree: null, initPlan: [],
+        aggstrategy: 'AGG_HASHED',
         aggsplit: 'AGGSPLIT_SIMPLE', numCols: ncols, grpColIdx: cols, grpOperators: ops, numGroups, lefttree: input,
       };
       return agg;
     }
     const sort: Sort = {
-      ...planBase(sortC.startup_cost, sortC.total_cost, input.plan_rows, input.plan_width, outerRefTlist(colTypes, colTypmods)),
-      type: 'Sort', numCols: ncols, sortColIdx: cols, sortOperators: n.groupClauses.map((g) => g.sortop), nullsFirst: cols.map(() => false), lefttree: input,
+      type: 'Sort',
+      startup_cost: sortC.startup_cost, total_cost: sortC.total_cost, plan_rows: input.plan_rows, plan_width: input.plan_width, plan_node_id: 0,
+      targetlist: outerRefTlist(colTypes, colTypmods), qual: [], righttree: null, initPlan: [],
+      numCols: ncols, sortColIdx: cols, sortOperators: n.groupClauses.map((g) => g.sortop), nullsFirst: cols.map(() => false), lefttree: input,
     };
-    const u: Unique = { ...planBase(sortC.startup_cost, uniqTotal, numGroups, input.plan_width, tl), type: 'Unique', numCols: ncols, uniqColIdx: cols, uniqOperators: ops, lefttree: sort };
+    const u: Unique = {
+      type: 'Unique',
+      startup_cost: sortC.startup_cost, total_cost: uniqTotal, plan_rows: numGroups, plan_width: input.plan_width, plan_node_id: 0,
+      targetlist: tl, qual: [], righttree: null, initPlan: [],
+      numCols: ncols, uniqColIdx: cols, uniqOperators: ops, lefttree: sort,
+    };
     return u;
   };
 
@@ -201,17 +226,25 @@ export function planSetOperations(root: PlannerInfo): SetopResult {
     if (hashable && setopTotal(app) <= sortedTotal) {
       const total = setopTotal(app);
       const so: SetOp = {
-        ...planBase(total, total, outRows, left.plan_width - 4, tl), type: 'SetOp', cmd, strategy: 'SETOP_HASHED', numCols: ncols,
+        type: 'SetOp',
+        startup_cost: total, total_cost: total, plan_rows: outRows, plan_width: left.plan_width - 4, plan_node_id: 0,
+        targetlist: tl, qual: [], righttree: null, initPlan: [],
+        cmd, strategy: 'SETOP_HASHED', numCols: ncols,
         dupColIdx: cols, dupOperators: ops, flagColIdx: ncols + 1, firstFlag: 0, numGroups, lefttree: app,
       };
       return so;
     }
     const sort: Sort = {
-      ...planBase(sortC.startup_cost, sortC.total_cost, app.plan_rows, app.plan_width, tlFlag.map((t) => ({ ...t }))), type: 'Sort',
+      type: 'Sort',
+      startup_cost: sortC.startup_cost, total_cost: sortC.total_cost, plan_rows: app.plan_rows, plan_width: app.plan_width, plan_node_id: 0,
+      targetlist: tlFlag.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
       numCols: ncols, sortColIdx: cols, sortOperators: n.groupClauses.map((g) => g.sortop), nullsFirst: cols.map(() => false), lefttree: app,
     };
     const so: SetOp = {
-      ...planBase(sortC.startup_cost, sortedTotal, outRows, left.plan_width - 4, tl), type: 'SetOp', cmd, strategy: 'SETOP_SORTED', numCols: ncols,
+      type: 'SetOp',
+      startup_cost: sortC.startup_cost, total_cost: sortedTotal, plan_rows: outRows, plan_width: left.plan_width - 4, plan_node_id: 0,
+      targetlist: tl, qual: [], righttree: null, initPlan: [],
+      cmd, strategy: 'SETOP_SORTED', numCols: ncols,
       dupColIdx: cols, dupOperators: ops, flagColIdx: ncols + 1, firstFlag: 0, numGroups, lefttree: sort,
     };
     return so;
@@ -226,8 +259,10 @@ export function planSetOperations(root: PlannerInfo): SetopResult {
     const cost = costRecursiveUnion(root, { startup_cost: nrt.startup_cost, total_cost: nrt.total_cost, rows: nrt.plan_rows }, { startup_cost: rt.startup_cost, total_cost: rt.total_cost, rows: rt.plan_rows });
     const cols = n.all ? [] : Array.from({ length: ncols }, (_, i) => i + 1);
     const ru: RecursiveUnion = {
-      ...planBase(cost.startup_cost, cost.total_cost, cost.rows, Math.max(nrt.plan_width, rt.plan_width), outerRefTlist(colTypes, colTypmods)),
-      type: 'RecursiveUnion', wtParam: root.wt_param_id, numCols: cols.length, dupColIdx: cols,
+      type: 'RecursiveUnion',
+      startup_cost: cost.startup_cost, total_cost: cost.total_cost, plan_rows: cost.rows, plan_width: Math.max(nrt.plan_width, rt.plan_width), plan_node_id: 0,
+      targetlist: outerRefTlist(colTypes, colTypmods), qual: [], initPlan: [],
+      wtParam: root.wt_param_id, numCols: cols.length, dupColIdx: cols,
       dupOperators: n.all ? [] : n.groupClauses.map((g) => g.eqop), numGroups: n.all ? 0 : cost.rows, lefttree: nrt, righttree: rt,
     };
     return ru;

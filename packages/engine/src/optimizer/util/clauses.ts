@@ -43,10 +43,17 @@ export const isConstFalseOrNull = (e: Expr): boolean => e.type === 'Const' && (e
 
 /** A qual as a list of clauses that are ANDed (make_ands_implicit). */
 export function makeAndsImplicit(e: Expr | null): Expr[] {
-  if (e === null) return [];
-  if (e.type === 'BoolExpr' && e.boolop === 'AND_EXPR') return e.args.flatMap((a) => makeAndsImplicit(a));
-  if (isConstTrue(e)) return [];
-  return [e];
+  const out: Expr[] = [];
+  if (e !== null) addAndedClauses(e, out);
+  return out;
+}
+
+function addAndedClauses(e: Expr, out: Expr[]): void {
+  if (e.type === 'BoolExpr' && e.boolop === 'AND_EXPR') {
+    for (const a of e.args) addAndedClauses(a, out);
+  } else if (!isConstTrue(e)) {
+    out.push(e);
+  }
 }
 
 export function makeAndsExplicit(list: Expr[]): Expr {

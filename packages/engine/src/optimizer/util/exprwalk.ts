@@ -9,6 +9,8 @@
  *   mutateExpr(e, fn)      bottom-up copy: fn sees each node after its children
  *                          were rewritten and returns the node to use
  *   mapChildren(e, fn)     a shallow copy of e with each child replaced by fn(child)
+ *   equalExpr(a, b)        structural equality ignoring location (equal())
+ *   exprKey(e)             a string equal for equal expressions (for maps and sets)
  *
  * SubLink.subselect is not entered (a different query level): callers that
  * need to look into sub-selects do it themselves, as PostgreSQL's walkers do
@@ -50,6 +52,14 @@ export function exprChildren(e: Expr): Expr[] {
     case 'NullTest': case 'BooleanTest': return [e.arg];
     case 'SubLink': return e.testexpr !== null ? [e.testexpr] : [];
     case 'SubPlan': return e.testexpr !== null ? [e.testexpr, ...e.args] : e.args;
+    case 'SubscriptingRef': {
+      const out: Expr[] = [];
+      for (const x of e.refupperindexpr) if (x !== null) out.push(x);
+      for (const x of e.reflowerindexpr) if (x !== null) out.push(x);
+      out.push(e.refexpr);
+      if (e.refassgnexpr !== null) out.push(e.refassgnexpr);
+      return out;
+    }
   }
 }
 
@@ -99,6 +109,14 @@ export function mapChildren(e: Expr, f: (c: Expr) => Expr): Expr {
     case 'BooleanTest': return { ...e, arg: f(e.arg) };
     case 'SubLink': return { ...e, testexpr: e.testexpr === null ? null : f(e.testexpr) };
     case 'SubPlan': return { ...e, testexpr: e.testexpr === null ? null : f(e.testexpr), args: e.args.map(f) };
+    case 'SubscriptingRef':
+      return {
+        ...e,
+        refupperindexpr: e.refupperindexpr.map((x) => (x === null ? null : f(x))),
+        reflowerindexpr: e.reflowerindexpr.map((x) => (x === null ? null : f(x))),
+        refexpr: f(e.refexpr),
+        refassgnexpr: e.refassgnexpr === null ? null : f(e.refassgnexpr),
+      };
   }
 }
 
@@ -115,9 +133,51 @@ export function mutateExpr(e: Expr, fn: (e: Expr) => Expr | undefined): Expr {
   return mapChildren(e, (c) => mutateExpr(c, fn));
 }
 
-/** Structural equality of two expressions (PostgreSQL's equal(), ignoring location). */
+/**
+ * Structural equality of two expressions (PostgreSQL's equal(), ignoring
+ * location): true exactly when exprKey(a) === exprKey(b), but without
+ * building either key. Most comparisons the planner makes are between
+ * different nodes (a target entry against each column of a child's target
+ * list), and those stop at the first differing field, usually `type`.
+ */
 export function equalExpr(a: Expr, b: Expr): boolean {
-  return exprKey(a) === exprKey(b);
+  return equalValue(a, b);
+}
+
+function equalValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    // exprKey writes NaN as "NaN" and both zeros as "0" (=== already covers the zeros).
+    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equalValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof Uint8Array || b instanceof Uint8Array || typeof (a as { toJSON?: unknown }).toJSON === 'function' || typeof (b as { toJSON?: unknown }).toJSON === 'function') {
+    return valueKey(a) === valueKey(b);
+  }
+  const oa = a as Record<string, unknown>;
+  const ob = b as Record<string, unknown>;
+  if (oa.type !== ob.type) return false;
+  // Vars are most of what is compared: different columns differ here already.
+  if (oa.type === 'Var' && (oa.varattno !== ob.varattno || oa.varno !== ob.varno || oa.varlevelsup !== ob.varlevelsup)) return false;
+  let fields = 0;
+  for (const k in oa) {
+    if (k === 'location') continue;
+    const x = oa[k];
+    if (x === undefined || typeof x === 'function') continue;
+    if (!equalValue(x, ob[k])) return false;
+    fields++;
+  }
+  for (const k in ob) {
+    if (k === 'location') continue;
+    const y = ob[k];
+    if (y === undefined || typeof y === 'function') continue;
+    fields--;
+  }
+  return fields === 0;
 }
 
 /**

@@ -72,6 +72,9 @@ export function walkExprDeep(e: Expr, fn: (n: Expr, depth: number) => boolean, d
 
 /** The range-table indexes of this level's Vars in e (including those inside sub-selects that refer up to this level). */
 export function pullVarnos(e: Expr): Relids {
+  // The sides of most clauses are a column or a constant: no walk for those.
+  if (e.type === 'Var') return e.varlevelsup === 0 && e.varno > 0 ? relidBit(e.varno) : 0n;
+  if (e.type === 'Const' || e.type === 'Param') return 0n;
   let r = 0n;
   walkExprDeep(e, (n, depth) => {
     if (n.type === 'Var' && n.varlevelsup === depth && n.varno > 0) r |= relidBit(n.varno);

@@ -7,6 +7,7 @@
  * Exports:
  *   class Guc                  one backend's settings
  *     show(name) / showAll()   SHOW text (work_mem -> '4MB')
+ *     changes                  a counter of value changes (cached readers compare it)
  *     setting(name)            pg_settings.setting form ('4096'), for the planner
  *     intValue / realValue / boolValue
  *     set(name, value, opts)   SET [LOCAL] name = value (value null: RESET)
@@ -291,6 +292,16 @@ export class Guc {
   /** One undo frame per open (sub)transaction level. */
   private readonly stack: Map<string, SavedValue>[] = [];
   private zone: TimeZone;
+  /**
+   * Counts value changes (SET, RESET, and their undoing at transaction end):
+   * while it stays the same, settings read from this Guc are still current
+   * (the planner keeps its parsed cost settings, optimizer/path/costsize.ts).
+   */
+  private changeCount = 0;
+
+  get changes(): number {
+    return this.changeCount;
+  }
 
   constructor(startup: Record<string, string> = {}) {
     for (const d of GUC_DEFS) {
@@ -409,6 +420,7 @@ export class Guc {
 
   /** The assign hook: settings with effects outside this object. */
   private assign(key: string, norm: string): void {
+    this.changeCount++;
     if (key === 'timezone') {
       this.zone = zoneFromSetting(norm, DEFS_BY_LOWER.get('timezone') as GucDef);
       this.activate();
