@@ -8,7 +8,7 @@ import { MemoryDirectory, CrashSimDirectory } from '@tabgres/opfs-storage';
 import { StorageEngine } from '../engine.ts';
 import { Catalog } from './catalog.ts';
 import { INT4OID, TEXTOID } from '../utils/adt/types.ts';
-import { PG_PUBLIC_NAMESPACE, RelationRelationId, Anum_pg_class, ConstraintRelationId } from './schemapg.ts';
+import { PG_PUBLIC_NAMESPACE, RelationRelationId, Anum_pg_attribute, Anum_pg_class, AttributeRelationId, ConstraintRelationId } from './schemapg.ts';
 import type { ColumnSpec } from './heap.ts';
 import { parseSearchPath } from './namespace.ts';
 
@@ -53,6 +53,44 @@ describe('bootstrap', () => {
     expect([ix.relkind, ix.attrs.map((a) => a.attname)]).toEqual(['i', ['oid']]);
     expect(cat.getRelation(1249).indexes.map((i) => i.name)).toEqual(['pg_attribute_relid_attnum_index']);
     expect(cat.getRelation(1247).indexes).toEqual([]);
+    engine.close();
+  });
+});
+
+describe('catalog scans', () => {
+  it('scanLeading deforms only the leading columns (the RELNAMENSP reload), leaving the rest null', () => {
+    const engine = StorageEngine.open({ dir: new MemoryDirectory() });
+    const cat = Catalog.bootstrap(engine);
+    const full = new Map<number, unknown[]>();
+    cat.heaps.scan(RelationRelationId, (v) => full.set(v[Anum_pg_class.oid] as number, v.slice()));
+    let rows = 0;
+    cat.heaps.scanLeading(RelationRelationId, 3, (v) => {
+      rows++;
+      const whole = full.get(v[Anum_pg_class.oid] as number) as unknown[];
+      expect(v.slice(0, 3)).toEqual(whole.slice(0, 3));
+      expect(v.slice(3).every((x) => x === null)).toBe(true);
+    });
+    expect(rows).toBe(full.size);
+    engine.close();
+  });
+
+  it('DROP TABLE removes exactly its pg_class and pg_attribute rows (found through the catalog indexes)', () => {
+    const { engine, cat } = fresh();
+    const a = cat.heapCreateWithCatalog({ relname: 'a', relnamespace: PG_PUBLIC_NAMESPACE, relkind: 'r', columns: [col('x', INT4OID), col('y', TEXTOID)] });
+    const b = cat.heapCreateWithCatalog({ relname: 'b', relnamespace: PG_PUBLIC_NAMESPACE, relkind: 'r', columns: [col('x', INT4OID)] });
+    const attCount = (relid: number): number => {
+      let n = 0;
+      cat.heaps.scan(AttributeRelationId, (v) => {
+        if (v[Anum_pg_attribute.attrelid] === relid) n++;
+      });
+      return n;
+    };
+    expect([attCount(a), attCount(b)]).toEqual([8, 7]);
+    cat.performDeletion([{ classId: RelationRelationId, objectId: a, objectSubId: 0 }], 'DROP_RESTRICT', () => {});
+    expect([attCount(a), attCount(b)]).toEqual([0, 7]);
+    expect(relnames(cat)).not.toContain('a');
+    expect(relnames(cat)).toContain('b');
+    expect(cat.relnameGetRelid(null, 'b', false)).toBe(b);
     engine.close();
   });
 });

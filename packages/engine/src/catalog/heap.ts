@@ -518,8 +518,10 @@ export function setClassFlags(
  * storage (removed at commit). Dependent objects are performDeletion's job.
  */
 export function removeRelationRows(cat: Catalog, relid: number): void {
-  const cls = cat.heaps.findOne(RelationRelationId, (v) => v[CL.oid] === relid);
-  if (cls === null) return;
+  // Through pg_class_oid_index and pg_attribute_relid_attnum_index, as RelationRemoveAttributes does:
+  // a DROP reads the few rows of its relation, not every row of both catalogs.
+  const cls = cat.heaps.lookup(RelationRelationId, ClassOidIndexId, [relid], (v) => v[CL.oid] === relid)[0];
+  if (cls === undefined) return;
   const relkind = cls.values[CL.relkind] as RelKind;
   if (relkind === 'i') {
     const ix = cat.heaps.findOne(IndexRelationId, (v) => v[Anum_pg_index.indexrelid] === relid);
@@ -538,7 +540,7 @@ export function removeRelationRows(cat: Catalog, relid: number): void {
     if (heap !== null) cat.engine.dropRelation(heap);
   }
   cat.heaps.delete(RelationRelationId, cls.tid);
-  for (const row of cat.heaps.findAll(AttributeRelationId, (v) => v[AT.attrelid] === relid)) cat.heaps.delete(AttributeRelationId, row.tid);
+  for (const row of cat.heaps.lookup(AttributeRelationId, AttributeRelidNumIndexId, [relid], (v) => v[AT.attrelid] === relid)) cat.heaps.delete(AttributeRelationId, row.tid);
   for (const row of cat.heaps.findAll(StatisticRelationId, (v) => v[Anum_pg_statistic.starelid] === relid)) cat.heaps.delete(StatisticRelationId, row.tid);
   for (const row of cat.heaps.findAll(SequenceRelationId, (v) => v[Anum_pg_sequence.seqrelid] === relid)) cat.heaps.delete(SequenceRelationId, row.tid);
   cat.invalidate({ kind: 'relcache', relId: relid });

@@ -21,6 +21,7 @@
  */
 
 import type { Expr } from '../nodes/primnodes.ts';
+import type { IndexBuildStats } from '../engine.ts';
 import type { ConstraintType } from '../utils/rel.ts';
 import { nameIn, NAMEDATALEN } from '../utils/adt/text.ts';
 import { utf8Encode } from '../utils/adt/text.ts';
@@ -143,6 +144,7 @@ export function indexCreate(cat: Catalog, spec: IndexCreateSpec): number {
     if (a === undefined || a.attisdropped) throw new PgError(CATALOG_SQLSTATE.undefined_column, `column number ${k.attnum} of relation "${heapInfo.relname}" does not exist`);
     return a;
   });
+  let built: IndexBuildStats | null = null;
   const index = cat.engine.createIndex(heapInfo.heap, name, {
     columns: spec.keys.map((k, i) => ({
       name: keyAttrs[i].attname, type: catalogTypeByOid(keyAttrs[i].atttypid), typmod: keyAttrs[i].atttypmod,
@@ -150,10 +152,14 @@ export function indexCreate(cat: Catalog, spec: IndexCreateSpec): number {
     })),
     unique: spec.unique,
     ...(spec.fillfactor !== undefined ? { fillfactor: spec.fillfactor } : {}),
+  }, (stats) => {
+    built = stats;
   });
   cat.relcache.rememberIndex(index);
   const oid = index.oid;
-  const stats = cat.engine.indexStats(index);
+  // index_update_stats: both relations' pg_class stats come from what the build counted (no second pass).
+  const b = built as IndexBuildStats | null;
+  const stats = b !== null ? { pages: b.indexPages, tuples: b.indexTuples } : cat.engine.indexStats(index);
   cat.heaps.insert(RelationRelationId, classRowValues({
     oid, relname: name, relnamespace: spec.relnamespace, relkind: 'i', relnatts: spec.keys.length, relam: BTREE_AM_OID,
     relpages: stats.pages, reltuples: stats.tuples,
@@ -163,8 +169,11 @@ export function indexCreate(cat: Catalog, spec: IndexCreateSpec): number {
   })));
   const indoption = spec.keys.map((k) => (k.desc ? INDOPTION_DESC : 0) | (k.nullsFirst ? INDOPTION_NULLS_FIRST : 0));
   cat.heaps.insert(IndexRelationId, indexRowValues(oid, spec.heapOid, spec.keys.map((k) => k.attnum), indoption, spec.unique, spec.primary));
-  const heapStats = cat.engine.relationStats(heapInfo.heap);
-  setClassFlags(cat, spec.heapOid, { relhasindex: true, relpages: heapStats.relpages, reltuples: heapStats.reltuples });
+  const heapStats = b !== null ? { relpages: b.heapPages, reltuples: b.heapLiveTuples } : cat.engine.relationStats(heapInfo.heap);
+  // As index_update_stats: an empty table never vacuumed keeps reltuples -1, so an index made with
+  // CREATE TABLE does not make the table look analyzed (and tiny) to the planner.
+  const heapTuples = heapStats.reltuples === 0 && heapInfo.reltuples < 0 ? -1 : heapStats.reltuples;
+  setClassFlags(cat, spec.heapOid, { relhasindex: true, relpages: heapStats.relpages, reltuples: heapTuples });
   if (spec.primary) {
     for (const a of keyAttrs) {
       if (!a.attnotnull) cat.setNotNull(spec.heapOid, a.attnum, true);

@@ -66,6 +66,21 @@ export class CatalogHeaps {
     });
   }
 
+  /**
+   * Every visible row with only its first `natts` columns deformed (the
+   * others stay null): a cache that reads a catalog's leading columns
+   * (pg_class's oid, relname, relnamespace) skips the other ~30 of each
+   * row. `values` is reused between calls.
+   */
+  scanLeading(relid: number, natts: number, fn: (values: CatalogValues, tid: Tid) => void): void {
+    const scan = this.engine.beginScan(this.rel(relid), { natts });
+    try {
+      while (scan.next()) fn(scan.values, scan.tid);
+    } finally {
+      scan.end();
+    }
+  }
+
   /** The visible rows for which `pred` holds, copied. */
   findAll(relid: number, pred: (values: CatalogValues) => boolean): CatalogRow[] {
     const out: CatalogRow[] = [];

@@ -7,10 +7,12 @@
  *   decodeNodeTree(text)        {node, src}
  *
  * PostgreSQL stores only the tree and deparses it (pg_get_expr,
- * pg_get_constraintdef, pg_get_viewdef) when \d asks. There is no deparser
- * of analyzed trees here yet, so the column keeps the expression's source
- * text beside the tree: {"src": "...", "node": <nodes/outfuncs.ts JSON>}.
- * The src is what \d and ConstraintInfo.consrc show.
+ * pg_get_constraintdef, pg_get_viewdef) when \d asks. Here the column
+ * keeps the text beside the tree: {"src": "...", "node": <nodes/outfuncs.ts
+ * JSON>}. For defaults and CHECK constraints the src is the analyzed tree
+ * deparsed as ruleutils does (commands/explain_deparse.ts
+ * deparseRelationExpr: `'n'::text`, `(a > 0)`), so pg_get_expr and \d
+ * show PostgreSQL's text; a view keeps its definition's source text.
  */
 
 import { nodeToString, stringToNode } from '../nodes/outfuncs.ts';

@@ -197,12 +197,21 @@ export interface ControlFileData {
   dataChecksumVersion: number;
 }
 
-/** A fresh random system identifier (PostgreSQL mixes time and pid; randomness serves the same purpose). */
+/**
+ * A fresh system identifier, made as PostgreSQL's BootStrapXLOG makes it:
+ * seconds since 1970 in the high word, the sub-second time shifted by 12
+ * in the low word, and 12 bits that tell apart clusters made in the same
+ * microsecond (PostgreSQL: the pid; here random bits, since several
+ * clusters are made in one process). Not crypto.getRandomValues: in Node
+ * its first call loads the WebCrypto module, a few ms of every initdb.
+ */
 export function newSystemIdentifier(): bigint {
-  const w = new Uint32Array(2);
-  globalThis.crypto.getRandomValues(w);
+  const nowMs = Date.now();
+  const seconds = Math.floor(nowMs / 1000);
+  const micros = ((nowMs % 1000) * 1000 + Math.floor(Math.random() * 1000)) % 1_000_000;
+  const low = ((micros << 12) | Math.floor(Math.random() * 4096)) >>> 0;
   // Keep the top bit clear so the value prints the same as a signed int8 too.
-  return (BigInt(w[0] & 0x7fffffff) << 32n) | BigInt(w[1]);
+  return (BigInt(seconds & 0x7fffffff) << 32n) | BigInt(low);
 }
 
 export function sysidHi(id: bigint): number {

@@ -317,6 +317,14 @@ export class RelCache {
   }
 }
 
+/**
+ * pg_get_constraintdef of a CHECK: CHECK (expression text); conbin keeps the expression's text alone
+ * (pg_get_expr), databases made before that keep the whole definition.
+ */
+function checkConstraintDef(contype: ConstraintType, src: string): string {
+  return contype === 'c' && !src.startsWith('CHECK (') ? `CHECK (${src})` : src;
+}
+
 /** A pg_constraint row as ConstraintInfo. */
 export function constraintInfo(v: CatalogValues): ConstraintInfo {
   const conbin = v[CO.conbin] as string | null;
@@ -328,7 +336,7 @@ export function constraintInfo(v: CatalogValues): ConstraintInfo {
     conrelid: v[CO.conrelid] as number,
     conkey: intList(v[CO.conkey]),
     conbin: tree?.node ?? null,
-    consrc: tree?.src ?? '',
+    consrc: checkConstraintDef(v[CO.contype] as ConstraintType, tree?.src ?? ''),
     conindid: v[CO.conindid] as number,
     confrelid: v[CO.confrelid] as number,
     confkey: intList(v[CO.confkey]),

@@ -24,6 +24,8 @@ const A_relnamespace = Anum_pg_class.relnamespace;
 const A_reloid = Anum_pg_class.oid;
 const A_nspoid = Anum_pg_namespace.oid;
 const A_nspname = Anum_pg_namespace.nspname;
+/** The pg_class columns RELNAMENSP reads are its first three: its reload deforms only those. */
+const RELNAMENSP_NATTS = Math.max(A_relname, A_relnamespace, A_reloid) + 1;
 
 export class SysCache {
   private nsByName: Map<string, number> | null = null;
@@ -86,7 +88,7 @@ export class SysCache {
 
   private loadRelnames(): void {
     const m = new Map<number, Map<string, number>>();
-    this.heaps.scan(RelationRelationId, (v) => {
+    this.heaps.scanLeading(RelationRelationId, RELNAMENSP_NATTS, (v) => {
       const nsp = v[A_relnamespace] as number;
       let inner = m.get(nsp);
       if (inner === undefined) {
