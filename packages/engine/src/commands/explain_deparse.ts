@@ -372,6 +372,16 @@ function deparseInner(e: Expr, ctx: DeparseContext, showimplicit: boolean): stri
     case 'SubLink': return '(SubLink)';
     case 'NextValueExpr': return `nextval('${e.seqid}'::regclass)`;
     case 'SetToDefault': return 'DEFAULT';
+    case 'SubscriptingRef': {
+      // ruleutils parenthesizes the container unless it is a plain Var.
+      const base = e.refexpr.type === 'Var' ? sub(e.refexpr) : `(${sub(e.refexpr)})`;
+      const subs = e.refupperindexpr.map((u, i) => {
+        if (e.reflowerindexpr.length === 0) return `[${u === null ? '' : sub(u)}]`;
+        const l = e.reflowerindexpr[i];
+        return `[${l === null || l === undefined ? '' : sub(l)}:${u === null ? '' : sub(u)}]`;
+      }).join('');
+      return e.refassgnexpr === null ? `${base}${subs}` : `${base}${subs} := ${sub(e.refassgnexpr)}`;
+    }
   }
 }
 
@@ -381,3 +391,18 @@ export function deparseExpr(e: Expr, ctx: DeparseContext): string {
 }
 
 export { exprType };
+
+/**
+ * pg_get_expr for an expression over one relation's columns (a column
+ * default, a CHECK constraint): Vars of range-table entry 1 are that
+ * relation's columns, printed without a prefix.
+ */
+export function deparseRelationExpr(e: Expr, colnames: readonly string[]): string {
+  const rte = { eref: { aliasname: '', colnames: [...colnames] } } as unknown as RangeTblEntry;
+  const plan = { type: 'Result', targetlist: [], qual: [], lefttree: null, righttree: null, initPlan: [] } as unknown as Plan;
+  const stmt = { rtable: [rte], planTree: plan, subplans: [] } as unknown as PlannedStmt;
+  // The analyzer applies a column's typmod to a constant default itself ('ab' for varchar(5));
+  // PostgreSQL keeps a plain constant under an implicit length coercion, which prints without it.
+  const top = e.type === 'Const' && e.consttypmod >= 0 ? { ...e, consttypmod: -1 } : e;
+  return deparseExpr(top, { stmt, rtNames: ['', ''], plan, ancestors: [], useprefix: false });
+}

@@ -30,7 +30,8 @@
 import type { ColumnDef, Constraint, CreateStmt } from '../parser/nodes.ts';
 import type { Node, TypeName } from '../parser/primnodes.ts';
 import { parse } from '../parser/gram.ts';
-import { deparseExpr, quoteIdentifier } from '../parser/deparse.ts';
+import { quoteIdentifier } from '../parser/deparse.ts';
+import { deparseRelationExpr } from './explain_deparse.ts';
 import { typenameTypeIdAndMod } from '../parser/parse_type.ts';
 import { formatTypeWithTypmod } from '../parser/parse_type.ts';
 import { transformExprForDDL } from '../parser/analyze.ts';
@@ -218,9 +219,9 @@ export function transformColumn(def: ColumnDef, relname: string, tableCons: Cons
   };
 }
 
-/** The expression text stored as adsrc / in consrc (PostgreSQL prints the analyzed tree; the raw one is close). */
-function exprSource(raw: Node): string {
-  return deparseExpr(raw);
+/** The text pg_get_expr shows for a default or CHECK expression: the analyzed tree deparsed as ruleutils does. */
+function storedExprSource(expr: Expr, rel: RelationInfo): string {
+  return deparseRelationExpr(expr, rel.attrs.map((a) => (a.attisdropped ? '' : a.attname)));
 }
 
 /** A serial column's default, nextval('[schema.]t_col_seq'::regclass), analyzed against the column's type. */
@@ -244,8 +245,9 @@ export function storeColumnDefault(ctx: UtilityContext, relid: number, attnum: n
   const rel = ctx.catalog.getRelation(relid);
   const a = rel.attrs[attnum - 1];
   const expr = transformExprForDDL(analyzeContext(ctx), rel.attrs, raw, kind, a.atttypid, a.atttypmod);
-  if (replace) ctx.catalog.setDefault(relid, attnum, expr, exprSource(raw));
-  else ctx.catalog.storeDefault(relid, attnum, expr, exprSource(raw));
+  const src = storedExprSource(expr, rel);
+  if (replace) ctx.catalog.setDefault(relid, attnum, expr, src);
+  else ctx.catalog.storeDefault(relid, attnum, expr, src);
   return expr;
 }
 
@@ -295,9 +297,10 @@ export function addCheckConstraint(ctx: UtilityContext, relid: number, c: Constr
   if (c.raw_expr === null) err(ERRCODE.internal_error, 'CHECK constraint without an expression');
   const rel = ctx.catalog.getRelation(relid);
   const expr = transformExprForDDL(analyzeContext(ctx), rel.attrs, c.raw_expr, 'CHECK');
-  const src = exprSource(c.raw_expr);
+  const src = storedExprSource(expr, rel);
   const oid = ctx.catalog.addConstraint({
-    relid, contype: 'c', conkey: [], conbin: expr, consrc: `CHECK (${/^\(.*\)$/.test(src) ? src : `(${src})`})`,
+    // conbin keeps pg_get_expr's text of the expression; ConstraintInfo.consrc adds CHECK ( ).
+    relid, contype: 'c', conkey: [], conbin: expr, consrc: src,
     ...(c.conname !== null ? { conname: c.conname } : {}),
     connoinherit: c.is_no_inherit,
   });

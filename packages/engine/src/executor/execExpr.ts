@@ -41,6 +41,7 @@ import { executorPrivate } from './execUtils.ts';
 import { hashKeyFn, opfamilyComparator, setComparisonContext, type HashKey } from './execGrouping.ts';
 import { ExecInitSubPlan } from './nodeSubplan.ts';
 import { datumTypeOid, ExecInitSQLValueFunction } from './execExprInterp.ts';
+import { compileSubscriptingRef } from './execSubscript.ts';
 
 const UNKNOWNOID = 705;
 const INT2OID = 21;
@@ -228,14 +229,17 @@ class ExprCompiler {
       case 'RowExpr': {
         const args = e.args.map((a) => this.compile(a));
         const types = e.args.map((a) => exprType(a));
+        const names = e.colnames.length === args.length ? e.colnames : null;
         return (ec) => {
           const vals = new Array<Datum | null>(args.length);
           for (let i = 0; i < args.length; i++) vals[i] = args[i](ec) as Datum | null;
-          return new RecordValue(vals, types);
+          return new RecordValue(vals, types, names);
         };
       }
       case 'RowCompareExpr':
         return this.compileRowCompare(e);
+      case 'SubscriptingRef':
+        return compileSubscriptingRef(e, (x) => this.compile(x));
       case 'CoalesceExpr': {
         const args = e.args.map((a) => this.compile(a));
         return (ec) => {

@@ -10,14 +10,15 @@
  * Times come from the transaction start (estate.fmgr.transactionTimestamp),
  * so every call in one transaction agrees, as PostgreSQL's now() does; the
  * local date and time use the session time zone (utils/adt/timezone.ts via
- * timestamptzToLocal). CURRENT_TIME and LOCALTIME need the time types,
- * which do not exist yet: 0A000.
+ * timestamptzToLocal). CURRENT_TIME needs time with time zone, which does
+ * not exist yet: 0A000.
  */
 
 import type { SQLValueFunction } from '../nodes/primnodes.ts';
 import { ArrayValue } from '../utils/adt/array.ts';
 import { typeByOid } from '../utils/adt/types.ts';
 import { adjustTimestampForTypmod, timestamptzToLocal } from '../utils/adt/timestamp.ts';
+import { adjustTimeForTypmod } from '../utils/adt/time.ts';
 import type { FunctionCallContext } from '../utils/fmgr/fmgrtypes.ts';
 import type { CatalogAccess } from '../utils/rel.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
@@ -43,6 +44,16 @@ export function ExecInitSQLValueFunction(e: SQLValueFunction, ctx: FunctionCallC
     case 'SVFOP_LOCALTIMESTAMP':
     case 'SVFOP_LOCALTIMESTAMP_N':
       return () => adjustTimestampForTypmod(timestamptzToLocal(ctx.transactionTimestamp()), typmod);
+    case 'SVFOP_LOCALTIME':
+    case 'SVFOP_LOCALTIME_N':
+      // The session-local time of day of the transaction start.
+      return () => {
+        const local = timestamptzToLocal(ctx.transactionTimestamp());
+        const USECS_PER_DAY = 86_400_000_000n;
+        let r = local % USECS_PER_DAY;
+        if (r < 0n) r += USECS_PER_DAY;
+        return adjustTimeForTypmod(r, typmod);
+      };
     case 'SVFOP_CURRENT_ROLE':
     case 'SVFOP_CURRENT_USER':
     case 'SVFOP_USER':
@@ -62,7 +73,7 @@ export function ExecInitSQLValueFunction(e: SQLValueFunction, ctx: FunctionCallC
       };
     }
     default:
-      throw new PgError(SQLSTATE.feature_not_supported, `${e.op.replace('SVFOP_', '')} is not supported (no time type yet)`);
+      throw new PgError(SQLSTATE.feature_not_supported, `${e.op.replace('SVFOP_', '')} is not supported (no time with time zone type yet)`);
   }
 }
 

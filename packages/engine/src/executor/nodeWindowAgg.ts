@@ -9,9 +9,12 @@
  *
  *   peers      rows equal on the ORDER BY columns (all rows without ORDER BY)
  *   frame      ROWS / RANGE / GROUPS between UNBOUNDED PRECEDING, n
- *              PRECEDING, CURRENT ROW, n FOLLOWING, UNBOUNDED FOLLOWING.
- *              RANGE with an offset needs one ORDER BY column of an integer
- *              or float type; frame EXCLUDE clauses are 0A000.
+ *              PRECEDING, CURRENT ROW, n FOLLOWING, UNBOUNDED FOLLOWING,
+ *              with EXCLUDE CURRENT ROW / GROUP / TIES. A RANGE offset
+ *              is applied to the one ORDER BY column by the in_range
+ *              function of its type (utils/adt/inrange.ts: integers,
+ *              floats, numeric, date/timestamp/timestamptz/interval with
+ *              an interval offset).
  *   functions  row_number, rank, dense_rank, percent_rank, cume_dist, ntile,
  *              lag, lead, first_value, last_value, nth_value (by name), and
  *              every aggregate over the frame. A frame starting at UNBOUNDED
@@ -34,6 +37,8 @@ import { groupEqualityFn } from './execGrouping.ts';
 import { AggTransition } from './execAggTrans.ts';
 import { ExecInitNode } from './execProcnode.ts';
 import { MemoryAccount, GeneratorPlanState } from './execUtils.ts';
+import { inRangeFunction, type InRangeFn } from '../utils/adt/inrange.ts';
+import { typeByOid } from '../utils/adt/types.ts';
 
 type WinKind =
   | 'row_number' | 'rank' | 'dense_rank' | 'percent_rank' | 'cume_dist' | 'ntile'
@@ -76,6 +81,35 @@ function collectWindowFuncs(exprs: readonly unknown[], winref: number): WindowFu
   return out;
 }
 
+/** Each row's frame: rows [fs, fe), less those `excluded(row, j)` names (EXCLUDE clauses). */
+interface Frame {
+  fs: Int32Array;
+  fe: Int32Array;
+  excluded: ((i: number, j: number) => boolean) | null;
+}
+
+/** The k-th row (0-based; -1 the last) of row i's frame after exclusions, -1 if there is none. */
+function frameRow(frame: Frame, i: number, k: number): number {
+  const s = frame.fs[i];
+  const e = frame.fe[i];
+  const ex = frame.excluded;
+  if (ex === null) {
+    const j = k < 0 ? e - 1 : s + k;
+    return j >= s && j < e ? j : -1;
+  }
+  if (k < 0) {
+    for (let j = e - 1; j >= s; j--) if (!ex(i, j)) return j;
+    return -1;
+  }
+  let left = k;
+  for (let j = s; j < e; j++) {
+    if (ex(i, j)) continue;
+    if (left === 0) return j;
+    left--;
+  }
+  return -1;
+}
+
 function frameError(msg: string): never {
   throw new PgError('22013', msg);
 }
@@ -97,6 +131,9 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
   private readonly mem: MemoryAccount;
   /** RANGE offset frames: the ORDER BY column (0-based). */
   private readonly rangeCol: number;
+  /** RANGE offset frames: in_range of the column and offset types, and the column's order. */
+  private readonly inRange: InRangeFn | null = null;
+  private readonly rangeCompare: ((a: unknown, b: unknown) => number) | null = null;
   /** plan.frameOptions, with the default frame filled in when no bound is set. */
   private readonly frameOptions: number;
 
@@ -106,9 +143,6 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     const START_BITS = FRAMEOPTION.START_UNBOUNDED_PRECEDING | FRAMEOPTION.START_CURRENT_ROW | FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING;
     const fo = (plan.frameOptions & START_BITS) === 0 ? plan.frameOptions | FRAMEOPTION_DEFAULTS : plan.frameOptions;
     this.frameOptions = fo;
-    if (fo & (FRAMEOPTION.EXCLUDE_CURRENT_ROW | FRAMEOPTION.EXCLUDE_GROUP | FRAMEOPTION.EXCLUDE_TIES)) {
-      throw new PgError(SQLSTATE.feature_not_supported, 'frame EXCLUDE clauses are not supported');
-    }
     this.child = ExecInitNode(plan.lefttree, estate);
     const wfs = collectWindowFuncs([plan.targetlist, plan.qual], plan.winref);
     this.funcs = [];
@@ -133,6 +167,15 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     this.rangeCol = plan.ordNumCols > 0 ? plan.ordColIdx[0] - 1 : -1;
     if ((fo & FRAMEOPTION.RANGE) && (fo & (FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING | FRAMEOPTION.END_OFFSET_PRECEDING | FRAMEOPTION.END_OFFSET_FOLLOWING))) {
       if (plan.ordNumCols !== 1) throw new PgError('42P20', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column');
+      // The in_range function of (ORDER BY column type, offset type), as the analyzer chose the offset type.
+      const sortTle = plan.lefttree.targetlist[this.rangeCol];
+      const colType = sortTle !== undefined ? exprType(sortTle.expr) : 0;
+      const offset = plan.startOffset ?? plan.endOffset;
+      const fn = offset !== null ? inRangeFunction(colType === 1043 ? 25 : colType, exprType(offset)) : null;
+      if (fn === null) throw new PgError(SQLSTATE.feature_not_supported, 'RANGE with offset PRECEDING/FOLLOWING is not supported for this column type');
+      this.inRange = fn;
+      const t = typeByOid(colType);
+      this.rangeCompare = t !== undefined ? (t.compare as (a: unknown, b: unknown) => number) : null;
     }
   }
 
@@ -153,16 +196,15 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     return f.args[k](this.argEc);
   }
 
-  private offsetValue(e: ExprState | null, which: 'starting' | 'ending'): number {
+  /** A frame offset's value: a row or group count (ROWS, GROUPS), or the in_range offset datum (RANGE). */
+  private offsetValue(e: ExprState | null, which: 'starting' | 'ending'): unknown {
     if (e === null) return 0;
     const v = e(this.econtext);
-    if (v === null) frameError(`frame ${which} offset must not be null`);
+    if (v === null) throw new PgError('22004', `frame ${which} offset must not be null`);
+    // RANGE offsets are checked by the in_range function when it compares rows.
+    if (this.frameOptions & FRAMEOPTION.RANGE) return v;
     const n = typeof v === 'bigint' ? Number(v) : (v as number);
-    if (typeof n !== 'number') throw new PgError(SQLSTATE.feature_not_supported, 'RANGE offsets of this type are not supported');
-    if (n < 0) {
-      if (this.frameOptions & FRAMEOPTION.RANGE) frameError('invalid preceding or following size in window function');
-      frameError(`frame ${which} offset must not be negative`);
-    }
+    if (n < 0) frameError(`frame ${which} offset must not be negative`);
     return n;
   }
 
@@ -223,11 +265,17 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     const peerStart = (i: number): number => groupStarts[groupOf[i]];
     const peerEnd = (i: number): number => groupStarts[groupOf[i] + 1];
     const frame = this.frameBounds(rows, groupOf, groupStarts);
+    // EXCLUDE CURRENT ROW / GROUP / TIES: rows of [fs, fe) left out of row i's frame.
+    const fo = this.frameOptions;
+    frame.excluded = fo & FRAMEOPTION.EXCLUDE_CURRENT_ROW ? (i, j) => i === j
+      : fo & FRAMEOPTION.EXCLUDE_GROUP ? (i, j) => groupOf[i] === groupOf[j]
+      : fo & FRAMEOPTION.EXCLUDE_TIES ? (i, j) => i !== j && groupOf[i] === groupOf[j]
+      : null;
     return this.funcs.map((f) => this.computeFunc(f, rows, groupOf, peerStart, peerEnd, frame));
   }
 
   /** [start, end) of each row's frame. */
-  private frameBounds(rows: unknown[][], groupOf: Int32Array, groupStarts: number[]): { fs: Int32Array; fe: Int32Array } {
+  private frameBounds(rows: unknown[][], groupOf: Int32Array, groupStarts: number[]): Frame {
     const n = rows.length;
     const fo = this.frameOptions;
     const ngroups = groupStarts.length - 1;
@@ -239,97 +287,82 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     const clamp = (x: number): number => (x < 0 ? 0 : x > n ? n : x);
     const groupStartAt = (g: number): number => (g < 0 ? 0 : g >= ngroups ? n : groupStarts[g]);
     const groupEndAt = (g: number): number => (g < 0 ? 0 : g >= ngroups ? n : groupStarts[g + 1]);
-    // RANGE offsets: positions by the ORDER BY value.
+    // RANGE offsets: the frame bounds are where in_range(row value, current value, offset) flips
+    // (PostgreSQL's update_frameheadpos / update_frametailpos), found by binary search since the
+    // partition is sorted on that value.
     const col = this.rangeCol;
-    const key = (i: number): number | null => {
-      const v = rows[i][col];
-      if (v === null) return null;
-      if (typeof v === 'bigint') return Number(v);
-      if (typeof v !== 'number') throw new PgError(SQLSTATE.feature_not_supported, 'RANGE with offset is supported only for integer and float ORDER BY columns');
-      return v;
-    };
-    // The plan carries the ORDER BY column's equality operator only (PostgreSQL's
-    // inRangeAsc is not in the contract): the direction is read off the sorted
-    // partition itself, which is ascending unless its first value is above its last.
-    let sign = 1;
+    const inRange = this.inRange;
     const rangeOffsets = FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING | FRAMEOPTION.END_OFFSET_PRECEDING | FRAMEOPTION.END_OFFSET_FOLLOWING;
-    if (mode === 'range' && col >= 0 && (fo & rangeOffsets) !== 0) {
-      let first: number | null = null;
-      let last: number | null = null;
-      for (let i = 0; i < n && first === null; i++) first = key(i);
-      for (let i = n - 1; i >= 0 && last === null; i--) last = key(i);
-      if (first !== null && last !== null && first > last) sign = -1;
+    let asc = true;
+    let nullsFirst = false;
+    if (mode === 'range' && (fo & rangeOffsets) !== 0) {
+      // The plan carries the ORDER BY column's equality operator only (PostgreSQL's inRangeAsc and
+      // inRangeNullsFirst are not in the contract): both are read off the sorted partition itself.
+      nullsFirst = rows[0][col] === null;
+      let first: unknown = null;
+      let last: unknown = null;
+      for (let i = 0; i < n && first === null; i++) first = rows[i][col];
+      for (let i = n - 1; i >= 0 && last === null; i--) last = rows[i][col];
+      if (first !== null && last !== null && this.rangeCompare !== null && this.rangeCompare(first, last) > 0) asc = false;
     }
-    // First row whose key is at or after `target` in sort order, searching the non-null rows.
-    const firstAtOrAfter = (target: number): number => {
+    /** First row index where pred (false, then true over the non-null rows) holds; NULL rows count as `nullValue`. */
+    const search = (pred: (v: unknown) => boolean, nullValue: boolean): number => {
       let lo = 0;
       let hi = n;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        const k = key(mid);
-        // NULLs sort to one end; treat them as beyond every value in the direction they sit.
-        const before = k === null ? nullsFirstAt(mid) : sign * (k - target) < 0;
-        if (before) lo = mid + 1;
-        else hi = mid;
+        const v = rows[mid][col];
+        if (v === null ? nullValue : pred(v)) hi = mid;
+        else lo = mid + 1;
       }
       return lo;
     };
-    const firstAfter = (target: number): number => {
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        const k = key(mid);
-        const before = k === null ? nullsFirstAt(mid) : sign * (k - target) <= 0;
-        if (before) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
+    const rangeHead = (i: number, offset: unknown, preceding: boolean): number => {
+      const cur = rows[i][col];
+      if (cur === null) return groupStarts[groupOf[i]];
+      // The head is the first row with val >= cur -/+ offset (<= when descending).
+      const sub = asc ? preceding : !preceding;
+      const less = !asc;
+      return search((v) => inRange!(v, cur, offset, sub, less), !nullsFirst);
     };
-    // Whether the NULL keys sit at the start of the partition.
-    const nullsFirstAt = (i: number): boolean => i === 0 || key(0) === null;
+    const rangeTail = (i: number, offset: unknown, preceding: boolean): number => {
+      const cur = rows[i][col];
+      if (cur === null) return groupStarts[groupOf[i] + 1];
+      // The tail ends before the first row with val > cur -/+ offset (< when descending).
+      const sub = asc ? preceding : !preceding;
+      const less = asc;
+      return search((v) => !inRange!(v, cur, offset, sub, less), !nullsFirst);
+    };
     for (let i = 0; i < n; i++) {
       const g = groupOf[i];
       let s: number;
       if (fo & FRAMEOPTION.START_UNBOUNDED_PRECEDING) s = 0;
       else if (fo & FRAMEOPTION.START_CURRENT_ROW) s = mode === 'rows' ? i : groupStarts[g];
       else if (fo & FRAMEOPTION.START_OFFSET_PRECEDING) {
-        if (mode === 'rows') s = clamp(i - so);
-        else if (mode === 'groups') s = groupStartAt(g - so);
-        else {
-          const k = key(i);
-          s = k === null ? groupStarts[g] : firstAtOrAfter(k - sign * so);
-        }
+        if (mode === 'rows') s = clamp(i - (so as number));
+        else if (mode === 'groups') s = groupStartAt(g - (so as number));
+        else s = rangeHead(i, so, true);
       } else if (fo & FRAMEOPTION.START_OFFSET_FOLLOWING) {
-        if (mode === 'rows') s = clamp(i + so);
-        else if (mode === 'groups') s = groupStartAt(g + so);
-        else {
-          const k = key(i);
-          s = k === null ? groupStarts[g] : firstAtOrAfter(k + sign * so);
-        }
+        if (mode === 'rows') s = clamp(i + (so as number));
+        else if (mode === 'groups') s = groupStartAt(g + (so as number));
+        else s = rangeHead(i, so, false);
       } else s = n; // START UNBOUNDED FOLLOWING is rejected by the grammar.
       let e: number;
       if (fo & FRAMEOPTION.END_UNBOUNDED_FOLLOWING) e = n;
       else if (fo & FRAMEOPTION.END_CURRENT_ROW) e = mode === 'rows' ? i + 1 : groupStarts[g + 1];
       else if (fo & FRAMEOPTION.END_OFFSET_PRECEDING) {
-        if (mode === 'rows') e = clamp(i - eo + 1);
-        else if (mode === 'groups') e = groupEndAt(g - eo);
-        else {
-          const k = key(i);
-          e = k === null ? groupStarts[g + 1] : firstAfter(k - sign * eo);
-        }
+        if (mode === 'rows') e = clamp(i - (eo as number) + 1);
+        else if (mode === 'groups') e = groupEndAt(g - (eo as number));
+        else e = rangeTail(i, eo, true);
       } else if (fo & FRAMEOPTION.END_OFFSET_FOLLOWING) {
-        if (mode === 'rows') e = clamp(i + eo + 1);
-        else if (mode === 'groups') e = groupEndAt(g + eo);
-        else {
-          const k = key(i);
-          e = k === null ? groupStarts[g + 1] : firstAfter(k + sign * eo);
-        }
+        if (mode === 'rows') e = clamp(i + (eo as number) + 1);
+        else if (mode === 'groups') e = groupEndAt(g + (eo as number));
+        else e = rangeTail(i, eo, false);
       } else e = 0;
       fs[i] = s;
       fe[i] = e < s ? s : e;
     }
-    return { fs, fe };
+    return { fs, fe, excluded: null };
   }
 
   private computeFunc(
@@ -338,7 +371,7 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     groupOf: Int32Array,
     peerStart: (i: number) => number,
     peerEnd: (i: number) => number,
-    frame: { fs: Int32Array; fe: Int32Array },
+    frame: Frame,
   ): unknown[] {
     const n = rows.length;
     const out = new Array<unknown>(n);
@@ -401,10 +434,16 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
         break;
       }
       case 'first_value':
-        for (let i = 0; i < n; i++) out[i] = frame.fe[i] > frame.fs[i] ? this.arg(f, 0, rows[frame.fs[i]]) : null;
+        for (let i = 0; i < n; i++) {
+          const j = frameRow(frame, i, 0);
+          out[i] = j >= 0 ? this.arg(f, 0, rows[j]) : null;
+        }
         break;
       case 'last_value':
-        for (let i = 0; i < n; i++) out[i] = frame.fe[i] > frame.fs[i] ? this.arg(f, 0, rows[frame.fe[i] - 1]) : null;
+        for (let i = 0; i < n; i++) {
+          const j = frameRow(frame, i, -1);
+          out[i] = j >= 0 ? this.arg(f, 0, rows[j]) : null;
+        }
         break;
       case 'nth_value':
         for (let i = 0; i < n; i++) {
@@ -415,8 +454,8 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
           }
           const k = Number(nv);
           if (k <= 0) throw new PgError('22016', 'argument of nth_value must be greater than zero');
-          const j = frame.fs[i] + k - 1;
-          out[i] = j < frame.fe[i] ? this.arg(f, 0, rows[j]) : null;
+          const j = frameRow(frame, i, k - 1);
+          out[i] = j >= 0 ? this.arg(f, 0, rows[j]) : null;
         }
         break;
       case 'aggregate':
@@ -426,7 +465,7 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     return out;
   }
 
-  private computeAggregate(f: PerFunc, rows: unknown[][], frame: { fs: Int32Array; fe: Int32Array }, out: unknown[]): void {
+  private computeAggregate(f: PerFunc, rows: unknown[][], frame: Frame, out: unknown[]): void {
     const n = rows.length;
     const trans = f.trans as AggTransition;
     const args = new Array<unknown>(f.args.length);
@@ -436,7 +475,8 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
       for (let k = 0; k < args.length; k++) args[k] = f.args[k](this.argEc);
       trans.advance(state, args);
     };
-    const growing = frame.fs.every((s) => s === 0) && frame.fe.every((e, i) => i === 0 || e >= frame.fe[i - 1]);
+    const excluded = frame.excluded;
+    const growing = excluded === null && frame.fs.every((s) => s === 0) && frame.fe.every((e, i) => i === 0 || e >= frame.fe[i - 1]);
     if (growing) {
       const state = trans.init();
       let upTo = 0;
@@ -456,7 +496,7 @@ export class WindowAggState extends GeneratorPlanState<WindowAgg> implements Win
     for (let i = 0; i < n; i++) {
       this.estate.checkInterrupts();
       const state = trans.init();
-      for (let j = frame.fs[i]; j < frame.fe[i]; j++) feed(state, j);
+      for (let j = frame.fs[i]; j < frame.fe[i]; j++) if (excluded === null || !excluded(i, j)) feed(state, j);
       out[i] = trans.final(state);
     }
   }

@@ -41,6 +41,7 @@ export function exprType(e: Expr): number {
     case 'NullTest': return BOOLOID;
     case 'BooleanTest': return BOOLOID;
     case 'NextValueExpr': return e.typeId;
+    case 'SubscriptingRef': return e.refrestype;
     case 'SubLink':
     case 'SubPlan':
       return subqueryResultType(e);
@@ -94,6 +95,7 @@ export function exprTypmod(e: Expr): number {
     case 'CoerceViaIO': return e.resulttypmod;
     case 'ArrayCoerceExpr': return e.resulttypmod;
     case 'SQLValueFunction': return e.typmod;
+    case 'SubscriptingRef': return e.reftypmod;
     case 'SubPlan': return e.subLinkType === 'EXPR_SUBLINK' ? e.firstColTypmod : -1;
     default: return -1;
   }

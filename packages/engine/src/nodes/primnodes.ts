@@ -266,6 +266,28 @@ export interface ArrayExpr {
   location: number;
 }
 
+/**
+ * A subscript or slice of an array, `a[1]`, `m[1][2]`, `a[2:3]`, `a[:2]`;
+ * with refassgnexpr it is the assignment `UPDATE t SET a[2] = 5`, whose
+ * value is the whole array with the element (or slice) replaced.
+ * refupperindexpr holds one subscript per dimension (null for an omitted
+ * slice bound); reflowerindexpr is empty for an element fetch, otherwise
+ * the lower bounds (any slice makes every subscript a slice, `[n]` meaning
+ * `[1:n]`). refrestype is the element type for a fetch, the array type for
+ * a slice or an assignment.
+ */
+export interface SubscriptingRef {
+  type: 'SubscriptingRef';
+  refcontainertype: number;
+  refelemtype: number;
+  refrestype: number;
+  reftypmod: number;
+  refupperindexpr: (Expr | null)[];
+  reflowerindexpr: (Expr | null)[];
+  refexpr: Expr;
+  refassgnexpr: Expr | null;
+}
+
 /** ROW(a, b) or (a, b). */
 export interface RowExpr {
   type: 'RowExpr';
@@ -475,5 +497,6 @@ export type Expr =
   | Aggref | WindowFunc
   | RelabelType | CoerceViaIO | ArrayCoerceExpr
   | CaseExpr | ArrayExpr | RowExpr | RowCompareExpr | CoalesceExpr | MinMaxExpr | SQLValueFunction
+  | SubscriptingRef
   | NullTest | BooleanTest | NextValueExpr
   | SubLink | SubPlan;

@@ -106,6 +106,13 @@ export function printExpr(e: Expr | null, rtables: RangeTblEntry[][], depth = 0)
       return `${e.subLinkType}(subquery: ${e.subselect.targetList.filter((t) => !t.resjunk).length} column(s))${test}`;
     }
     case 'SubPlan': return `SubPlan ${e.plan_id}`;
+    case 'SubscriptingRef': {
+      const subs = e.refupperindexpr.map((u, i) => {
+        const l = e.reflowerindexpr[i];
+        return e.reflowerindexpr.length > 0 ? `[${l === null || l === undefined ? '' : p(l)}:${u === null ? '' : p(u)}]` : `[${p(u)}]`;
+      }).join('');
+      return `${p(e.refexpr)}${subs}${e.refassgnexpr !== null ? ` := ${p(e.refassgnexpr)}` : ''}`;
+    }
   }
 }
 

@@ -30,6 +30,8 @@ import { PgError } from '../utils/errors.ts';
 import { getSortGroupOperators } from './parse_oper.ts';
 import { lookupFunctionByOid, operatorsByName } from '../utils/fmgr/fmgrtab.ts';
 import { formatTypeWithTypmod } from './parse_type.ts';
+import { inRangeOffsetTypes } from '../utils/adt/inrange.ts';
+import { canCoerceType } from './parse_coerce.ts';
 import { exprEqual, makeVar, parserError, parseExprKindName, type ParseExprKind, type ParseNamespaceColumn, type ParseNamespaceItem, type ParseState } from './parse_node.ts';
 import {
   addRangeTableEntryForCTE,
@@ -767,27 +769,73 @@ export function transformWindowDefinitions(pstate: ParseState, windowdefs: raw.W
       }
     }
     const offsets = FRAMEOPTION.START_OFFSET_PRECEDING | FRAMEOPTION.START_OFFSET_FOLLOWING | FRAMEOPTION.END_OFFSET_PRECEDING | FRAMEOPTION.END_OFFSET_FOLLOWING;
+    // RANGE offsets are added to the one ORDER BY column's values: its type (the opclass input type) decides the offset's.
+    let rangeColType = 0;
     if ((wc.frameOptions & FRAMEOPTION.RANGE) !== 0 && (wc.frameOptions & offsets) !== 0) {
       if (wc.orderClause.length !== 1) {
         parserError(pstate, '42P20', 'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column', w.location);
       }
-      parserError(pstate, '0A000', 'RANGE with offset PRECEDING/FOLLOWING is not supported', w.location);
+      const sortTle = tlist.find((t) => t.ressortgroupref === (wc.orderClause[0] as SortGroupClause).tleSortGroupRef) as TargetEntry;
+      rangeColType = exprType(sortTle.expr);
+      if (rangeColType === 1043) rangeColType = TEXTOID; // varchar sorts with text_ops
     }
-    wc.startOffset = transformFrameOffset(pstate, wc.frameOptions, w.startOffset);
-    wc.endOffset = transformFrameOffset(pstate, wc.frameOptions, w.endOffset);
+    if ((wc.frameOptions & FRAMEOPTION.GROUPS) !== 0 && wc.orderClause.length === 0) {
+      parserError(pstate, '42P20', 'GROUPS mode requires an ORDER BY clause', w.location);
+    }
+    wc.startOffset = transformFrameOffset(pstate, wc.frameOptions, w.startOffset, rangeColType);
+    wc.endOffset = transformFrameOffset(pstate, wc.frameOptions, w.endOffset, rangeColType);
     result.push(wc);
   }
   return result;
 }
 
-function transformFrameOffset(pstate: ParseState, frameOptions: number, clause: raw.Node | null): Expr | null {
+function transformFrameOffset(pstate: ParseState, frameOptions: number, clause: raw.Node | null, rangeColType: number): Expr | null {
   if (clause === null) return null;
+  if ((frameOptions & FRAMEOPTION.RANGE) !== 0) return transformRangeOffset(pstate, clause, rangeColType);
   const isRows = (frameOptions & FRAMEOPTION.ROWS) !== 0;
   const kind: ParseExprKind = isRows ? 'EXPR_KIND_WINDOW_FRAME_ROWS' : (frameOptions & FRAMEOPTION.GROUPS) !== 0 ? 'EXPR_KIND_WINDOW_FRAME_GROUPS' : 'EXPR_KIND_WINDOW_FRAME_RANGE';
   const name = isRows ? 'ROWS' : 'GROUPS';
   const e = transformExpr(pstate, clause, kind);
   const r = coerceToSpecificType(pstate, e, INT8OID, name);
   checkExprIsVarFree(pstate, r, name);
+  return r;
+}
+
+/**
+ * A RANGE offset (transformFrameOffset's RANGE branch): among the in_range
+ * functions of the column type's opfamily, those whose offset type the
+ * value can be coerced to implicitly; the one of exactly the value's type
+ * (or, for an unknown literal, of the column's type) wins, else the only
+ * one. The offset is coerced to that type.
+ */
+function transformRangeOffset(pstate: ParseState, clause: raw.Node, colType: number): Expr {
+  const node = transformExpr(pstate, clause, 'EXPR_KIND_WINDOW_FRAME_RANGE');
+  const nodeType = exprType(node);
+  const preferred = nodeType !== UNKNOWNOID ? nodeType : colType;
+  const candidates = inRangeOffsetTypes(colType);
+  const loc = exprLocationPG(node);
+  if (candidates.length === 0) {
+    parserError(pstate, '0A000', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatTypeWithTypmod(colType, -1)}`, loc);
+  }
+  let selected = 0;
+  let nmatches = 0;
+  for (const t of candidates) {
+    if (!canCoerceType([nodeType], [t], 'COERCION_IMPLICIT')) continue;
+    nmatches++;
+    if (selected !== preferred) selected = t;
+  }
+  if (nmatches === 0) {
+    parserError(pstate, '0A000', `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatTypeWithTypmod(colType, -1)} and offset type ${formatTypeWithTypmod(nodeType, -1)}`, loc, {
+      hint: 'Cast the offset value to an appropriate type.',
+    });
+  }
+  if (nmatches !== 1 && selected !== preferred) {
+    parserError(pstate, '0A000', `RANGE with offset PRECEDING/FOLLOWING has multiple interpretations for column type ${formatTypeWithTypmod(colType, -1)} and offset type ${formatTypeWithTypmod(nodeType, -1)}`, loc, {
+      hint: 'Cast the offset value to the exact intended type.',
+    });
+  }
+  const r = coerceToSpecificType(pstate, node, selected, 'RANGE');
+  checkExprIsVarFree(pstate, r, 'RANGE');
   return r;
 }
 

@@ -42,7 +42,6 @@ import {
   typeByOid, typeCategory,
 } from '../utils/adt/types.ts';
 import { lookupCast, lookupFunctionByOid } from '../utils/fmgr/fmgrtab.ts';
-import type { Datum } from '../utils/adt/datum.ts';
 
 export type CoercionContext = 'COERCION_IMPLICIT' | 'COERCION_ASSIGNMENT' | 'COERCION_EXPLICIT';
 
@@ -104,7 +103,7 @@ export function canCoerceType(fromTypes: readonly number[], toTypes: readonly nu
       continue;
     }
     if (input === UNKNOWNOID) continue;
-    if (input === RECORDOID || target === RECORDOID) return false;
+    if (target === RECORDOID) return false; // a record converts only through I/O, to the string types (below)
     if (findCoercionPathway(target, input, ccontext).kind !== 'NONE') continue;
     return false;
   }
@@ -248,16 +247,16 @@ function lengthCoercionFunc(typeOid: number): number {
   return c !== undefined && c.castmethod === 'f' ? c.castfunc : 0;
 }
 
-/** coerce_type_typmod: applies targetTypmod with the type's length-coercion function (folded on a constant). */
+/**
+ * coerce_type_typmod: applies targetTypmod with the type's length-coercion
+ * function. A constant is not folded here, as in PostgreSQL: a stored
+ * default or view keeps the call (shown as the bare constant, `1.5` for a
+ * numeric(5,2) column), and the planner folds it.
+ */
 export function coerceTypeTypmod(expr: Expr, targetType: number, targetTypmod: number, cformat: CoercionForm, isExplicit: boolean, location: number): Expr {
   if (targetTypmod < 0 || targetTypmod === exprTypmod(expr)) return expr;
   const funcid = lengthCoercionFunc(targetType);
   if (funcid === 0) return expr;
-  if (expr.type === 'Const') {
-    const t = typeByOid(targetType);
-    const value = expr.constisnull || t?.applyTypmod === undefined ? expr.constvalue : t.applyTypmod(expr.constvalue as Datum, targetTypmod, isExplicit);
-    return makeConstOf(targetType, targetTypmod, value, expr.constisnull, expr.location);
-  }
   return {
     type: 'FuncExpr', funcid, funcresulttype: targetType, funcresulttypmod: targetTypmod, funcretset: false, funcvariadic: false,
     funcformat: cformat,

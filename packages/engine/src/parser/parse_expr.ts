@@ -47,6 +47,8 @@ import { transformAggregateCall, transformWindowFuncCall } from './parse_agg.ts'
 import { parseSubAnalyze } from './analyze.ts';
 import { deduceParamType, isUnknownParam, resolveUnknownParams, transformParamRef } from './parse_param.ts';
 import { transformExpressionList } from './parse_target.ts';
+import { transformContainerSubscripts } from './parse_subscript.ts';
+import { transformFieldSelect, transformWholeRowRef } from './parse_rowref.ts';
 
 export const BOOLOID = 16;
 export const INT8OID = 20;
@@ -266,6 +268,8 @@ export function exprLocationPG(node: unknown, depth = 0): number {
       return leftmost(e.location, exprLocationPG(e.testexpr, depth + 1));
     case 'RowCompareExpr':
       return exprLocationPG(e.largs, depth + 1);
+    case 'SubscriptingRef':
+      return exprLocationPG(e.refexpr, depth + 1);
     case 'CaseTestExpr':
     case 'NextValueExpr':
     case 'SubPlan':
@@ -329,8 +333,13 @@ function transformColumnRef(pstate: ParseState, cref: raw.ColumnRef): Expr {
   const f = cref.fields;
   const last = f[f.length - 1];
   if (last !== undefined && typeof last !== 'string') {
-    // `t.*` or `*` outside a SELECT list / row constructor: a whole-row value.
-    return parserError(pstate, '0A000', 'whole-row references are not supported', cref.location);
+    // `t.*` outside a SELECT list / row constructor: a whole-row value.
+    if (f.length < 2 || f.length > 3) return parserError(pstate, '0A000', 'whole-row references are not supported', cref.location);
+    const relname = f[f.length - 2] as string;
+    const schemaname = f.length === 3 ? (f[0] as string) : null;
+    const found = refnameNamespaceItem(pstate, schemaname, relname, cref.location);
+    if (found === null) return errorMissingRTE(pstate, schemaname, relname, cref.location);
+    return transformWholeRowRef(pstate, found.nsitem, found.levelsup, cref.location);
   }
   const names = f as string[];
   switch (names.length) {
@@ -338,10 +347,9 @@ function transformColumnRef(pstate: ParseState, cref: raw.ColumnRef): Expr {
       const colname = names[0] as string;
       const v = colNameToVar(pstate, colname, false, cref.location);
       if (v !== null) return v;
-      // A bare relation name is a whole-row reference in PostgreSQL.
-      if (refnameNamespaceItem(pstate, null, colname, cref.location) !== null) {
-        return parserError(pstate, '0A000', 'whole-row references are not supported', cref.location);
-      }
+      // A bare relation name is a whole-row reference.
+      const rowref = refnameNamespaceItem(pstate, null, colname, cref.location);
+      if (rowref !== null) return transformWholeRowRef(pstate, rowref.nsitem, rowref.levelsup, cref.location);
       return errorMissingColumn(pstate, null, colname, cref.location);
     }
     case 2:
@@ -708,9 +716,6 @@ function transformFuncCall(pstate: ParseState, fc: raw.FuncCall): Expr {
   // Arguments of an aggregate are analyzed with the aggregate marked open, so a nested call is caught.
   const args: Expr[] = [];
   for (const a of fc.args) {
-    if (a.type === 'ColumnRef' && typeof a.fields[a.fields.length - 1] !== 'string') {
-      parserError(pstate, '0A000', 'whole-row references are not supported', a.location);
-    }
     args.push(transformExprRecurse(pstate, a));
   }
   const argTypes = args.map((a) => exprType(a));
@@ -858,12 +863,24 @@ function checkSrfCallPlacement(pstate: ParseState, location: number): void {
 // ---------------------------------------------------------------------------
 // Subscripts, arrays, rows, conditionals.
 
+/** transformIndirection: subscripts and field selections applied left to right. */
 function transformIndirection(pstate: ParseState, ind: raw.A_Indirection): Expr {
-  const first = ind.indirection[0];
-  if (first !== undefined && typeof first !== 'string' && first.type === 'A_Indices') {
-    return parserError(pstate, '0A000', 'array subscripts are not supported', exprLocationRaw(ind.arg));
+  let result = transformExprRecurse(pstate, ind.arg);
+  let subscripts: raw.A_Indices[] = [];
+  for (const n of ind.indirection) {
+    if (typeof n !== 'string' && n.type === 'A_Indices') {
+      subscripts.push(n);
+      continue;
+    }
+    if (typeof n !== 'string') {
+      return parserError(pstate, '0A000', 'row expansion via "*" is not supported here', exprLocationRaw(ind.arg));
+    }
+    if (subscripts.length > 0) result = transformContainerSubscripts(pstate, result, subscripts, false);
+    subscripts = [];
+    result = transformFieldSelect(pstate, result, n, exprLocationRaw(ind.arg));
   }
-  return parserError(pstate, '0A000', 'field selection from a composite value is not supported', exprLocationRaw(ind.arg));
+  if (subscripts.length > 0) result = transformContainerSubscripts(pstate, result, subscripts, false);
+  return result;
 }
 
 function exprLocationRaw(n: raw.Node): number {

@@ -18,7 +18,8 @@ import type { SelectStmt } from './nodes.ts';
 import type { RelationInfo } from '../utils/rel.ts';
 import { exprType } from '../nodes/nodeFuncs.ts';
 import { formatTypeWithTypmod } from './parse_type.ts';
-import { makeTargetEntry, parserError, type ParseExprKind, type ParseState } from './parse_node.ts';
+import { makeConst, makeTargetEntry, makeVar, parserError, type ParseExprKind, type ParseState } from './parse_node.ts';
+import { transformAssignmentSubscripts } from './parse_subscript.ts';
 import { errorMissingRTE, expandNSItemVars, refnameNamespaceItem } from './parse_relation.ts';
 import { coerceExprTo, exprLocationPG, TEXTOID, transformExpr, UNKNOWNOID } from './parse_expr.ts';
 
@@ -232,14 +233,19 @@ export function checkInsertTargets(pstate: ParseState, rel: RelationInfo, cols: 
     return { cols: all, attnos };
   }
   const attnos: number[] = [];
+  // Several assignments to parts of one column (`(a[1], a[2])`) are allowed; a whole column only once.
+  const partial = new Set<number>();
   for (const col of cols) {
     const name = col.name as string;
     const attr = rel.attrs.find((a) => !a.attisdropped && a.attname === name);
     if (attr === undefined) {
       parserError(pstate, '42703', `column "${name}" of relation "${rel.relname}" does not exist`, col.location);
     }
-    if (col.indirection.length > 0) parserError(pstate, '0A000', 'assignment to array elements or fields is not supported', col.location);
-    if (attnos.includes(attr.attnum)) parserError(pstate, '42701', `column "${name}" specified more than once`, col.location);
+    const whole = attnos.includes(attr.attnum) && !partial.has(attr.attnum);
+    if (whole || (col.indirection.length === 0 && attnos.includes(attr.attnum))) {
+      parserError(pstate, '42701', `column "${name}" specified more than once`, col.location);
+    }
+    if (col.indirection.length > 0) partial.add(attr.attnum);
     attnos.push(attr.attnum);
   }
   return { cols, attnos };
@@ -259,7 +265,13 @@ export function transformAssignedExpr(pstate: ParseState, rel: RelationInfo, exp
     if (expr.type === 'SetToDefault') {
       return { ...expr, typeId: attr.atttypid, typeMod: attr.atttypmod };
     }
-    if (indirection.length > 0) parserError(pstate, '0A000', 'assignment to array elements or fields is not supported', location);
+    if (indirection.length > 0) {
+      // The column's current value (UPDATE) or NULL (INSERT) with the parts replaced.
+      const base: Expr = pstate.isInsert
+        ? makeConst(attr.atttypid, attr.atttypmod, null, true, -1)
+        : makeVar(pstate.targetRtindex, attrno, attr.atttypid, attr.atttypmod, 0, location);
+      expr = transformAssignmentSubscripts(pstate, base, colname, attr.atttypid, attr.atttypmod, indirection, expr, location);
+    }
     const typeId = exprType(expr);
     const r = coerceExprTo(pstate, expr, attr.atttypid, attr.atttypmod, 'COERCION_ASSIGNMENT', 'COERCE_IMPLICIT_CAST', -1);
     if (r === null) {

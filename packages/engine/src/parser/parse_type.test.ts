@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { TypeName } from './primnodes.ts';
-import type { Const } from '../nodes/primnodes.ts';
+import type { Const, Expr } from '../nodes/primnodes.ts';
+import { evalConstExpressions } from '../optimizer/util/clauses.ts';
 import { parse } from './gram.ts';
 import { formatTypeWithTypmod, typenameTypeIdAndMod } from './parse_type.ts';
 import { canCoerceType, coerceToTargetType, selectCommonType } from './parse_coerce.ts';
@@ -54,13 +55,16 @@ describe('parse_type', () => {
 });
 
 describe('parse_coerce', () => {
-  it('checks lengths in assignment and truncates in explicit casts', () => {
+  it('checks lengths in assignment and truncates in explicit casts (the length coercion, folded by the planner)', () => {
     const vc5 = typenameTypeIdAndMod(typeNameOf('varchar(5)'));
     const unknown = lit(705, 'abcdefg');
-    expect(() => coerceToTargetType(unknown, 705, vc5.typeOid, vc5.typmod, 'COERCION_ASSIGNMENT', 'COERCE_IMPLICIT_CAST', 0)).toThrow(
-      'value too long for type character varying(5)',
-    );
-    const e = coerceToTargetType(unknown, 705, vc5.typeOid, vc5.typmod, 'COERCION_EXPLICIT', 'COERCE_EXPLICIT_CAST', 0) as Const;
+    // As PostgreSQL: the literal is read without the typmod and wrapped in varchar(varchar, int4, bool).
+    const assigned = coerceToTargetType(unknown, 705, vc5.typeOid, vc5.typmod, 'COERCION_ASSIGNMENT', 'COERCE_IMPLICIT_CAST', 0);
+    expect(assigned?.type).toBe('FuncExpr');
+    expect(() => evalConstExpressions(assigned as Expr)).toThrow('value too long for type character varying(5)');
+    const explicit = coerceToTargetType(unknown, 705, vc5.typeOid, vc5.typmod, 'COERCION_EXPLICIT', 'COERCE_EXPLICIT_CAST', 0) as Expr;
+    const e = evalConstExpressions(explicit) as Const;
+    expect(e.type).toBe('Const');
     expect(e.constvalue).toBe('abcde');
     expect(e.consttypmod).toBe(vc5.typmod);
   });

@@ -134,9 +134,36 @@ describe('tokenize', () => {
     }
   });
 
-  it('refuses U& literals with 0A000 and bad escapes with their SQLSTATEs', () => {
-    expect(lexError('SELECT U&"a"').code).toBe('0A000');
-    expect(lexError("SELECT U&'a'").code).toBe('0A000');
+  it('decodes U& literals, with UESCAPE, into one token', () => {
+    const toks = tokenize(String.raw`SELECT U&'d\0061t\+000061', U&'x!0041' UESCAPE '!', U&"d\0061ta", U&'\D83D\DE00'`);
+    const values = toks.filter((t) => t.kind === 'SCONST' || t.kind === 'IDENT').map((t) => [t.kind, t.value]);
+    expect(values).toEqual([['SCONST', 'data'], ['SCONST', 'xA'], ['IDENT', 'data'], ['SCONST', '\u{1F600}']]);
+    // The UESCAPE clause is consumed: SELECT, 4 literals, 3 commas, EOF.
+    expect(toks.length).toBe(9);
+    expect(tokenize('SELECT U&"ABC"')[1]).toMatchObject({ kind: 'IDENT', value: 'ABC', quoted: true });
+  });
+
+  it('reports bad U& escapes as PostgreSQL does', () => {
+    const cases: [string, string, number][] = [
+      [String.raw`SELECT U&'\006'`, 'invalid Unicode escape', 11],
+      [String.raw`SELECT U&'ab\zz'`, 'invalid Unicode escape', 13],
+      ["SELECT U&'a' UESCAPE '+'", `invalid Unicode escape character at or near "'+'"`, 22],
+      ["SELECT U&'a' UESCAPE 1", 'UESCAPE must be followed by a simple string literal at or near "1"', 22],
+      ["SELECT U&'a' UESCAPE", 'UESCAPE must be followed by a simple string literal at end of input', 21],
+      [String.raw`SELECT U&'\D800'`, 'invalid Unicode surrogate pair', 16],
+      [String.raw`SELECT U&'\DC00'`, 'invalid Unicode surrogate pair', 11],
+      [String.raw`SELECT U&'\0000'`, 'invalid Unicode escape value', 11],
+      ['SELECT U&""', 'zero-length delimited identifier at or near "U&"""', 8],
+    ];
+    for (const [sql, msg, pos] of cases) {
+      const e = lexError(sql);
+      expect(e.code, sql).toBe('42601');
+      expect(e.message, sql).toBe(msg);
+      expect(e.position, sql).toBe(pos);
+    }
+  });
+
+  it('reports bad escapes with their SQLSTATEs', () => {
     expect(lexError("SELECT E'\\u12'").code).toBe('22025');
     expect(lexError("SELECT E'\\xff'").code).toBe('22021');
     expect(lexError("SELECT E'\\0'").code).toBe('22021');

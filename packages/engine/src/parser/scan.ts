@@ -27,12 +27,12 @@
 
 import { PgError } from '../utils/errors.ts';
 import { lookupKeyword, type Keyword } from './kwlist.ts';
+import { applyUnicodeEscapes, type PendingUnicodeLiteral } from './scan_uescape.ts';
 
 /** Identifiers are truncated to NAMEDATALEN-1 bytes, as PostgreSQL does. */
 export const NAMEDATALEN = 64;
 
 const SYNTAX_ERROR = '42601';
-const FEATURE_NOT_SUPPORTED = '0A000';
 const INVALID_ESCAPE_SEQUENCE = '22025';
 const CHARACTER_NOT_IN_REPERTOIRE = '22021';
 
@@ -166,13 +166,14 @@ export function truncateIdentifier(name: string): string {
 
 /**
  * Scan `sql` into tokens, ending with one EOF token whose start is sql.length.
- * Throws PgError (42601, or 0A000 for U& literals, 22025/22021 for bad
- * escapes) on the first lexical error.
+ * Throws PgError (42601, 22025/22021 for bad escapes) on the first lexical
+ * error.
  */
 export function tokenize(sql: string): Token[] {
   const out: Token[] = [];
   const n = sql.length;
   let i = 0;
+  let pending: PendingUnicodeLiteral[] | null = null;
 
   const push = (kind: TokenKind, value: string, start: number, end: number, ival = 0, keyword?: Keyword, quoted = false): void => {
     out.push({ kind, value, ival, keyword, quoted, start, end });
@@ -227,13 +228,21 @@ export function tokenize(sql: string): Token[] {
         }
       }
       if ((c === 117 || c === 85) && next === 38 /* & */) {
+        // U&'...' and U&"...": scanned as plain literals, decoded after the loop (scan_uescape.ts).
         const q = sql.charCodeAt(i + 2);
-        if (q === 39 || q === 34) {
-          throw new PgError(
-            FEATURE_NOT_SUPPORTED,
-            q === 34 ? 'Unicode escape identifiers (U&"...") are not supported' : "Unicode escape strings (U&'...') are not supported",
-            { position: charPosition(sql, start) },
-          );
+        if (q === 39) {
+          const [v, e] = scanPlainString(sql, i + 2, start);
+          (pending ??= []).push({ index: out.length, text: v, identifier: false });
+          push('SCONST', v, start, e);
+          i = e;
+          continue;
+        }
+        if (q === 34) {
+          const [v, e] = scanQuotedIdentifier(sql, i + 2, start);
+          (pending ??= []).push({ index: out.length, text: v, identifier: true });
+          push('IDENT', v, start, e, 0, undefined, true);
+          i = e;
+          continue;
         }
       }
       i++;
@@ -262,21 +271,7 @@ export function tokenize(sql: string): Token[] {
       }
       case 34: {
         // "quoted identifier"
-        let j = i + 1;
-        let v = '';
-        for (;;) {
-          const k = sql.indexOf('"', j);
-          if (k < 0) syntaxErrorAt(sql, start, n, 'unterminated quoted identifier');
-          v += sql.slice(j, k);
-          if (sql.charCodeAt(k + 1) === 34) {
-            v += '"';
-            j = k + 2;
-            continue;
-          }
-          j = k + 1;
-          break;
-        }
-        if (v.length === 0) syntaxErrorAt(sql, start, j, 'zero-length delimited identifier');
+        const [v, j] = scanQuotedIdentifier(sql, i, start);
         push('IDENT', truncateIdentifier(v), start, j, 0, undefined, true);
         i = j;
         continue;
@@ -364,7 +359,27 @@ export function tokenize(sql: string): Token[] {
     i += len;
   }
   push('EOF', '', n, n);
-  return out;
+  return pending === null ? out : applyUnicodeEscapes(sql, out, pending);
+}
+
+/** "..." with "" for a quote; an empty name is an error. Returns the name (not truncated) and the end. */
+function scanQuotedIdentifier(sql: string, q: number, start: number): [string, number] {
+  let j = q + 1;
+  let v = '';
+  for (;;) {
+    const k = sql.indexOf('"', j);
+    if (k < 0) syntaxErrorAt(sql, start, sql.length, 'unterminated quoted identifier');
+    v += sql.slice(j, k);
+    if (sql.charCodeAt(k + 1) === 34) {
+      v += '"';
+      j = k + 2;
+      continue;
+    }
+    j = k + 1;
+    break;
+  }
+  if (v.length === 0) syntaxErrorAt(sql, start, j, 'zero-length delimited identifier');
+  return [v, j];
 }
 
 function skipLineComment(sql: string, i: number): number {

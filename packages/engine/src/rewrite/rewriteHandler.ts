@@ -94,8 +94,8 @@ function rewriteTargetListIU(q: Query, catalog: CatalogAccess): void {
     const valuesRte = findValuesRte(q);
     const byAttno = new Map<number, TargetEntry>();
     for (const tle of q.targetList) {
-      if (byAttno.has(tle.resno)) throw new PgError('42601', `multiple assignments to same column "${tle.resname ?? ''}"`);
-      byAttno.set(tle.resno, tle);
+      const prior = byAttno.get(tle.resno);
+      byAttno.set(tle.resno, prior === undefined ? tle : processMatchedTle(tle, prior));
     }
     const out: TargetEntry[] = [];
     for (const a of rel.attrs) {
@@ -136,13 +136,18 @@ function rewriteTargetListIU(q: Query, catalog: CatalogAccess): void {
 }
 
 function rewriteUpdateList(tlist: TargetEntry[], rel: RelationInfo, catalog: CatalogAccess): TargetEntry[] {
-  const seen = new Set<number>();
+  const seen = new Map<number, number>();
   const junk = tlist.filter((t) => t.resjunk);
   const out: TargetEntry[] = [];
-  for (const tle of tlist) {
-    if (tle.resjunk) continue;
-    if (seen.has(tle.resno)) throw new PgError('42601', `multiple assignments to same column "${tle.resname ?? ''}"`);
-    seen.add(tle.resno);
+  for (const orig of tlist) {
+    if (orig.resjunk) continue;
+    const at = seen.get(orig.resno);
+    if (at !== undefined) {
+      out[at] = processMatchedTle(orig, out[at] as TargetEntry);
+      continue;
+    }
+    const tle = orig;
+    seen.set(tle.resno, out.length);
     const a = rel.attrs[tle.resno - 1] as AttributeInfo;
     const applyDefault = isDefault(tle.expr);
     if (a.attidentity === 'a' && !applyDefault) identityAlwaysError(a, false);
@@ -151,6 +156,19 @@ function rewriteUpdateList(tlist: TargetEntry[], rel: RelationInfo, catalog: Cat
   }
   out.sort((x, y) => x.resno - y.resno);
   return [...out, ...junk];
+}
+
+/**
+ * process_matched_tle: two assignments to one column are allowed only when
+ * both assign parts of it (`a[1] = x, a[2] = y`); the second then applies to
+ * the result of the first instead of the column's old value.
+ */
+function processMatchedTle(tle: TargetEntry, prior: TargetEntry): TargetEntry {
+  const e = tle.expr;
+  if (e.type !== 'SubscriptingRef' || e.refassgnexpr === null || prior.expr.type !== 'SubscriptingRef' || prior.expr.refassgnexpr === null) {
+    throw new PgError('42601', `multiple assignments to same column "${tle.resname ?? ''}"`);
+  }
+  return { ...tle, expr: { ...e, refexpr: prior.expr } };
 }
 
 function findValuesRte(q: Query): { rte: RangeTblEntry; index: number } | null {

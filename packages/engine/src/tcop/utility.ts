@@ -216,7 +216,7 @@ function explain(env: UtilityEnv, stmt: ExplainStmt): StatementResult {
   const raw: RawStmt = { type: 'RawStmt', stmt: inner, stmt_location: env.raw.stmt_location, stmt_len: env.raw.stmt_len };
   // The inner statement is analyzed with the parameters' types (inferred, as
   // for a plain statement), planned, and for ANALYZE run with their values.
-  const paramTypes: number[] = (env.params ?? []).map(() => 0);
+  const paramTypes: number[] = []; // grows to the highest $n used; extra bound values are 08P01 in bindParams
   const t0 = performance.now();
   const prepared = b.prepare(raw, env.sourceText, paramTypes, (q) => {
     const values = bindParams(env.params, paramTypes);

@@ -66,7 +66,7 @@ export function toJsonbNode(v: unknown, typeOid: number): JsonbNode {
   }
   if (v instanceof ArrayValue) return arrayToJsonNode(v);
   if (v instanceof RecordValue) {
-    return new JsonbObject(v.values.map((_, i) => `f${i + 1}`), v.values.map((x, i) => toJsonbNode(x, v.types[i])));
+    return new JsonbObject(v.values.map((_, i) => v.names?.[i] ?? `f${i + 1}`), v.values.map((x, i) => toJsonbNode(x, v.types[i])));
   }
   const t = typeByOid(typeOid);
   if (t === undefined) return ereport(SQLSTATE.feature_not_supported, `cannot convert type ${typeOid} to json`);
@@ -93,8 +93,8 @@ export function toJsonText(v: unknown, typeOid: number): string {
   if (typeOid === 114) return str(v);
   if (typeOid === 3802) return jsonbNodeOut((v as Jsonb).root);
   if (v instanceof RecordValue) {
-    // composite_to_json: "fN" names for an anonymous record, no spaces.
-    return '{' + v.values.map((x, i) => `"f${i + 1}":${toJsonText(x, v.types[i])}`).join(',') + '}';
+    // composite_to_json: the field names ("fN" for an anonymous record), no spaces.
+    return '{' + v.values.map((x, i) => `${JSON.stringify(v.names?.[i] ?? `f${i + 1}`)}:${toJsonText(x, v.types[i])}`).join(',') + '}';
   }
   if (v instanceof ArrayValue) {
     if (v.dims.length === 0) return '[]';

@@ -487,10 +487,8 @@ export const OP_FUNCS: ImplTable = {
   }),
   dpow: fixed((a) => dpow(n(a[0]), n(a[1]))),
   dpi: fixed(() => Math.PI),
-  drandom: fixed(() => Math.random()),
   degrees: fixed((a) => float8div(n(a[0]), RADIANS_PER_DEGREE)),
   radians: fixed((a) => float8mul(n(a[0]), RADIANS_PER_DEGREE)),
-  int4random: fixed((a) => randomInt(n(a[0]), n(a[1]))),
 };
 
 function intArithUnary(rettype: number, f: (v: bigint) => bigint): ScalarImpl {
@@ -514,9 +512,4 @@ function truncateName(s: string): string {
     end += ch.length;
   }
   return s.slice(0, end);
-}
-
-function randomInt(lo: number, hi: number): number {
-  if (lo > hi) ereport(SQLSTATE.invalid_parameter_value, 'lower bound must be less than or equal to upper bound');
-  return lo + Math.floor(Math.random() * (hi - lo + 1));
 }

@@ -16,6 +16,8 @@
 import type { Datum, TypeInfo } from './datum.ts';
 import { SQLSTATE, ereport, elog } from '../errors.ts';
 
+const DATATYPE_MISMATCH = '42804';
+
 /** Resolves field types for output; set by types.ts to break the import cycle. */
 let typeLookup: (oid: number) => TypeInfo | undefined = () => undefined;
 export function setRecordTypeLookup(fn: (oid: number) => TypeInfo | undefined): void {
@@ -28,7 +30,39 @@ export class RecordValue {
     readonly values: (Datum | null)[],
     /** The type OID of each field. */
     readonly types: number[],
+    /** Field names (row_to_json's keys); an anonymous ROW(...) has f1, f2, ... */
+    readonly names: readonly string[] | null = null,
   ) {}
+}
+
+/**
+ * record_cmp / record_eq's order: field by field with each field type's
+ * btree order, two NULLs equal and NULL above any value. Rows of
+ * different shapes cannot be compared (42804), as in PostgreSQL.
+ */
+export function recordCompare(a: RecordValue, b: RecordValue): number {
+  const n = Math.min(a.values.length, b.values.length);
+  for (let i = 0; i < n; i++) {
+    if (a.types[i] !== b.types[i]) {
+      const ta = typeLookup(a.types[i]);
+      const tb = typeLookup(b.types[i]);
+      ereport(DATATYPE_MISMATCH, `cannot compare dissimilar column types ${ta?.name ?? a.types[i]} and ${tb?.name ?? b.types[i]} at record column ${i + 1}`);
+    }
+    const x = a.values[i];
+    const y = b.values[i];
+    if (x === null || y === null) {
+      if (x === null && y === null) continue;
+      return x === null ? 1 : -1;
+    }
+    const t = typeLookup(a.types[i]);
+    if (t === undefined) elog(`record field of unknown type ${a.types[i]}`);
+    const c = t.compare(x, y);
+    if (c !== 0) return c;
+  }
+  if (a.values.length !== b.values.length) {
+    ereport(DATATYPE_MISMATCH, 'cannot compare record types with different numbers of columns');
+  }
+  return 0;
 }
 
 export function asRecord(v: unknown): RecordValue {
@@ -68,5 +102,5 @@ export const recordType: TypeInfo = {
   typtype: 'p',
   input: () => ereport(SQLSTATE.feature_not_supported, 'input of anonymous composite types is not implemented'),
   output: (v) => recordOut(asRecord(v)),
-  compare: () => ereport(SQLSTATE.feature_not_supported, 'comparison of anonymous records is not supported'),
+  compare: (a, b) => recordCompare(asRecord(a), asRecord(b)),
 };

@@ -30,6 +30,7 @@ import { intervalType } from './interval.ts';
 import { numericType } from './numeric.ts';
 import { bpcharType, nameType, textType, varcharType } from './text.ts';
 import { timestampType, timestamptzType } from './timestamp.ts';
+import { timeType } from './time.ts';
 import { uuidType } from './uuid.ts';
 import { makeArrayTypeInfo } from './array.ts';
 import { jsonType, jsonbType } from './jsonb.ts';
@@ -52,6 +53,7 @@ export const FLOAT8OID = 701;
 export const BPCHAROID = 1042;
 export const VARCHAROID = 1043;
 export const DATEOID = 1082;
+export const TIMEOID = 1083;
 export const TIMESTAMPOID = 1114;
 export const TIMESTAMPTZOID = 1184;
 export const INTERVALOID = 1186;
@@ -97,7 +99,7 @@ const BASE: readonly [TypeInfo, number][] = [
   [boolType, 1000], [byteaType, 1001], [nameType, 1003], [int8Type, 1016], [int2Type, 1005],
   [int4Type, 1007], [textType, 1009], [oidType, 1028], [tidType, 1010], [jsonType, 199],
   [float4Type, 1021], [float8Type, 1022], [bpcharType, 1014], [varcharType, 1015],
-  [dateType, 1182], [timestampType, 1115], [timestamptzType, 1185], [intervalType, 1187],
+  [dateType, 1182], [timeType, 1183], [timestampType, 1115], [timestamptzType, 1185], [intervalType, 1187],
   [numericType, 1231], [regclassType, 2210], [regtypeType, 2211], [uuidType, 2951], [jsonbType, 3807],
 ];
 
@@ -112,6 +114,8 @@ const ALL: readonly TypeInfo[] = [
   ...BASE.map(([t, arr]) => withCatalogFields(t, arr)),
   ...BASE.map(([t, arr]) => makeArrayTypeInfo(t, arr, '_' + t.name)),
   withCatalogFields(recordType, RECORDARRAYOID),
+  // record[]: array_agg of row values, ARRAY[ROW(...)].
+  makeArrayTypeInfo(withCatalogFields(recordType, RECORDARRAYOID), RECORDARRAYOID, '_record'),
   withCatalogFields(unknownType, 0),
   withCatalogFields(voidType, 0),
   ...PSEUDO_TYPES.map((t) => withCatalogFields(t, 0)),
@@ -148,6 +152,7 @@ const ALIASES: ReadonlyMap<string, number> = new Map([
   ['character varying', VARCHAROID], ['char varying', VARCHAROID],
   ['character', BPCHAROID], ['char', BPCHAROID],
   ['timestamp without time zone', TIMESTAMPOID],
+  ['time without time zone', TIMEOID],
   ['timestamp with time zone', TIMESTAMPTZOID],
   ['decimal', NUMERICOID], ['dec', NUMERICOID],
   ['json', JSONOID], ['jsonb', JSONBOID],
@@ -185,7 +190,7 @@ setArrayTypeLookup(arrayTypeOf);
 /** The SQL-standard spellings format_type uses instead of typnames. */
 const SQL_NAMES: Record<number, string> = {
   16: 'boolean', 20: 'bigint', 21: 'smallint', 23: 'integer', 700: 'real', 701: 'double precision',
-  1042: 'character', 1043: 'character varying', 1114: 'timestamp without time zone',
+  1042: 'character', 1043: 'character varying', 1083: 'time without time zone', 1114: 'timestamp without time zone',
   1184: 'timestamp with time zone', 1700: 'numeric', 1186: 'interval', 2276: '"any"',
 };
 
@@ -198,6 +203,7 @@ function typmodSuffix(oid: number, typmod: number): string {
     case 1700:
       if (!isValidNumericTypmod(typmod)) return '';
       return `(${numericTypmodPrecision(typmod)},${numericTypmodScale(typmod)})`;
+    case 1083:
     case 1114:
     case 1184:
     case 1186:
@@ -215,6 +221,7 @@ export function formatType(oid: number, typmod = -1): string {
   const suffix = typmodSuffix(oid, typmod);
   if (suffix === '') return base;
   if (oid === 1114) return `timestamp${suffix} without time zone`;
+  if (oid === 1083) return `time${suffix} without time zone`;
   if (oid === 1184) return `timestamp${suffix} with time zone`;
   return base + suffix;
 }

@@ -19,6 +19,9 @@ import { MISC_FUNCS } from '../adt/misc.ts';
 import { REGEXP_FUNCS } from '../adt/regexp.ts';
 import { MATH_FUNCS } from '../adt/mathfuncs.ts';
 import { FORMATTING_FUNCS } from '../adt/formatting.ts';
+import { PSEUDORANDOM_FUNCS } from '../adt/pseudorandomfuncs.ts';
+import { TIME_FUNCS } from '../adt/time.ts';
+import { NUM_FORMATTING_FUNCS } from '../adt/formatting_num.ts';
 
 export const BUILTIN_IMPLS: ImplTable = {
   ...OP_FUNCS,
@@ -30,6 +33,9 @@ export const BUILTIN_IMPLS: ImplTable = {
   ...REGEXP_FUNCS,
   ...MATH_FUNCS,
   ...FORMATTING_FUNCS,
+  ...PSEUDORANDOM_FUNCS,
+  ...TIME_FUNCS,
+  ...NUM_FORMATTING_FUNCS,
 };
 
 export const WINDOW_FUNCTIONS: ReadonlySet<string> = new Set([

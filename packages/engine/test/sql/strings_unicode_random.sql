@@ -1,0 +1,37 @@
+-- U&'...' strings and U&"..." identifiers with UESCAPE; setseed() and random() as PostgreSQL's generator.
+SELECT U&'\0041', U&'d\0061t\+000061', U&'d!0061t!+000061' UESCAPE '!', u&'\00e9t\00e9';
+SELECT U&"d\0061t\+000061" FROM (SELECT 1 AS data) s;
+SELECT U&"a b" FROM (SELECT 1 AS "a b") s;
+SELECT U&'\D83D\DE00', U&'a\\b', U&'a''b\0041', U&'a' UESCAPE 'x', U&'a' UESCAPE E'!';
+SELECT u&'x'
+'\0041';
+SELECT U&'\006';
+SELECT U&'ab\zz';
+SELECT U&'a' UESCAPE '+';
+SELECT U&'a' UESCAPE 1;
+SELECT U&'a' UESCAPE;
+SELECT U&'\D800';
+SELECT U&'\D800x';
+SELECT U&'\DC00';
+SELECT U&'\0000';
+SELECT U&'\+110000';
+SELECT U&"";
+SELECT U&'a' UESCAPE 'ab';
+SELECT U&'a' UESCAPE U&'!';
+SELECT 'x' UESCAPE '!';
+CREATE TABLE U&"t\00e4ble" (U&"c!00f6l" UESCAPE '!' int);
+INSERT INTO "täble" VALUES (1);
+SELECT "cöl" FROM U&"t\00e4ble";
+SELECT setseed(0.5);
+SELECT random(), random(), random();
+SELECT setseed(0.5);
+SELECT random();
+SELECT setseed(-1), random();
+SELECT setseed(1), random(1, 100), random(-5, 5), random(1000000000000, 2000000000000);
+SELECT setseed(0), array_agg(random(1, 6)) FROM generate_series(1, 10);
+SELECT setseed(0.25), round(random_normal()::numeric, 10), round(random_normal(10, 2)::numeric, 10);
+SELECT setseed(1.5);
+SELECT setseed(-2);
+SELECT setseed('NaN');
+SELECT random(5, 1);
+SELECT random(3, 3), random(-2147483648, -2147483648);

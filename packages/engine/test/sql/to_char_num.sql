@@ -1,0 +1,26 @@
+-- to_char for numbers: 9 0 . , D G S MI PL SG PR L FM V, overflow, and template errors.
+SELECT to_char(1234.5, '9,999.99'), to_char(-1234.5, '9,999.99'), to_char(1234.5, 'FM9,999.99'), to_char(0.5, '9.99'), to_char(0.5, 'FM9.99');
+SELECT to_char(12, '0000'), to_char(12, '9990'), to_char(-12, '0000'), to_char(0, '9999'), to_char(0, '0'), to_char(0, 'FM9999');
+SELECT to_char(12.3, 'S999.99'), to_char(-12.3, 'S999.99'), to_char(12.3, '999.99S'), to_char(-12.3, '999.99S'), to_char(-12.3, 'FMS999.99');
+SELECT to_char(-485, '999PR'), to_char(485, '999PR'), to_char(-485, 'FM999PR'), to_char(485, 'FM999PR');
+SELECT to_char(-485, '999MI'), to_char(485, '999MI'), to_char(485, 'FM999MI'), to_char(-485, 'MI999'), to_char(485, 'PL999'), to_char(-485, 'SG999'), to_char(485, 'SG999');
+SELECT to_char(485, 'L999'), to_char(-485.8, 'L999D99'), to_char(1234567.891, '9G999G999D999'), to_char(1234567.891, 'FM9G999G999D999');
+SELECT to_char(12345, '999'), to_char(-12345.6, '99.9'), to_char(1.23456, '9.999'), to_char(1.2355, '9.999'), to_char(1.5, '9'), to_char(2.5, '9');
+SELECT to_char(12, '99V9'), to_char(12.45, '99V99'), to_char(0.1, 'FM0.99'), to_char(10.10, 'FM99.00'), to_char(10.0, 'FM99.09');
+SELECT to_char(123, '"Total: "999'), to_char(123, '999 "units"'), to_char(5, 'x9x'), to_char(123.45, '\\9 999.99');
+SELECT to_char(42::int4, '999'), to_char(42::int8, '00000'), to_char(-42::bigint, 'S00000'), to_char(3.14159::float8, '9.999'), to_char(3.5::float4, '99.9');
+SELECT to_char(1e20::numeric, '9999999999999999999999'), to_char(123456789012345678::int8, '999,999,999,999,999,999');
+SELECT to_char(1234.5, ''), to_char(NULL::numeric, '999'), to_char(1234.5, NULL);
+SELECT to_char('NaN'::numeric, '999.9'), to_char('Infinity'::float8, '999');
+SELECT to_char(1, '9.9.9');
+SELECT to_char(1, '99V9.9');
+SELECT to_char(1, 'S9S');
+SELECT to_char(1, 'S9MI');
+SELECT to_char(1, '9PR9');
+SELECT to_char(1, 'PR9S');
+SELECT to_char(1, 'RN');
+SELECT to_char(1994, 'FMRN'), to_char(4, 'rn'), to_char(3999.4, 'RN'), to_char(0, 'FMRN'), to_char(12.5::float8, 'FMRN');
+SELECT to_char(1234.5, '9,999.99EEEE');
+SELECT to_char(-0.000123, '9.99EEEE'), to_char(0, '9.9EEEE'), to_char(99.96, '9.9EEEE'), to_char(12345::float8, '9.999EEEE'), to_char(-1e-10::float8, '9.9EEEE'), to_char(5, '9EEEE');
+SELECT to_char(1, 'FM9.9EEEE');
+SELECT to_char(1, '9.9EEEEEEEE');
