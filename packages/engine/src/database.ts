@@ -3,7 +3,7 @@
  * calling thread, with query / exec / transaction / close, as node-postgres
  * and PGlite users expect them.
  *
- * Exports: Database, DatabaseOptions, QueryOptions, Result, Queryable,
+ * Exports: Database, DatabaseOptions, DatabaseAttachOptions, QueryOptions, Result, Queryable,
  *          setDataDirFactory (used by the Node entry point, node.ts).
  *
  *   const db = await Database.open();                       // memory
@@ -17,7 +17,13 @@
  * Opening: StorageEngine.open (initdb on an empty directory, crash recovery
  * after an unclean shutdown), then the catalogs (Catalog.bootstrap on a
  * fresh directory, followed by the system views, created by SQL through the
- * pipeline itself; Catalog.open otherwise).
+ * pipeline itself; Catalog.open otherwise). Database.attachSync is the same
+ * for a backend worker of @tabgres/worker-host's postmaster: it attaches to
+ * the postmaster's shared memory instead of creating it.
+ *
+ * Shared invalidation: DDL this backend commits is appended to the shared
+ * queue (storage/ipc/sinval.ts); every query and exec first reads what
+ * other backends appended (acceptInvalidationMessages).
  *
  * Concurrency: the work is synchronous, but the API is promise-based; calls
  * are serialized so that a transaction() holds the session until its
@@ -25,7 +31,7 @@
  * transaction wait for it.
  */
 
-import type { StorageDirectory } from '@tabgres/opfs-storage';
+import { MemoryDirectory, type StorageDirectory } from '@tabgres/opfs-storage';
 import { StorageEngine } from './engine.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { catalogsExist } from './catalog/bootstrap.ts';
@@ -34,7 +40,13 @@ import { Guc } from './utils/misc/guc.ts';
 import { PostgresBackend } from './tcop/postgres.ts';
 import { datumToJs } from './tcop/jsvalue.ts';
 import type { Notice, StatementResult } from './tcop/dest.ts';
-import { createSystemViews } from './tcop/system_views.ts';
+import { createSystemViews, SYSTEM_VIEWS_SQL } from './tcop/system_views.ts';
+import { initdbTemplateFingerprint, instantiateInitdbTemplate } from './catalog/initdb_template.ts';
+import { INITDB_TEMPLATE } from './catalog/initdb_template_data.ts';
+import { sharedMemoryConfig } from './storage/ipc/ipci.ts';
+// pg_cancel_backend, pg_terminate_backend, pg_sleep: registered before the catalogs are bootstrapped.
+import './storage/ipc/signalfuncs.ts';
+import type { InvalidationMessage } from './utils/cache/inval.ts';
 
 export interface DatabaseOptions {
   /** A data directory path (Node, through the Node entry point); memory when neither this nor dir is given. */
@@ -43,6 +55,26 @@ export interface DatabaseOptions {
   dir?: StorageDirectory;
   /** shared_buffers in 8 KB pages. */
   sharedBuffers?: number;
+  /**
+   * initdb of an empty directory copies the compiled-in template image when
+   * it was made by this code (catalog/initdb_template.ts); false always runs
+   * the bootstrap (the template's generator and its tests).
+   */
+  initdbTemplate?: boolean;
+}
+
+/** Database.attachSync: a backend worker joining the instance a postmaster started (worker-host). */
+export interface DatabaseAttachOptions {
+  /** The data directory, opened by this worker's own file layer. */
+  dir: StorageDirectory;
+  /** The postmaster's shared memory (storage/ipc/ipci.ts). */
+  shmem: SharedArrayBuffer;
+  /** Run initdb / StartupXLOG (and bootstrap the catalogs of a fresh directory) first. */
+  startup?: boolean;
+  /** The backend's pid in the proc array. */
+  pid?: number;
+  /** Server log lines (recovery messages). */
+  log?: (message: string) => void;
 }
 
 export interface QueryOptions {
@@ -102,17 +134,63 @@ function toResult<R>(r: StatementResult, rowMode: 'object' | 'array'): Result<R>
   return { command: commandWord(r.command), rowCount: r.rowCount, fields, rows, notices: r.notices };
 }
 
+/**
+ * initdb by copying the template image (catalog/initdb_template.ts) into an
+ * empty directory, when the image matches this code; otherwise StorageEngine
+ * and Catalog.bootstrap initialize the directory as before.
+ */
+function initdbFromTemplate(dir: StorageDirectory): void {
+  if (INITDB_TEMPLATE.files.length === 0 || dir.list('').length !== 0) return;
+  if (INITDB_TEMPLATE.fingerprint !== initdbTemplateFingerprint(SYSTEM_VIEWS_SQL)) return;
+  instantiateInitdbTemplate(INITDB_TEMPLATE, dir);
+}
+
 export class Database implements Queryable {
   /** The backend, for the CLI and tests that want Datums and command tags (tcop/postgres.ts). */
   readonly backend: PostgresBackend;
   readonly engine: StorageEngine;
   private closed = false;
+  private readonly applyRemoteInvalidation: (msg: InvalidationMessage) => void;
+  private readonly resetCaches: () => void;
+  /** Indexes a shared invalidation named: dropped by another backend if the catalogs no longer have them. */
+  private readonly indexesToRecheck = new Set<number>();
   /** The tail of the queue of calls (see the header: calls are serialized). */
   private lock: Promise<void> = Promise.resolve();
 
   private constructor(engine: StorageEngine, backend: PostgresBackend) {
     this.engine = engine;
     this.backend = backend;
+    // Shared invalidation (storage/ipc/sinval.ts): what this backend's DDL commits, the others read.
+    backend.catalog.inval.broadcast = (msgs) => engine.sinval.send(msgs);
+    this.applyRemoteInvalidation = (msg) => {
+      backend.catalog.inval.applyRemote(msg);
+      if (msg.kind === 'relcache' && engine.hasIndex(msg.relId)) this.indexesToRecheck.add(msg.relId);
+    };
+    this.resetCaches = () => {
+      backend.catalog.invalidateAll();
+      for (const oid of engine.indexOids()) this.indexesToRecheck.add(oid);
+    };
+  }
+
+  /**
+   * AcceptInvalidationMessages, before each protocol message runs: drops
+   * the cache entries and plans that DDL committed by other backends made
+   * stale (all of them after falling behind the queue). Two atomic loads
+   * when there is nothing new.
+   */
+  acceptInvalidationMessages(): void {
+    const r = this.engine.sinval.receive(this.applyRemoteInvalidation, this.resetCaches);
+    if (r.messages > 0 || r.reset) this.backend.invalidatePlans();
+    // The engine keeps each table's index list itself (access/index/indexlist.ts): an index another
+    // backend dropped must leave it, or this backend's inserts would write into the dropped file.
+    // The catalogs decide; they cannot be read in a failed block, so the check waits for its end.
+    if (this.indexesToRecheck.size > 0 && this.backend.transactionStatus !== 'E') {
+      const relcache = this.backend.catalog.relcache;
+      for (const oid of this.indexesToRecheck) {
+        if (relcache.classRow(oid) === null) this.engine.forgetDroppedIndex(oid);
+      }
+      this.indexesToRecheck.clear();
+    }
   }
 
   /** Synchronous open (the work is synchronous); Database.open wraps it in a promise. */
@@ -125,13 +203,35 @@ export class Database implements Queryable {
       }
       dir = dataDirFactory(options.dataDir);
     }
-    const engine = StorageEngine.open({ ...(dir !== undefined ? { dir } : {}), ...(options.sharedBuffers !== undefined ? { sharedBuffers: options.sharedBuffers } : {}) });
+    dir ??= new MemoryDirectory();
+    if (options.initdbTemplate !== false) initdbFromTemplate(dir);
+    const engine = StorageEngine.open({ dir, ...(options.sharedBuffers !== undefined ? { sharedBuffers: options.sharedBuffers } : {}) });
+    const startup: Record<string, string> = {};
+    if (options.sharedBuffers !== undefined) startup.shared_buffers = String(options.sharedBuffers);
+    return Database.startBackend(engine, startup, true);
+  }
+
+  /**
+   * A backend in a worker (InitPostgres): attaches to the segment a
+   * postmaster made (StorageEngine.attach) and opens its own catalog
+   * caches. Only the backend told to run startup may bootstrap the
+   * catalogs of a fresh directory; the others find them (57P03 if not).
+   */
+  static attachSync(options: DatabaseAttachOptions): Database {
+    // The startup backend initializes an empty directory as Database.open does (template image first).
+    if (options.startup === true) initdbFromTemplate(options.dir);
+    const engine = StorageEngine.attach(options);
+    const startup = { shared_buffers: String(sharedMemoryConfig(engine.shmem).sharedBuffers) };
+    return Database.startBackend(engine, startup, options.startup === true, options.pid);
+  }
+
+  /** The catalogs (bootstrapped in a fresh directory, with the system views) and the session over an open engine. */
+  private static startBackend(engine: StorageEngine, startup: Record<string, string>, mayBootstrap: boolean, pid?: number): Database {
     try {
       const fresh = !catalogsExist(engine);
+      if (fresh && !mayBootstrap) throw new PgError(SQLSTATE.cannot_connect_now, 'the database system is starting up');
       const catalog = fresh ? Catalog.bootstrap(engine) : Catalog.open(engine);
-      const startup: Record<string, string> = {};
-      if (options.sharedBuffers !== undefined) startup.shared_buffers = String(options.sharedBuffers);
-      const backend = new PostgresBackend({ engine, catalog, guc: new Guc(startup) });
+      const backend = new PostgresBackend({ engine, catalog, guc: new Guc(startup), ...(pid !== undefined ? { pid } : {}) });
       if (fresh) {
         createSystemViews(backend);
         // initdb's own statements are not the database's activity.
@@ -139,7 +239,8 @@ export class Database implements Queryable {
       }
       return new Database(engine, backend);
     } catch (e) {
-      engine.close();
+      if (mayBootstrap) engine.close();
+      else engine.detach();
       throw e;
     }
   }
@@ -159,15 +260,36 @@ export class Database implements Queryable {
     return run;
   }
 
+  /**
+   * The postmaster's key of the next protocol message (procsignal.ts): a
+   * cancel sent with this key ends that message's statement. A worker
+   * backend sets it before each call; 0 (in one process) means none.
+   */
+  cancelKey = 0;
+
+  /**
+   * What every protocol message does first: a terminated session refuses
+   * it (FATAL 57P01), a cancel sent while idle is dropped, and other
+   * backends' invalidations are read.
+   */
+  private beginMessage(): void {
+    this.check();
+    const sig = this.engine.procSignal;
+    if (sig.diePending) sig.processInterrupts();
+    sig.beginMessage(this.cancelKey);
+    this.cancelKey = 0;
+    this.acceptInvalidationMessages();
+  }
+
   /** One statement, with $1..$n parameters (the extended protocol). Synchronous form. */
   querySync<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], opts: QueryOptions = {}): Result<R> {
-    this.check();
+    this.beginMessage();
     return toResult<R>(this.backend.execExtended(sql, params), opts.rowMode ?? 'object');
   }
 
   /** A script of statements (the simple protocol); throws the first error. Synchronous form. */
   execSync(sql: string): Result[] {
-    this.check();
+    this.beginMessage();
     const out = this.backend.execSimpleQuery(sql);
     if (out.error !== null) throw out.error;
     return out.results.map((r) => toResult(r, 'object'));
@@ -223,6 +345,14 @@ export class Database implements Queryable {
     this.closed = true;
     this.backend.close();
     this.engine.close();
+  }
+
+  /** A backend worker's exit while the instance goes on: an open transaction rolls back; no checkpoint (StorageEngine.detach). */
+  detachSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.backend.close();
+    this.engine.detach();
   }
 
   get isClosed(): boolean {

@@ -5,10 +5,16 @@
  *
  * What it does, in PostgreSQL's terms:
  *   open()       initdb on an empty directory (BootStrapXLOG + CLOG), then
- *                the postmaster's CreateSharedMemoryAndSemaphores, the
- *                backend's InitProcess, and StartupXLOG (crash recovery
- *                when the last shutdown was not clean, followed by an
- *                end-of-recovery checkpoint)
+ *                the postmaster's CreateSharedMemoryAndSemaphores
+ *                (storage/ipc/ipci.ts), the backend's InitProcess, and
+ *                StartupXLOG (crash recovery when the last shutdown was
+ *                not clean, followed by an end-of-recovery checkpoint):
+ *                postmaster, startup process and one backend in one object
+ *   attach()     only the backend's part, in a worker: Shmem.attach to the
+ *                postmaster's segment, a proc-array and a sinval slot, its
+ *                own buffer-manager, WAL and transaction objects; with
+ *                `startup` it also runs initdb and StartupXLOG (the first
+ *                backend after the postmaster started or restarted)
  *   begin/commit/rollback/savepoint   xact.c's transaction block
  *   startStatement / endStatement / abortStatement
  *                exec_simple_query's frame around one SQL statement
@@ -23,7 +29,11 @@
  *                IndexOnlyScan), one row at a time
  *   indexStats / relationStats   what ANALYZE and the planner read
  *   checkpoint() CHECKPOINT; also requested automatically after enough WAL
+ *                or checkpoint_timeout. Run here, or, when a checkpointer
+ *                process runs (worker-host), forwarded to it and waited for
+ *   checkpointerMain()  this engine is the checkpointer process: its loop
  *   close()      shutdown checkpoint, then the files are closed
+ *   detach()     a backend's exit while others go on: no checkpoint
  *
  * Statements. Every engine call is a statement of its own unless the
  * caller brackets several in startStatement() ... endStatement(), as the
@@ -55,9 +65,10 @@
  * catalogs it stands in for would. The SQL layer's catalogs call openIndex
  * for each pg_index row when they open a table after a restart.
  *
- * Until worker backends exist (the postmaster issue), this one backend runs
- * the checkpointer's duty itself: at the end of each transaction it checks
- * checkpoint_timeout and the WAL volume since the last checkpoint.
+ * Until a checkpointer worker exists, every backend runs the
+ * checkpointer's duty itself: at the end of each transaction it checks
+ * checkpoint_timeout and the WAL volume since the last checkpoint (the
+ * request word and CheckpointLock in XLogCtl make one of them do it).
  *
  * Rules:
  *  1. Every data-changing call runs inside a transaction: begin() ... commit(),
@@ -77,33 +88,41 @@
  */
 
 import { MemoryDirectory, type StorageDirectory } from '@tabgres/opfs-storage';
-import { DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS } from './constants.ts';
-import { Shmem, ShmemSizer } from './storage/ipc/shmem.ts';
+import { DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS, HEAP_MULTI_INSERT_MAX_TUPLES } from './constants.ts';
+import { Shmem } from './storage/ipc/shmem.ts';
+import { createSharedMemoryAndSemaphores, sharedMemoryConfig } from './storage/ipc/ipci.ts';
+import { SharedInvalidation } from './storage/ipc/sinval.ts';
+import { ProcSignal } from './storage/ipc/procsignal.ts';
+import { SyncRequestQueue } from './storage/ipc/syncrequest.ts';
 import { LWLockOwner } from './storage/lmgr/lwlock.ts';
 import { Smgr } from './storage/smgr/smgr.ts';
-import { BufferManager, bufMgrShmemSize } from './storage/buffer/bufmgr.ts';
+import { BufferManager } from './storage/buffer/bufmgr.ts';
 import { FreeSpaceMap } from './storage/freespace/freespace.ts';
 import { DEFAULTTABLESPACE_OID, ForkNumber, type RelFileLocator } from './storage/relfilelocator.ts';
-import { XLog, xlogShmemInit, xlogShmemSize, bootstrapXLog, CHECKPOINT_END_OF_RECOVERY, CHECKPOINT_FORCE, CHECKPOINT_IMMEDIATE, CHECKPOINT_IS_SHUTDOWN, type CheckpointHooks } from './access/transam/xlog.ts';
+import {
+  XLog, bootstrapXLog, CHECKPOINT_CAUSE_TIME, CHECKPOINT_END_OF_RECOVERY, CHECKPOINT_FORCE, CHECKPOINT_IMMEDIATE, CHECKPOINT_IS_SHUTDOWN,
+  CHECKPOINT_WAIT, type CheckpointHooks,
+} from './access/transam/xlog.ts';
 import { XLogInsertState } from './access/transam/xloginsert.ts';
 import { getRmgr, RedoServices, RM_BTREE_ID, type RedoContext } from './access/transam/rmgr.ts';
 import { startupXLOG, type StartupResult } from './access/transam/xlogrecovery.ts';
 import './access/transam/xlogrmgr.ts';
 import {
   attachTransam, bootstrapTransamFiles, checkPointTransam, finishTransamRecovery, startTransamRecovery, transamCheckpointFields,
-  transamRedoCounters, transamShmemInit, transamShmemSize, transamWalFromXLog, detachTransam, type TransamBackend, type Xact,
+  transamRedoCounters, transamWalFromXLog, detachTransam, type TransamBackend, type Xact,
 } from './access/transam/xact.ts';
 import { XACT_REDO } from './access/transam/xact_redo.ts';
 import { CLOG_REDO } from './access/transam/clog_redo.ts';
 import { FirstNormalTransactionId, xidFromFull } from './access/transam/transam.ts';
-import { btbuild, btbulkdelete, btIndexCheck, btIndexStats, btVacuumShmemSize, btvacuumcleanup, makeIndexRelation, SharedVacuumCycles } from './access/nbtree/nbtree.ts';
+import { btbuild, btbulkdelete, btIndexCheck, btIndexStats, btvacuumcleanup, makeIndexRelation, SharedVacuumCycles } from './access/nbtree/nbtree.ts';
 import type { BtCheckResult, BtEnv, BtIndexStats, BtWal, IndexValue, IndexBulkDeleteResult, IndexKeyColumn, IndexRelation, ScanKey } from './access/nbtree/nbtree.ts';
 import { IndexInserter, IndexScanCursor, type IndexAccessDeps, type IndexScanCursorOptions } from './access/index/indexam.ts';
 import { IndexLists, UndoLog } from './access/index/indexlist.ts';
-import { HeapScanCursor, heapEstimateSize, heapIndexBuildScan, type HeapSizeEstimate, type ScanOwner } from './access/heap/heapam_handler.ts';
+import { HeapScanCursor, heapEstimateSize, heapIndexBuildScan, type HeapScanOptions, type HeapSizeEstimate, type ScanOwner } from './access/heap/heapam_handler.ts';
 import type { HeapModifyResult } from './access/heap/heapam.ts';
 import { HeapVisibility } from './access/heap/heapam_visibility.ts';
 import { HeapAM } from './access/heap/heapam.ts';
+import { BulkInsertState, freeBulkInsertState } from './access/heap/hio.ts';
 import type { HeapEnv, HeapWal } from './access/heap/heapam_env.ts';
 import { TM_Result } from './access/heap/heapam_env.ts';
 import { HeapScan } from './access/heap/heapscan.ts';
@@ -117,7 +136,7 @@ import type { TupleValue } from './access/common/heaptuple.ts';
 import type { Tid } from './access/common/itemptr.ts';
 import { dropRelationFiles, registerSmgrRmgr, relationCreateStorage, relationTruncate, SMGR_REDO_SERVICES, type StorageWal } from './catalog/storage.ts';
 import type { SnapshotData } from './utils/time/snapmgr.ts';
-import { PgError, SQLSTATE, isPgError } from './utils/errors.ts';
+import { PgError, SQLSTATE, elog, isPgError } from './utils/errors.ts';
 
 registerHeapRmgrs();
 registerSmgrRmgr();
@@ -126,6 +145,13 @@ if (getRmgr(RM_BTREE_ID) === undefined) throw new Error('the Btree resource mana
 
 /** The database every relation of the storage API lives in (PostgreSQL's "postgres" has OID 5). */
 export const STORAGE_DB_OID = 5;
+
+/** How often the checkpointer process looks at the clock for checkpoint_timeout when nobody wakes it. */
+const CHECKPOINTER_POLL_MS = 1000;
+/** wal_writer_delay, bgwriter_delay and bgwriter_lru_maxpages: PostgreSQL's defaults. */
+const WAL_WRITER_DELAY_MS = 200;
+const BGWRITER_DELAY_MS = 200;
+const BGWRITER_LRU_MAXPAGES = 100;
 
 export interface StorageEngineOptions {
   /** Where the data directory lives; a fresh MemoryDirectory when absent. */
@@ -148,6 +174,24 @@ export interface StorageEngineOptions {
   log?: (message: string) => void;
 }
 
+/** StorageEngine.attach: a backend joining a running instance (see the constructor). */
+export interface StorageEngineAttachOptions extends Omit<StorageEngineOptions, 'dir' | 'sharedBuffers' | 'walBuffers' | 'checkpointWalBytes' | 'checkpointTimeoutMs'> {
+  dir: StorageDirectory;
+  /** The postmaster's segment (createSharedMemoryAndSemaphores), or its SharedArrayBuffer as a worker receives it. */
+  shmem: Shmem | SharedArrayBuffer;
+  /** Run initdb (empty directory) and StartupXLOG first: the first backend after a start or a crash. */
+  startup?: boolean;
+  /** The pid in the proc array (pg_stat_activity), unique among running backends. */
+  pid?: number;
+}
+
+/** What the constructor is told when a postmaster made the segment. */
+interface BackendAttachment {
+  shmem: Shmem;
+  startup: boolean;
+  pid: number;
+}
+
 /** One row a scan returns. */
 export interface ScannedRow {
   tid: Tid;
@@ -162,6 +206,8 @@ export interface ScannedRow {
 export interface TableScanCursor {
   readonly values: (TupleValue | null)[];
   readonly tid: Tid;
+  /** Rows skipped by the scan keys so far (HeapScanOptions.keys). */
+  readonly keyFiltered: number;
   next(): boolean;
   rescan(): void;
   end(): void;
@@ -192,6 +238,18 @@ export interface IndexSpec {
   fillfactor?: number;
   /** createIndex: the OID (and file number) the catalogs chose; a new one when absent. */
   oid?: number;
+}
+
+/**
+ * What createIndex's build counted, for pg_class (index_update_stats): the
+ * table's blocks and the live rows its scan offered, the index's blocks and
+ * entries. It saves CREATE INDEX a second pass over the table and the index.
+ */
+export interface IndexBuildStats {
+  heapPages: number;
+  heapLiveTuples: number;
+  indexPages: number;
+  indexTuples: number;
 }
 
 /** The outcome of tryUpdate / tryDelete (heap_update's TM_Result, for ExecUpdate / ExecDelete). */
@@ -289,8 +347,16 @@ export class StorageEngine implements ScanOwner {
   /** What every B-tree routine is handed: buffers, WAL, FSM, the XID horizon, the shared VACUUM cycle ids. */
   readonly btEnv: BtEnv;
   private readonly indexDeps: IndexAccessDeps;
-  /** What startup found: whether crash recovery ran, how many records it replayed, where WAL ends. */
-  readonly startup: StartupResult;
+  /** What StartupXLOG found; null on a backend that attached after another ran it. */
+  private readonly startupResult: StartupResult | null;
+  /** This backend's end of the shared invalidation queue (storage/ipc/sinval.ts). */
+  readonly sinval: SharedInvalidation;
+  /** This backend's interrupt words (cancel, terminate) in its proc-array slot. */
+  readonly procSignal: ProcSignal;
+  /** The shared fsync request queue: files this backend writes are synced by the next checkpoint. */
+  readonly syncRequests: SyncRequestQueue;
+  /** This process's pid (the proc array's; 1 for a one-process instance). */
+  readonly pid: number;
   private readonly walAdapter: HeapWalAdapter;
   private readonly relations = new Map<number, Relation>();
   /** Reverses relation and index list changes of (sub)transactions that roll back. */
@@ -304,43 +370,43 @@ export class StorageEngine implements ScanOwner {
   private spareCursors: Set<HeapScanCursor | IndexScanCursor> | null = null;
   private closed = false;
 
-  private constructor(dir: StorageDirectory, o: StorageEngineOptions) {
+  private constructor(dir: StorageDirectory, o: StorageEngineOptions, attach: BackendAttachment | null) {
     this.dir = dir;
-    const nbuffers = o.sharedBuffers ?? DEFAULT_SHARED_BUFFERS;
-    const walBuffers = o.walBuffers ?? DEFAULT_WAL_BUFFERS;
+    // Without an attachment this one object is the postmaster, the startup
+    // process and a backend; with one, the postmaster made the segment and
+    // this backend runs startup only if told to (the first after a start).
+    const runsStartup = attach === null || attach.startup;
 
     // initdb, only into an empty directory: a directory with files but no
     // pg_control is damaged, and startup below reports the missing file.
-    if (dir.list('').length === 0) {
+    if (runsStartup && dir.list('').length === 0) {
       const firstXid = o.firstXid ?? FirstNormalTransactionId;
       bootstrapXLog(dir, { segmentSize: o.walSegmentSize, nextXid: firstXid });
       bootstrapTransamFiles(dir, xidFromFull(firstXid));
     }
 
-    // The postmaster's part: one shared segment with every region.
-    const sizer = new ShmemSizer();
-    bufMgrShmemSize(sizer, nbuffers);
-    xlogShmemSize(sizer, walBuffers);
-    transamShmemSize(sizer);
-    btVacuumShmemSize(sizer);
-    this.shmem = Shmem.create(sizer.size);
-    xlogShmemInit(this.shmem, {
-      walBuffers,
-      ...(o.checkpointWalBytes !== undefined ? { checkpointWalBytes: o.checkpointWalBytes } : {}),
-      ...(o.checkpointTimeoutMs !== undefined ? { checkpointTimeoutMs: o.checkpointTimeoutMs } : {}),
+    // The postmaster's part: one shared segment with every region (storage/ipc/ipci.ts).
+    this.shmem = attach?.shmem ?? createSharedMemoryAndSemaphores({
+      sharedBuffers: o.sharedBuffers ?? DEFAULT_SHARED_BUFFERS,
+      walBuffers: o.walBuffers ?? DEFAULT_WAL_BUFFERS,
+      checkpointWalBytes: o.checkpointWalBytes,
+      checkpointTimeoutMs: o.checkpointTimeoutMs,
     });
-    transamShmemInit(this.shmem);
+    const nbuffers = sharedMemoryConfig(this.shmem).sharedBuffers;
 
     // The backend's part.
     this.lw = new LWLockOwner(this.shmem.i32);
+    this.pid = attach?.pid ?? 1;
     this.smgr = new Smgr(dir);
+    this.syncRequests = new SyncRequestQueue(this.shmem, this.lw);
+    this.smgr.syncRequests = this.syncRequests;
     this.bufmgr = new BufferManager(this.shmem, nbuffers, this.smgr, this.lw);
     this.xlog = new XLog(this.shmem, this.lw, dir);
     this.bufmgr.setWal({ flush: (lsn) => this.xlog.flush(lsn), getRedoRecPtr: () => this.xlog.getRedoRecPtr() });
     this.xlogInsert = new XLogInsertState(this.xlog, this.bufmgr);
     this.walAdapter = new HeapWalAdapter(this.xlogInsert, this.xlog);
     this.transam = attachTransam({
-      shmem: this.shmem, lw: this.lw, dir, wal: transamWalFromXLog(this.xlog), pid: 1, databaseOid: STORAGE_DB_OID,
+      shmem: this.shmem, lw: this.lw, dir, wal: transamWalFromXLog(this.xlog), pid: attach?.pid ?? 1, databaseOid: STORAGE_DB_OID,
       settings: { synchronousCommit: o.synchronousCommit ?? true },
     });
     this.xact = this.transam.xact;
@@ -398,6 +464,13 @@ export class StorageEngine implements ScanOwner {
     this.indexLists = new IndexLists(this.undo);
     this.xact.registerResourceCleanup(this.undo);
 
+    this.sinval = new SharedInvalidation(this.shmem, this.lw, this.transam.procno, STORAGE_DB_OID);
+    this.procSignal = new ProcSignal(this.shmem, this.transam.procno);
+    if (!runsStartup) {
+      this.startupResult = null;
+      return;
+    }
+
     // StartupXLOG: recovery if needed.
     startTransamRecovery(this.transam);
     const services = new RedoServices()
@@ -412,16 +485,35 @@ export class StorageEngine implements ScanOwner {
         },
       });
     const redo: RedoContext = { buffers: this.bufmgr, counters: transamRedoCounters(this.transam), services };
-    this.startup = startupXLOG({ dir, xlog: this.xlog, redo, log: o.log });
+    this.startupResult = startupXLOG({ dir, xlog: this.xlog, redo, log: o.log });
     finishTransamRecovery(this.transam);
-    if (this.startup.recoveryPerformed) {
+    if (this.startupResult.recoveryPerformed) {
       this.xlog.createCheckPoint(CHECKPOINT_END_OF_RECOVERY | CHECKPOINT_IMMEDIATE, this.checkpointHooks());
     }
   }
 
   /** Opens (and if empty, initializes) a data directory; runs crash recovery when needed. */
   static open(options: StorageEngineOptions = {}): StorageEngine {
-    return new StorageEngine(options.dir ?? new MemoryDirectory(), options);
+    return new StorageEngine(options.dir ?? new MemoryDirectory(), options, null);
+  }
+
+  /**
+   * A backend in a worker (InitPostgres after fork): attaches to the
+   * segment the postmaster made (Shmem.attach), takes a proc-array and a
+   * sinval slot, and builds its own buffer-manager, WAL and transaction
+   * objects over them. With `startup`, it first runs initdb (empty
+   * directory) and StartupXLOG, as the startup process does before the
+   * postmaster lets other backends in.
+   */
+  static attach(options: StorageEngineAttachOptions): StorageEngine {
+    const shmem = options.shmem instanceof SharedArrayBuffer ? Shmem.attach(options.shmem) : options.shmem;
+    return new StorageEngine(options.dir, options, { shmem, startup: options.startup ?? false, pid: options.pid ?? 1 });
+  }
+
+  /** What startup found: whether crash recovery ran, how many records it replayed, where WAL ends (only on the backend that ran it). */
+  get startup(): StartupResult {
+    if (this.startupResult === null) return elog('this backend attached after startup; the startup backend has its result');
+    return this.startupResult;
   }
 
   private checkpointHooks(): CheckpointHooks {
@@ -429,7 +521,8 @@ export class StorageEngine implements ScanOwner {
       checkPointGuts: () => {
         checkPointTransam(this.transam);
         this.bufmgr.bufferSync();
-        this.smgr.syncAll();
+        // Every backend's writes, not only this one's: the shared fsync request queue (syncrequest.ts).
+        this.smgr.syncAll(this.syncRequests.absorb());
       },
       nextXidAndOid: () => transamCheckpointFields(this.transam),
     };
@@ -597,6 +690,11 @@ export class StorageEngine implements ScanOwner {
     return this.stmt !== null;
   }
 
+  /** Whether a call inside the running statement failed (it refuses more work until abortStatement). */
+  get statementFailed(): boolean {
+    return this.stmt !== null && this.stmt.error !== null;
+  }
+
   private closeCursors(st: StatementState): void {
     st.owner = null;
     // The executor ends its cursors itself, so the set is usually empty already.
@@ -690,8 +788,12 @@ export class StorageEngine implements ScanOwner {
     this.xact.abortCurrentTransaction();
   }
 
-  /** The checkpointer's duty while there is no checkpointer worker (see the header). */
+  /** A checkpoint due: asked of the checkpointer process when one runs, else this backend's own duty. */
   private afterTransaction(): void {
+    if (this.otherCheckpointer()) {
+      if (this.xlog.requestCheckpointIfNeeded()) this.syncRequests.wakeCheckpointer();
+      return;
+    }
     if (this.xlog.requestCheckpointIfNeeded()) {
       const flags = this.xlog.takeCheckpointRequest();
       this.xlog.createCheckPoint(flags, this.checkpointHooks());
@@ -770,14 +872,18 @@ export class StorageEngine implements ScanOwner {
    * update of the table adds entries to it. A unique index refuses to build
    * over duplicate live rows (23505, `could not create unique index`).
    */
-  createIndex(heapRel: Relation, name: string, spec: IndexSpec): IndexRelation {
+  createIndex(heapRel: Relation, name: string, spec: IndexSpec, onBuilt?: (stats: IndexBuildStats) => void): IndexRelation {
     return this.statement(() => {
       this.checkIndexColumns(heapRel, name, spec.columns);
       const xid = this.xact.getCurrentTransactionId();
       const oid = spec.oid ?? this.transam.varsup.getNewObjectId();
       const index = makeIndexRelation({ oid, name, locator: this.locatorFor(oid), columns: spec.columns, unique: spec.unique, fillfactor: spec.fillfactor });
       relationCreateStorage(index.locator, this.smgr, this.walAdapter, this.xact, xid);
-      btbuild(index, this.btEnv, heapIndexBuildScan(this.heap, this.vis, heapRel, index.heapAttnums), heapRel);
+      const built = btbuild(index, this.btEnv, heapIndexBuildScan(this.heap, this.vis, heapRel, index.heapAttnums), heapRel);
+      onBuilt?.({
+        heapPages: this.bufmgr.nblocks(heapRel.locator, ForkNumber.MAIN), heapLiveTuples: built.heapLiveTuples,
+        indexPages: this.bufmgr.nblocks(index.locator, ForkNumber.MAIN), indexTuples: built.indexTuples,
+      });
       this.indexLists.attach(heapRel, index, true);
       return index;
     });
@@ -807,6 +913,25 @@ export class StorageEngine implements ScanOwner {
       this.xact.getCurrentTransactionId();
       this.dropIndexStorage(index);
     });
+  }
+
+  /** Whether this backend maintains index `indexOid` (it is in its table's list). */
+  hasIndex(indexOid: number): boolean {
+    return this.indexLists.has(indexOid);
+  }
+
+  /** Every index this backend maintains, by OID (for a sinval reset, which must recheck them all). */
+  indexOids(): number[] {
+    return this.indexLists.indexOids();
+  }
+
+  /**
+   * Shared invalidation said another backend committed a DROP INDEX (the
+   * catalogs no longer list `indexOid`): this backend stops maintaining it.
+   * Not transactional: the drop is already committed.
+   */
+  forgetDroppedIndex(indexOid: number): void {
+    this.indexLists.forget(indexOid);
   }
 
   /** The table's open indexes, in creation order (ExecOpenIndices). */
@@ -903,14 +1028,64 @@ export class StorageEngine implements ScanOwner {
     return this.statement(() => this.insertRow(rel, this.checkRow(rel, values), this.xact.getCurrentCommandId(true)));
   }
 
-  /** INSERT many rows in one statement (one command id); returns their TIDs. */
+  /**
+   * INSERT many rows in one statement (one command id); returns their TIDs.
+   * The heap takes them in batches of HEAP_MULTI_INSERT_MAX_TUPLES
+   * (heap_multi_insert: a lock and a WAL record per page, not per row);
+   * each batch's index entries follow it row by row.
+   */
   insertMany(rel: Relation, rows: readonly (readonly (TupleValue | null)[])[]): Tid[] {
     return this.statement(() => {
-      const cid = this.xact.getCurrentCommandId(true);
       const tids: Tid[] = new Array<Tid>(rows.length);
-      for (let i = 0; i < rows.length; i++) tids[i] = this.insertRow(rel, this.checkRow(rel, rows[i]), cid);
+      for (const r of rows) this.checkRow(rel, r);
+      const bistate = new BulkInsertState();
+      const batch: Tid[] = new Array<Tid>(Math.min(rows.length, HEAP_MULTI_INSERT_MAX_TUPLES)).fill(0);
+      try {
+        for (let start = 0; start < rows.length; start += HEAP_MULTI_INSERT_MAX_TUPLES) {
+          const part = start === 0 && rows.length <= HEAP_MULTI_INSERT_MAX_TUPLES ? rows : rows.slice(start, start + HEAP_MULTI_INSERT_MAX_TUPLES);
+          this.insertBatchRows(rel, part, part.length, batch, bistate);
+          for (let i = 0; i < part.length; i++) tids[start + i] = batch[i];
+        }
+      } finally {
+        this.endBulkInsert(bistate);
+      }
       return tids;
     });
+  }
+
+  /**
+   * The executor's bulk INSERT (ExecInsert's buffered path, as COPY's
+   * CopyMultiInsertBuffer): rows[0..n) stored by heap_multi_insert, then
+   * each row's index entries in order; tids[i] gets row i's TID. The rows
+   * must already have passed the executor's constraint checks. `bistate`
+   * (beginBulkInsert) keeps the target page pinned from one batch to the
+   * next; the caller frees it with endBulkInsert, also after an error.
+   */
+  insertBatch(rel: Relation, rows: readonly (readonly (TupleValue | null)[])[], n: number, tids: Tid[], bistate: BulkInsertState): void {
+    this.statement(() => this.insertBatchRows(rel, rows, n, tids, bistate));
+  }
+
+  /** A BulkInsertState for insertBatch (GetBulkInsertState). */
+  beginBulkInsert(): BulkInsertState {
+    return new BulkInsertState();
+  }
+
+  /**
+   * FreeBulkInsertState: drops the pin insertBatch kept. Safe to call twice,
+   * and after the transaction's end or a PANIC released every pin already.
+   */
+  endBulkInsert(bistate: BulkInsertState): void {
+    if (this.closed || (bistate.current !== 0 && this.bufmgr.pinCount(bistate.current) === 0)) bistate.current = 0;
+    freeBulkInsertState(this.bufmgr, bistate);
+  }
+
+  private insertBatchRows(rel: Relation, rows: readonly (readonly (TupleValue | null)[])[], n: number, tids: Tid[], bistate: BulkInsertState): void {
+    const cid = this.xact.getCurrentCommandId(true);
+    this.heap.multiInsert(rel, rows, n, cid, tids, bistate);
+    const indexes = this.indexesOf(rel);
+    if (indexes.length === 0) return;
+    const ins = this.inserterFor(rel, indexes);
+    for (let i = 0; i < n; i++) ins.insert(rows[i], tids[i]);
   }
 
   /** heap_insert + ExecInsertIndexTuples. */
@@ -1061,12 +1236,12 @@ export class StorageEngine implements ScanOwner {
    * statement's snapshot; outside startStatement() it opens a statement of
    * its own that its end() ends. `options.natts`: only the leading natts
    * attributes are deformed (the rest of `values` stays null), for a plan
-   * that reads no column past it.
+   * that reads no column past it; `options.keys`: scan keys tested on the
+   * stored tuple before it is deformed (HeapScanOptions).
    */
-  beginScan(rel: Relation, options?: { natts?: number }): TableScanCursor {
+  beginScan(rel: Relation, options?: HeapScanOptions): TableScanCursor {
     this.checkOpen();
-    const natts = options?.natts;
-    return this.openCursor((snapshot) => new HeapScanCursor(this.heap, rel, snapshot, this, natts));
+    return this.openCursor((snapshot) => new HeapScanCursor(this.heap, rel, snapshot, this, options));
   }
 
   /**
@@ -1144,11 +1319,95 @@ export class StorageEngine implements ScanOwner {
     this.transam.clog.truncate(oldestXid, STORAGE_DB_OID);
   }
 
-  /** CHECKPOINT */
+  /** CHECKPOINT: forwarded to the checkpointer process and waited for, or run here when there is none. */
   checkpoint(): void {
     this.checkOpen();
+    if (this.otherCheckpointer()) {
+      this.syncRequests.requestCheckpointAndWait(
+        () => this.xlog.requestCheckpoint(CHECKPOINT_IMMEDIATE | CHECKPOINT_FORCE | CHECKPOINT_WAIT),
+        () => {
+          if (this.procSignal.pending()) this.procSignal.processInterrupts();
+        },
+      );
+      return;
+    }
     // Allowed inside a transaction block, as in PostgreSQL: this backend doubles as the checkpointer.
     this.xlog.createCheckPoint(CHECKPOINT_IMMEDIATE | CHECKPOINT_FORCE, this.checkpointHooks());
+  }
+
+  /**
+   * WalWriterMain: every `delayMs` (wal_writer_delay) writes and flushes
+   * the WAL that asynchronous commits left unflushed (XLogBackgroundFlush),
+   * until the postmaster asks the auxiliary processes to leave; then
+   * detaches. Blocks the thread throughout.
+   */
+  walWriterMain(delayMs = WAL_WRITER_DELAY_MS): void {
+    this.checkOpen();
+    do this.xlog.backgroundFlush();
+    while (!this.syncRequests.auxiliarySleep(delayMs));
+    this.detach();
+  }
+
+  /** One round of the WAL writer; whether it flushed anything. */
+  walWriterCycle(): boolean {
+    return this.xlog.backgroundFlush();
+  }
+
+  /**
+   * BackgroundWriterMain: every `delayMs` (bgwriter_delay) writes up to
+   * `maxPages` (bgwriter_lru_maxpages) dirty buffers ahead of the clock
+   * sweep (BufferManager.bgBufferSync), until the postmaster asks the
+   * auxiliary processes to leave; then detaches.
+   */
+  bgWriterMain(delayMs = BGWRITER_DELAY_MS, maxPages = BGWRITER_LRU_MAXPAGES): void {
+    this.checkOpen();
+    do this.bufmgr.bgBufferSync(maxPages);
+    while (!this.syncRequests.auxiliarySleep(delayMs));
+    this.detach();
+  }
+
+  /** One round of the background writer: buffers written. */
+  bgWriterCycle(maxPages = BGWRITER_LRU_MAXPAGES): number {
+    return this.bufmgr.bgBufferSync(maxPages);
+  }
+
+  /** Whether a checkpointer process other than this one runs the checkpoints. */
+  private otherCheckpointer(): boolean {
+    const pid = this.syncRequests.checkpointerPid;
+    return pid !== 0 && pid !== this.pid;
+  }
+
+  /**
+   * CheckpointerMain: this engine, attached to a postmaster's segment, is
+   * the checkpointer process. It runs requested checkpoints (CHECKPOINT,
+   * WAL volume: backends set the request flags and wake it) and timed ones
+   * (checkpoint_timeout), until the postmaster asks for shutdown; then it
+   * writes the shutdown checkpoint and closes. Blocks the thread throughout.
+   */
+  checkpointerMain(): void {
+    this.checkOpen();
+    const q = this.syncRequests;
+    q.checkpointerPid = this.pid;
+    try {
+      while (!q.shutdownRequested) {
+        let flags = q.beginCheckpoint(() => this.xlog.takeCheckpointRequest());
+        if (flags === 0 && this.xlog.checkpointNeeded()) flags = q.beginCheckpoint(() => CHECKPOINT_CAUSE_TIME);
+        if (flags !== 0) {
+          let failed = true;
+          try {
+            this.xlog.createCheckPoint(flags, this.checkpointHooks());
+            failed = false;
+          } finally {
+            q.endCheckpoint(failed);
+          }
+          continue;
+        }
+        q.waitForWork(CHECKPOINTER_POLL_MS);
+      }
+    } finally {
+      q.checkpointerPid = 0;
+    }
+    this.close();
   }
 
   /** Buffer-manager and WAL counters (pg_stat_database / pg_stat_wal style). */
@@ -1158,6 +1417,19 @@ export class StorageEngine implements ScanOwner {
 
   /** Shutdown: rolls back an open transaction, writes a shutdown checkpoint, closes files. */
   close(): void {
+    this.exit(true);
+  }
+
+  /**
+   * A backend's exit while others go on (proc_exit, ProcKill): rolls back an
+   * open transaction, gives back its proc-array and sinval slots, closes its
+   * files; no checkpoint. The postmaster's last backend calls close().
+   */
+  detach(): void {
+    this.exit(false);
+  }
+
+  private exit(shutdownCheckpoint: boolean): void {
     if (this.closed) return;
     if (this.stmt !== null) {
       const st = this.stmt;
@@ -1165,7 +1437,11 @@ export class StorageEngine implements ScanOwner {
       this.closeCursors(st);
     }
     if (this.xact.isTransactionBlock() || this.xact.isTransactionState()) this.xact.abortCurrentTransaction();
-    this.xlog.createCheckPoint(CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_IMMEDIATE, this.checkpointHooks());
+    if (shutdownCheckpoint) this.xlog.createCheckPoint(CHECKPOINT_IS_SHUTDOWN | CHECKPOINT_IMMEDIATE, this.checkpointHooks());
+    // The files this backend wrote are in the shared fsync request queue, synced by the next
+    // checkpoint whoever runs it; only what the queue could not take is still pending here.
+    else this.smgr.syncAll();
+    this.sinval.detach();
     detachTransam(this.transam);
     this.xlog.close();
     this.smgr.closeAll();

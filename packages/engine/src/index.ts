@@ -5,7 +5,7 @@
 
 export {
   StorageEngine, STORAGE_DB_OID, type StorageEngineOptions, type ScannedRow, type TableScanCursor, type IndexScan, type IndexSpec,
-  type ModifyOutcome, type RelationVacuumStats,
+  type ModifyOutcome, type RelationVacuumStats, type StorageEngineAttachOptions,
 } from './engine.ts';
 export { btIndexCheck, INDOPTION_DESC, INDOPTION_NULLS_FIRST } from './access/nbtree/nbtree.ts';
 export type { IndexRelation, IndexKeyColumn, ScanKey, ScanKeyOp, ScanDirection, BtIndexStats, BtCheckResult } from './access/nbtree/nbtree.ts';
@@ -19,7 +19,12 @@ export { TYPES, typeByOid, typeByName } from './utils/adt/types.ts';
 export type { Datum, TypeInfo } from './utils/adt/datum.ts';
 export { parse } from './parser/gram.ts';
 export { tokenize } from './parser/scan.ts';
-export { Database, setDataDirFactory, type DatabaseOptions, type QueryOptions, type Result, type Queryable } from './database.ts';
+export { Database, setDataDirFactory, type DatabaseOptions, type DatabaseAttachOptions, type QueryOptions, type Result, type Queryable } from './database.ts';
+export { createSharedMemoryAndSemaphores, calculateShmemSize, sharedMemoryConfig, type SharedMemoryConfig } from './storage/ipc/ipci.ts';
+export { sendProcSignal, PROCSIG_CANCEL, PROCSIG_DIE } from './storage/ipc/procsignal.ts';
+export { requestCheckpointerShutdown, requestAuxiliaryShutdown } from './storage/ipc/syncrequest.ts';
+export { Shmem } from './storage/ipc/shmem.ts';
+export { DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS, MAX_BACKENDS } from './constants.ts';
 export { PostgresBackend } from './tcop/postgres.ts';
 export type { StatementResult, FieldDescription, Notice, SimpleQueryOutcome } from './tcop/dest.ts';
 export { printAligned, formatErrorForPsql, isRightAligned } from './tcop/psql_print.ts';

@@ -77,6 +77,8 @@ export interface BackendInit {
   engine: StorageEngine;
   catalog: BackendCatalog;
   guc?: Guc;
+  /** pg_backend_pid(): the proc array's pid for a worker backend; a process-wide counter otherwise. */
+  pid?: number;
 }
 
 /** A planned statement ready to run, and how to report it. */
@@ -127,11 +129,16 @@ export class PostgresBackend {
     this.engine = init.engine;
     this.catalog = init.catalog;
     this.guc = init.guc ?? new Guc();
-    this.pid = nextBackendPid++;
+    this.pid = init.pid ?? nextBackendPid++;
     this.fmgr = new SessionFunctionContext(this.engine, this.catalog, this.guc, this.pid);
     this.fmgr.backend = this;
     this.catalog.searchPathSetting = () => this.guc.show('search_path').value;
     this.checkInterruptsFn = () => this.checkInterrupts();
+  }
+
+  /** Another backend changed catalogs (a shared invalidation arrived): cached plans may depend on them. */
+  invalidatePlans(): void {
+    this.generation++;
   }
 
   /** 'I' idle, 'T' in a transaction block, 'E' in a failed block (ReadyForQuery's status byte). */
@@ -290,7 +297,7 @@ export class PostgresBackend {
     const rewritten = queryRewrite(query, this.catalog);
     return rewritten.map((q: Query) => ({
       query: q,
-      plan: q.commandType === 'CMD_UTILITY' ? null : planner(q, { catalog: this.catalog, settings: this.plannerSettings, relationBlocks: this.relationBlocks }),
+      plan: q.commandType === 'CMD_UTILITY' ? null : planner(q, { catalog: this.catalog, settings: this.plannerSettings, settingsVersion: this.guc.changes, relationBlocks: this.relationBlocks }),
     }));
   }
 
@@ -302,7 +309,9 @@ export class PostgresBackend {
       paramTypes = hit.paramTypes;
       prepared = hit.prepared;
     } else {
-      paramTypes = (params ?? []).map(() => 0);
+      // Parse without declared types, as a client library does: the statement has as many parameters as
+      // the highest $n it references, so a Bind with more values is 08P01 (bindParams), not 42P18.
+      paramTypes = [];
       prepared = this.prepare(raw, sql, paramTypes);
       if (params !== null && paramTypes.length === params.length && prepared.every((p) => p.plan !== null)) {
         if (this.planCache.size >= PLAN_CACHE_MAX) this.planCache.delete(this.planCache.keys().next().value as string);
@@ -392,11 +401,21 @@ export class PostgresBackend {
     });
   }
 
-  /** statement_timeout (57014); the clock is read every INTERRUPT_CLOCK_EVERY calls. */
+  /** The executor's CHECK_FOR_INTERRUPTS: every INTERRUPT_CLOCK_EVERY calls, checkForInterrupts. */
   private checkInterrupts(): void {
-    if (this.deadline === 0) return;
     if (++this.interruptTick % INTERRUPT_CLOCK_EVERY !== 0) return;
-    if (performance.now() > this.deadline) {
+    this.checkForInterrupts();
+  }
+
+  /**
+   * ProcessInterrupts now: terminate (FATAL 57P01) and cancel (57014) sent
+   * through the proc array (storage/ipc/procsignal.ts), then
+   * statement_timeout (57014). Sleeps (pg_sleep, lock waits) call it directly.
+   */
+  checkForInterrupts(): void {
+    const sig = this.engine.procSignal;
+    if (sig.pending()) sig.processInterrupts();
+    if (this.deadline !== 0 && performance.now() > this.deadline) {
       throw new PgError(SQLSTATE.query_canceled, 'canceling statement due to statement timeout');
     }
   }

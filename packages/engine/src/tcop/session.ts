@@ -15,7 +15,7 @@ import type { CatalogAccess } from '../utils/rel.ts';
 import type { FunctionCallContext } from '../utils/fmgr/fmgrtypes.ts';
 import type { Guc } from '../utils/misc/guc.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { BackendStats } from './dest.ts';
+import type { BackendStats, Notice } from './dest.ts';
 import type { TableStatsMap } from './pgstat.ts';
 import { SequenceSession } from '../commands/sequence.ts';
 import { quoteIdentifier } from '../parser/deparse.ts';
@@ -76,6 +76,10 @@ export interface SessionBackend {
   readonly tableStats: TableStatsMap;
   /** Runs an internal SELECT inside the current statement; rows as Datums. */
   executePlanForSql(sql: string): unknown[][];
+  /** CHECK_FOR_INTERRUPTS (cancel, terminate, statement_timeout): throws when one is pending. */
+  checkForInterrupts(): void;
+  /** A NOTICE or WARNING of the running statement. */
+  notice(n: Notice): void;
 }
 
 export class SessionFunctionContext implements FunctionCallContext {

@@ -85,6 +85,27 @@ export class IndexLists {
     });
   }
 
+  /** Whether `indexOid` is in some table's list. */
+  has(indexOid: number): boolean {
+    return this.heapOfIndex.has(indexOid);
+  }
+
+  /** The OIDs of every listed index. */
+  indexOids(): number[] {
+    return [...this.heapOfIndex.keys()];
+  }
+
+  /**
+   * Removes an index another backend dropped (its DROP committed, shared
+   * invalidation told this backend): nothing to undo here.
+   */
+  forget(indexOid: number): void {
+    const heapRel = this.heapOfIndex.get(indexOid);
+    if (heapRel === undefined) return;
+    this.byHeap.set(heapRel.oid, this.of(heapRel.oid).filter((ix) => ix.oid !== indexOid));
+    this.heapOfIndex.delete(indexOid);
+  }
+
   /** Removes an index from its table's list (DROP INDEX); undone if the transaction aborts. */
   detach(index: IndexRelation): void {
     const heapRel = this.heapOfIndex.get(index.oid);

@@ -659,6 +659,28 @@ export class BufferManager {
     return written;
   }
 
+  /**
+   * BgBufferSync, reduced (the background writer's round): from the clock
+   * hand onwards, writes dirty buffers the sweep could take next (valid,
+   * unpinned, usage count 0), at most `maxPages`, so a backend that needs
+   * a victim finds a clean one instead of writing it itself. Returns the
+   * number written. Buffers pinned or in use are skipped, not waited for.
+   */
+  bgBufferSync(maxPages: number): number {
+    let written = 0;
+    const start = this.sweep.hand % this.nbuffers;
+    for (let k = 0; k < this.nbuffers && written < maxPages; k++) {
+      const id = (start + k) % this.nbuffers;
+      const st = Atomics.load(this.w, this.d(id) + D_STATE);
+      if ((st & (BM_VALID | BM_DIRTY)) !== (BM_VALID | BM_DIRTY)) continue;
+      if ((st & BUF_REFCOUNT_MASK) !== 0 || (st & BUF_USAGECOUNT_MASK) !== 0) continue;
+      // A content lock held by another backend would make this wait: only buffers nobody holds.
+      this.syncOneBuffer(id);
+      written++;
+    }
+    return written;
+  }
+
   /** Writes one buffer if it is still valid and dirty (pin, share lock, flush). */
   private syncOneBuffer(id: number): void {
     const st = this.lockBufHdr(id);

@@ -40,6 +40,10 @@
  *             lxid             local transaction number (the     owner, Atomics
  *                              second half of a virtual XID)
  *             waitEvent        what the backend waits for        owner, Atomics
+ *             pendingInterrupts PROCSIG_* bits another backend or  anyone, Atomics.or; the
+ *                              the postmaster set (procsignal.ts) owner clears (Atomics.and)
+ *             cancelKey        protocol message to cancel        the postmaster, Atomics
+ *                              (procsignal.ts)
  *             subxids          PGPROC_MAX_CACHED_SUBXIDS per slot (u32), as subxidState
  *             lock             PROC_LOCK_WORDS per slot, reserved for the lock manager
  *                              (storage/lmgr), see PL_* below; zeroed by addProc
@@ -109,9 +113,14 @@ export const DELAY_CHKPT_START = 1;
 export const DELAY_CHKPT_COMPLETE = 2;
 
 /*
- * Words reserved per slot for the lock manager (PostgreSQL keeps these in
- * PGPROC). The lock manager owns their meaning; this is the plan it was
- * sized for:
+ * Words reserved per slot for the heavyweight lock manager (PostgreSQL
+ * keeps these in PGPROC); storage/lmgr owns their meaning (lock_table.ts).
+ * The wait words (PL_WAIT_LOCK .. PL_WAIT_START_MS) are guarded by the
+ * partition lock of the LOCK waited for; PL_WAIT_STATUS and PL_SEMAPHORE
+ * are also polled by the sleeper without a lock, so they are written with
+ * Atomics (status first, then the semaphore, then Atomics.notify). The
+ * fast-path words (PL_FP_*) are guarded by the slot's PL_FP_INFO_LOCK. The
+ * lock-group and fast-path VXID words are not used yet.
  */
 export const PROC_LOCK_WORDS = 32;
 /** Futex word the backend sleeps on while waiting for a heavyweight lock (PGPROC's semaphore). */
@@ -122,7 +131,7 @@ export const PL_WAIT_LOCK = 1;
 export const PL_WAIT_PROCLOCK = 2;
 /** Lock mode waited for. */
 export const PL_WAIT_LOCK_MODE = 3;
-/** PROC_WAIT_STATUS_OK / WAITING / ERROR. */
+/** PROC_WAIT_STATUS_OK (0) / WAITING (1) / ERROR (2: deadlock victim, or a wait abandoned). */
 export const PL_WAIT_STATUS = 4;
 /** Bitmask of modes this backend already holds on the lock it waits for (heldLocks). */
 export const PL_HELD_LOCKS = 5;
@@ -138,7 +147,11 @@ export const PL_FP_REL_ID = 10;
 export const PL_FP_VXID_LOCK = 26;
 /** Local transaction id of the fast-path VXID lock. */
 export const PL_FP_LOCAL_XID = 27;
-/* 28..31 spare. */
+/** The LWLock guarding this slot's fast-path words (PGPROC's fpInfoLock). */
+export const PL_FP_INFO_LOCK = 28;
+/** The database of this slot's fast-path relation locks (set once when the lock manager attaches). */
+export const PL_FP_DATABASE = 29;
+/* 30..31 spare. */
 
 const HEADER_BYTES = 64;
 const SUBXID_COUNT_MASK = 0xffff;
@@ -160,7 +173,21 @@ const COLUMNS = [
   'delayChkpt',
   'lxid',
   'waitEvent',
+  'pendingInterrupts',
+  'cancelKey',
 ] as const;
+
+/** Column `name`'s offset in the region (ProcArray's constructor and procsignal.ts read the same layout). */
+export function procArrayColumnOffset(regionOffset: number, name: (typeof COLUMNS)[number]): number {
+  return regionOffset + HEADER_BYTES + 4 * MAX_BACKENDS * COLUMNS.indexOf(name);
+}
+
+/** The subxids and lock-word areas follow the columns. */
+export function procArrayLockWordsOffset(regionOffset: number): number {
+  return regionOffset + HEADER_BYTES + 4 * MAX_BACKENDS * (COLUMNS.length + PGPROC_MAX_CACHED_SUBXIDS);
+}
+
+export const PROC_ARRAY_REGION = 'ProcArray';
 
 function layoutSize(): number {
   return HEADER_BYTES + 4 * MAX_BACKENDS * (COLUMNS.length + PGPROC_MAX_CACHED_SUBXIDS + PROC_LOCK_WORDS);
@@ -170,7 +197,7 @@ export function procArrayShmemSize(): number {
   return layoutSize();
 }
 
-const REGION = 'ProcArray';
+const REGION = PROC_ARRAY_REGION;
 
 export function procArrayShmemInit(shmem: Shmem): void {
   const region = shmem.initStruct(REGION, layoutSize());
@@ -253,6 +280,8 @@ export class ProcArray {
     this.delayChkpt = new Int32Array(sab, col(), MAX_BACKENDS);
     this.lxid = new Int32Array(sab, col(), MAX_BACKENDS);
     this.waitEvent = new Int32Array(sab, col(), MAX_BACKENDS);
+    col(); // pendingInterrupts and cancelKey: procsignal.ts owns them
+    col();
     this.subxids = new Uint32Array(sab, at, MAX_BACKENDS * PGPROC_MAX_CACHED_SUBXIDS);
     at += 4 * MAX_BACKENDS * PGPROC_MAX_CACHED_SUBXIDS;
     this.lockWords = new Int32Array(sab, at, MAX_BACKENDS * PROC_LOCK_WORDS);
@@ -279,6 +308,8 @@ export class ProcArray {
         this.delayChkpt[p] = 0;
         this.lxid[p] = 0;
         this.waitEvent[p] = 0;
+        Atomics.store(this.i32, procArrayColumnOffset(this.lock * 4 - W_LOCK * 4, 'pendingInterrupts') / 4 + p, 0);
+        Atomics.store(this.i32, procArrayColumnOffset(this.lock * 4 - W_LOCK * 4, 'cancelKey') / 4 + p, 0);
         this.lockWords.fill(0, p * PROC_LOCK_WORDS, (p + 1) * PROC_LOCK_WORDS);
         this.inUse[p] = 1;
         this.i32[this.lock + W_PROC_COUNT]++;

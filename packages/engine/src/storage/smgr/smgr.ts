@@ -8,9 +8,11 @@
  *
  * Rules:
  *  1. Writes are not durable until the checkpoint's sync(): every file written
- *     since the last checkpoint is remembered in `pendingSync` and flushed by
- *     syncAll() before the checkpoint record is written. WAL, not these files,
- *     is what makes a commit durable (DESIGN.md section 5).
+ *     since the last checkpoint is forwarded to the shared fsync request
+ *     queue (`syncRequests`; remembered in `pendingSync` without one) and
+ *     flushed by syncAll() before the checkpoint record is written, by
+ *     whichever backend runs it. WAL, not these files, is what makes a
+ *     commit durable (DESIGN.md section 5).
  *  2. A short read past the end of a fork is an error (PostgreSQL: "could not
  *     read block"), except where the caller asks for zero-filled pages
  *     (recovery extends relations with zero pages).
@@ -46,6 +48,13 @@ export class Smgr {
   private readonly files = new Map<string, SyncFile>();
   /** Files written since the last checkpoint's sync (PostgreSQL's pending sync requests). */
   private readonly pendingSync = new Set<string>();
+  /**
+   * The shared fsync request queue (storage/ipc/syncrequest.ts): when set,
+   * written files are forwarded to it instead of kept in pendingSync, so
+   * whichever process runs the checkpoint syncs them; false from forward()
+   * means "sync it yourself" (a full queue).
+   */
+  syncRequests: { forward(path: string): boolean } | null = null;
   private readonly segBlocks: number;
 
   constructor(dir: StorageDirectory, segmentBlocks = RELSEG_SIZE) {
@@ -87,7 +96,7 @@ export class Smgr {
     }
     try {
       this.file(path, true);
-      this.pendingSync.add(path);
+      this.registerSync(path);
     } catch (e) {
       throw storageErrorToPg(e, `could not create file "${path}"`);
     }
@@ -133,7 +142,7 @@ export class Smgr {
     } catch (e) {
       throw storageErrorToPg(e, `could not write block ${block} in file "${path}"`);
     }
-    this.pendingSync.add(path);
+    this.registerSync(path);
   }
 
   /** smgrextend / smgrzeroextend: adds blocks [from, to) as zero pages. */
@@ -145,7 +154,7 @@ export class Smgr {
       } catch (e) {
         throw storageErrorToPg(e, `could not extend file "${path}"`);
       }
-      this.pendingSync.add(path);
+      this.registerSync(path);
     }
   }
 
@@ -200,12 +209,20 @@ export class Smgr {
     }
   }
 
-  /** Checkpoint: flushes every file written since the last checkpoint. */
-  syncAll(): void {
+  /** register_dirty_segment: the file's fsync is owed by the next checkpoint (rule 1). */
+  private registerSync(path: string): void {
+    if (this.syncRequests === null) this.pendingSync.add(path);
+    else if (!this.syncRequests.forward(path)) this.syncFile(path);
+  }
+
+  /** Checkpoint: flushes every file written since the last checkpoint (here, and `absorbed` from the shared queue). */
+  syncAll(absorbed: readonly string[] = []): void {
     for (const path of [...this.pendingSync]) {
       if (this.files.has(path) || this.dir.exists(path)) this.syncFile(path);
       this.pendingSync.delete(path);
     }
+    // A file dropped since its request was queued has nothing left to sync.
+    for (const path of absorbed) if (this.files.has(path) || this.dir.exists(path)) this.syncFile(path);
   }
 
   private syncFile(path: string): void {

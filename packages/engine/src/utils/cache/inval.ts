@@ -16,7 +16,8 @@
  *      next command (which sees the new rows) rebuilds what it reads;
  *   2. at commit: whatever is left of the current command; then the whole
  *      transaction's list is handed to `broadcast`, the hook through which
- *      the shared invalidation queue (sinval) will tell other backends;
+ *      the shared invalidation queue (storage/ipc/sinval.ts) tells other
+ *      backends, which apply them with applyRemote;
  *   3. at abort: every message of the transaction, because the caches may
  *      hold entries built from rows the abort just made invisible (a
  *      rolled-back CREATE TABLE vanishes, a rolled-back DROP comes back);
@@ -48,7 +49,7 @@ interface InvalidationGroup {
 export class InvalidationManager {
   /** Innermost level last; empty when the transaction has registered nothing. */
   private groups: InvalidationGroup[] = [];
-  /** Set by the worker issue: sends a committed transaction's messages to the other backends. */
+  /** Set by Database (database.ts): appends a committed transaction's messages to the shared queue (storage/ipc/sinval.ts). */
   broadcast: ((msgs: readonly InvalidationMessage[]) => void) | null = null;
 
   constructor(
@@ -58,6 +59,15 @@ export class InvalidationManager {
   ) {
     xact.registerCommandCounterCallback(() => this.atCommandCounterIncrement());
     xact.registerXactCallback((event: XactEvent, info: XactCallbackInfo) => this.atXactEvent(event, info));
+  }
+
+  /**
+   * A message another backend committed, read from the shared queue
+   * (AcceptInvalidationMessages -> LocalExecuteInvalidationMessage):
+   * applied to this backend's caches at once, never broadcast again.
+   */
+  applyRemote(msg: InvalidationMessage): void {
+    this.apply(msg);
   }
 
   /** CacheInvalidateRelcache & co: called by the catalog writers right after they change a row. */

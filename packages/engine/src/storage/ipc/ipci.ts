@@ -1,0 +1,90 @@
+/*
+ * ipci.ts — the postmaster's half of starting an instance: add up every
+ * subsystem's shared-memory size and create the one segment with all its
+ * regions (PostgreSQL's ipci.c, CalculateShmemSize and
+ * CreateSharedMemoryAndSemaphores).
+ *
+ * Exports:
+ *   SharedMemoryConfig                 the sizes the segment is made for
+ *   calculateShmemSize(config)         bytes the segment needs
+ *   createSharedMemoryAndSemaphores(config)   the formatted segment
+ *   sharedMemoryConfig(shmem)          the sizes, read back by a backend that attaches
+ *
+ * The postmaster calls createSharedMemoryAndSemaphores once per start (and
+ * again after a crash, on a new segment); every backend then attaches with
+ * Shmem.attach and reads the sizes from region "ShmemConfig", so a worker
+ * needs nothing but the SharedArrayBuffer and the data directory.
+ *
+ * Region "ShmemConfig" (written once by the postmaster, read-only after):
+ *
+ *   byte 0   u32 nbuffers      shared_buffers, in pages
+ *        4   u32 walBuffers    wal_buffers, in pages
+ */
+
+import { Shmem, ShmemSizer } from './shmem.ts';
+import { bufMgrShmemSize } from '../buffer/bufmgr.ts';
+import { xlogShmemInit, xlogShmemSize } from '../../access/transam/xlog.ts';
+import { transamShmemInit, transamShmemSize } from '../../access/transam/xact.ts';
+import { btVacuumShmemSize } from '../../access/nbtree/nbtree.ts';
+import { sinvalShmemInit, sinvalShmemSize } from './sinval.ts';
+import { syncRequestShmemInit, syncRequestShmemSize } from './syncrequest.ts';
+import { elog } from '../../utils/errors.ts';
+
+export interface SharedMemoryConfig {
+  /** shared_buffers, in 8 KB pages. */
+  sharedBuffers: number;
+  /** wal_buffers, in 8 KB pages. */
+  walBuffers: number;
+  /** Request a checkpoint after this much WAL (bytes). */
+  checkpointWalBytes?: number;
+  /** checkpoint_timeout in milliseconds. */
+  checkpointTimeoutMs?: number;
+}
+
+const CONFIG_REGION = 'ShmemConfig';
+const CONFIG_SIZE = 8;
+
+function sizeAll(sizer: ShmemSizer, config: SharedMemoryConfig): void {
+  sizer.add(CONFIG_SIZE);
+  bufMgrShmemSize(sizer, config.sharedBuffers);
+  xlogShmemSize(sizer, config.walBuffers);
+  transamShmemSize(sizer);
+  btVacuumShmemSize(sizer);
+  sinvalShmemSize(sizer);
+  syncRequestShmemSize(sizer);
+}
+
+/** CalculateShmemSize. */
+export function calculateShmemSize(config: SharedMemoryConfig): number {
+  const sizer = new ShmemSizer();
+  sizeAll(sizer, config);
+  return sizer.size;
+}
+
+/**
+ * CreateSharedMemoryAndSemaphores: a new segment with every region created
+ * and initialized. The buffer pool's regions are created by the first
+ * BufferManager over it (bufmgr.ts), which only zeroes them.
+ */
+export function createSharedMemoryAndSemaphores(config: SharedMemoryConfig): Shmem {
+  const shmem = Shmem.create(calculateShmemSize(config));
+  const cfg = shmem.initStruct(CONFIG_REGION, CONFIG_SIZE);
+  shmem.u32[cfg.offset >> 2] = config.sharedBuffers;
+  shmem.u32[(cfg.offset >> 2) + 1] = config.walBuffers;
+  xlogShmemInit(shmem, {
+    walBuffers: config.walBuffers,
+    ...(config.checkpointWalBytes !== undefined ? { checkpointWalBytes: config.checkpointWalBytes } : {}),
+    ...(config.checkpointTimeoutMs !== undefined ? { checkpointTimeoutMs: config.checkpointTimeoutMs } : {}),
+  });
+  transamShmemInit(shmem);
+  sinvalShmemInit(shmem);
+  syncRequestShmemInit(shmem);
+  return shmem;
+}
+
+/** The sizes the segment was made for, as a backend attaching to it needs them. */
+export function sharedMemoryConfig(shmem: Shmem): { sharedBuffers: number; walBuffers: number } {
+  const cfg = shmem.lookup(CONFIG_REGION);
+  if (cfg === undefined) return elog('ShmemConfig is missing from shared memory (not made by createSharedMemoryAndSemaphores)');
+  return { sharedBuffers: shmem.u32[cfg.offset >> 2], walBuffers: shmem.u32[(cfg.offset >> 2) + 1] };
+}
