@@ -315,6 +315,22 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     this.toaster.detoastInPlace(rel, values);
   }
 
+  /**
+   * The old tuple of an update after its page was unlocked (to toast the new
+   * version, or to prune) and locked again: null when it is still there and
+   * still ours to update; else the failure, with the buffer released.
+   */
+  private recheckOldTuple(obuf: number, ooff: number, cid: number, otid: Tid): HeapModifyResult | null {
+    const { bufmgr, vis } = this.env;
+    const page = bufmgr.getPage(obuf);
+    const at = this.tupleAt(page, ooff);
+    const result = at < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(page, at, cid, obuf);
+    if (result === TM_Result.TM_Ok) return null;
+    const r = at < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(result, page, at, otid);
+    bufmgr.unlockReleaseBuffer(obuf);
+    return r;
+  }
+
   private notOk(result: TM_Result, page: Uint8Array, at: number, tid: Tid): HeapModifyResult {
     const updated = (htupGetInfomask2(page, at) & HEAP_HOT_UPDATED) !== 0 || htupGetCtidBlock(page, at) !== tidBlock(tid) || htupGetCtidOffset(page, at) !== tidOffset(tid);
     const ctid = makeTid(htupGetCtidBlock(page, at), htupGetCtidOffset(page, at));
@@ -441,14 +457,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
       tup = this.formTuple(rel, values, oldValues);
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
+      const failed = this.recheckOldTuple(obuf, ooff, cid, otid);
+      if (failed !== null) return failed;
       opage = bufmgr.getPage(obuf);
       oat = this.tupleAt(opage, ooff);
-      const recheck = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
-      if (recheck !== TM_Result.TM_Ok) {
-        const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(recheck, opage, oat, otid);
-        bufmgr.unlockReleaseBuffer(obuf);
-        return r;
-      }
     }
     const len = tup.length;
     htupSetXmin(tup, 0, xid);
@@ -465,14 +477,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
       heapPagePruneOpt(this.env, rel, obuf, len);
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
+      const failed = this.recheckOldTuple(obuf, ooff, cid, otid);
+      if (failed !== null) return failed;
       opage = bufmgr.getPage(obuf);
       oat = this.tupleAt(opage, ooff);
-      const again = oat < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(opage, oat, cid, obuf);
-      if (again !== TM_Result.TM_Ok) {
-        const r = oat < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(again, opage, oat, otid);
-        bufmgr.unlockReleaseBuffer(obuf);
-        return r;
-      }
       if (pageGetHeapFreeSpace(opage) < maxAlign(len)) {
         const target = this.chooser.getBufferForTuple(rel, len, obuf);
         nbuf = target.buffer;
