@@ -65,10 +65,12 @@
  * catalogs it stands in for would. The SQL layer's catalogs call openIndex
  * for each pg_index row when they open a table after a restart.
  *
- * Until a checkpointer worker exists, every backend runs the
- * checkpointer's duty itself: at the end of each transaction it checks
- * checkpoint_timeout and the WAL volume since the last checkpoint (the
- * request word and CheckpointLock in XLogCtl make one of them do it).
+ * Without a checkpointer worker (Database.open in one thread), every
+ * backend runs the checkpointer's duty itself: at the end of each
+ * transaction it checks checkpoint_timeout and the WAL volume since the
+ * last checkpoint (the request word and CheckpointLock in XLogCtl make one
+ * of them do it). Under the postmaster's checkpointer (checkpointerMain)
+ * backends only set the request and wake it.
  *
  * Rules:
  *  1. Every data-changing call runs inside a transaction: begin() ... commit(),

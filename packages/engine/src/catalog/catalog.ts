@@ -27,8 +27,10 @@
  *      makes stale; caches change only when messages are applied (inval.ts).
  *   3. Storage is created and dropped through the StorageEngine in the same
  *      transaction as the catalog rows, so a rollback undoes both.
- *   4. One Catalog per StorageEngine: its caches are invalidated only by the
- *      messages its own primitives register (and, later, by sinval).
+ *   4. One Catalog per StorageEngine: its caches are invalidated by the
+ *      messages its own primitives register and, under the postmaster, by
+ *      the messages other backends commit (storage/ipc/sinval.ts, applied
+ *      through inval.ts's applyRemote).
  */
 
 import type { StorageEngine } from '../engine.ts';
