@@ -147,7 +147,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
 
   /** heap_insert of an already formed tuple (TOAST chunk rows, tests). */
   insertFormed(rel: Relation, tup: Uint8Array, cid: number, bistate: BulkInsertState | null = null): Tid {
-    const { bufmgr, vm, wal } = this.env;
+    const { bufmgr, wal } = this.env;
     const xid = this.env.xact.getCurrentTransactionId();
     const len = tup.length;
     prepareInsert(tup, xid, cid);
@@ -155,12 +155,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     const { buffer, isNew } = this.chooser.getBufferForTuple(rel, len, 0, bistate);
     const page = bufmgr.getPage(buffer);
     const block = bufmgr.getBlockNumber(buffer);
-    let flags = 0;
-    if (pageIsAllVisible(page)) {
-      pageClearAllVisible(page);
-      vm.clear(rel.locator, block);
-      flags |= XLH_INSERT_ALL_VISIBLE_CLEARED;
-    }
+    const flags = this.clearAllVisible(page, rel, block, XLH_INSERT_ALL_VISIBLE_CLEARED);
     const off = pageAddItem(page, tup, 0, len, 0, false, true);
     if (off === 0) {
       bufmgr.unlockReleaseBuffer(buffer);
@@ -207,7 +202,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     if (n > rows.length || n > tids.length || n > HEAP_MULTI_INSERT_MAX_TUPLES) {
       elog(`heap_multi_insert of ${n} rows given ${rows.length} rows and ${tids.length} TID slots (at most ${HEAP_MULTI_INSERT_MAX_TUPLES})`);
     }
-    const { bufmgr, vm, wal } = this.env;
+    const { bufmgr, wal } = this.env;
     const xid = this.env.xact.getCurrentTransactionId();
     const tups = this.multiTuples;
     for (let i = 0; i < n; i++) {
@@ -224,12 +219,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
         const { buffer, isNew } = this.chooser.getBufferForTuple(rel, tups[ndone].length, 0, bistate);
         const page = bufmgr.getPage(buffer);
         const block = bufmgr.getBlockNumber(buffer);
-        let flags = 0;
-        if (pageIsAllVisible(page)) {
-          pageClearAllVisible(page);
-          vm.clear(rel.locator, block);
-          flags |= XLH_INSERT_ALL_VISIBLE_CLEARED;
-        }
+        const flags = this.clearAllVisible(page, rel, block, XLH_INSERT_ALL_VISIBLE_CLEARED);
         // The tuples that fit, each copied into the record's block data as it goes onto the page.
         let nthispage = 0;
         let firstOff = 0;
@@ -331,6 +321,18 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     return r;
   }
 
+  /**
+   * A change to an all-visible page clears PD_ALL_VISIBLE and the page's
+   * visibility-map bit; returns the record flag that tells redo to do the
+   * same (`flag`), or 0 when the page was not all-visible.
+   */
+  private clearAllVisible(page: Uint8Array, rel: Relation, block: number, flag: number): number {
+    if (!pageIsAllVisible(page)) return 0;
+    pageClearAllVisible(page);
+    this.env.vm.clear(rel.locator, block);
+    return flag;
+  }
+
   private notOk(result: TM_Result, page: Uint8Array, at: number, tid: Tid): HeapModifyResult {
     const updated = (htupGetInfomask2(page, at) & HEAP_HOT_UPDATED) !== 0 || htupGetCtidBlock(page, at) !== tidBlock(tid) || htupGetCtidOffset(page, at) !== tidOffset(tid);
     const ctid = makeTid(htupGetCtidBlock(page, at), htupGetCtidOffset(page, at));
@@ -344,7 +346,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * waits and retries).
    */
   delete(rel: Relation, tid: Tid, cid: number): HeapModifyResult {
-    const { bufmgr, vm, wal, vis } = this.env;
+    const { bufmgr, wal, vis } = this.env;
     const block = tidBlock(tid);
     const off = tidOffset(tid);
     const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
@@ -370,12 +372,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       heapDeformTuple(rel.desc, page, at, itemIdGetLength(itemIdGet(page, off)), toastValues, new Array<boolean>(rel.desc.natts));
     }
 
-    let flags = 0;
-    if (pageIsAllVisible(page)) {
-      pageClearAllVisible(page);
-      vm.clear(rel.locator, block);
-      flags |= XLH_DELETE_ALL_VISIBLE_CLEARED;
-    }
+    const flags = this.clearAllVisible(page, rel, block, XLH_DELETE_ALL_VISIBLE_CLEARED);
     const cmax = vis.cmaxFor(page, at, cid);
     this.setXmax(page, at, xid, cmax.cid, cmax.combo);
     htupSetCtid(page, at, block, off);
