@@ -1,7 +1,7 @@
 /*
  * platform.ts — what the postmaster needs from its platform, as an
- * interface: Node's worker_threads (platform_node.ts) today, Web Workers
- * and OPFS later. Types only.
+ * interface: Node's worker_threads (platform_node.ts), Web Workers and
+ * OPFS (platform_browser.ts). Types only.
  */
 
 import type { Remote } from 'comlink';
@@ -22,4 +22,6 @@ export interface Platform {
   spawnBackend(boot: BackendBoot): WorkerHandle;
   /** A fresh private data directory for an instance without dataDir, and how to remove it. */
   makeTempDataDir(): { path: string; remove(): void };
+  /** After close(): releases what the platform keeps for the instance (the browser's shared OPFS I/O worker). */
+  stop?(): void;
 }
