@@ -1,4 +1,5 @@
-// run.mjs — bundles bench/storage.bench.ts and bench/sql.bench.ts with esbuild
+// run.mjs — bundles bench/storage.bench.ts, bench/sql.bench.ts and
+// bench/postmaster.bench.ts with esbuild
 // and runs the bundles with plain node (`npm run bench`).
 //
 // Why a bundle and not tsx: under tsx every module boundary costs on the hot
@@ -16,7 +17,10 @@
 //   node bench/run.mjs --storage     only the storage benchmark (storage.bench.ts)
 //   node bench/run.mjs --sql         only the SQL benchmark (sql.bench.ts: speed.html,
 //                                    lookups, COUNT/SUM, join, cold start);
-//                                    the default runs both, storage first
+//   node bench/run.mjs --postmaster  only the postmaster benchmark (postmaster.bench.ts:
+//                                    worker start, point queries on 1/2/4 backends,
+//                                    TPC-B-like, group commit, PGlite beside);
+//                                    the default runs all three, in that order
 //   anything else is passed on to the benchmark(s) (see storage.bench.ts,
 //   sql.bench.ts; both take --quick).
 
@@ -59,6 +63,22 @@ await build({
   logLevel: 'warning',
 });
 
+// The postmaster benchmark's main thread. Its workers run their own bundle
+// (packages/worker-host/src/worker_bundle.ts builds it), which it finds by
+// walking up from bench/out/ to the sources; esbuild stays external for that.
+await build({
+  entryPoints: [path.join(here, 'postmaster.bench.ts')],
+  outfile: path.join(here, 'out', 'postmaster.bench.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  tsconfig: path.join(root, 'tsconfig.json'),
+  external: ['@electric-sql/pglite', 'sql.js', 'esbuild'],
+  logLevel: 'warning',
+});
+
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');
 // No --expose-gc: forcing a full GC between rounds makes V8 throw away the
@@ -66,12 +86,13 @@ const profile = args.includes('--profile');
 // 3× slower than it runs in steady state.
 const nodeFlags = [];
 if (profile) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${path.join(here, 'out', 'prof')}`);
-const benchArgs = args.filter((a) => a !== '--profile' && a !== '--sql' && a !== '--storage');
-const onlySql = args.includes('--sql') && !args.includes('--storage');
-const onlyStorage = args.includes('--storage') && !args.includes('--sql');
+const benchArgs = args.filter((a) => a !== '--profile' && a !== '--sql' && a !== '--storage' && a !== '--postmaster');
+const chosen = ['--storage', '--sql', '--postmaster'].filter((a) => args.includes(a));
+const wanted = (flag) => chosen.length === 0 || chosen.includes(flag);
 const suites = [];
-if (!onlySql) suites.push(outfile);
-if (!onlyStorage) suites.push(path.join(here, 'out', 'sql.bench.mjs'));
+if (wanted('--storage')) suites.push(outfile);
+if (wanted('--sql')) suites.push(path.join(here, 'out', 'sql.bench.mjs'));
+if (wanted('--postmaster')) suites.push(path.join(here, 'out', 'postmaster.bench.mjs'));
 
 let status = 0;
 for (const bundle of suites) {

@@ -132,6 +132,8 @@ export function makeBackendApi(boot: BackendBoot, dir: StorageDirectory, exit: (
         const d = running();
         if (d.backend.transactionStatus !== 'I') d.execSync('ROLLBACK');
         d.execSync('RESET ALL');
+        // The session ended for its client: its session-level advisory locks go with it (DISCARD ALL does the same).
+        d.execSync('SELECT pg_advisory_unlock_all()');
         return null;
       });
     },
@@ -173,7 +175,8 @@ export function makeAuxiliaryApi(boot: BackendBoot, dir: StorageDirectory, exit:
           if (boot.role === 'bgwriter') engine.bgWriterMain();
           else if (boot.role === 'walwriter') engine.walWriterMain();
           else engine.checkpointerMain();
-        } catch {
+        } catch (e) {
+          console.error(`tabgres: ${boot.role ?? 'auxiliary'} process ${boot.pid} failed:`, e);
           exit(1);
           return;
         }

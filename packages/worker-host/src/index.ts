@@ -10,15 +10,20 @@
  */
 
 import { PostmasterCore, type PostmasterOptions } from './postmaster.ts';
-import { nodePlatform } from './platform_node.ts';
+import { makeNodePlatform, nodePlatform, type WorkerEntryKind } from './platform_node.ts';
 
 export type { PostmasterOptions, Session, QueryPromise } from './postmaster.ts';
 export type { PostmasterCore } from './postmaster.ts';
 export type { WorkerHandle } from './platform.ts';
+export { workerEntry, workerExecArgv, type WorkerEntryKind } from './platform_node.ts';
 
-/** The postmaster on Node's worker_threads (platform_node.ts). */
+/**
+ * The postmaster on Node's worker_threads (platform_node.ts). Workers run
+ * the esbuild bundle of backend_node.ts unless `worker` is 'source' (or
+ * TABGRES_WORKER=source is set): then they run the TypeScript through tsx.
+ */
 export const Postmaster = {
-  start(options: PostmasterOptions = {}): Promise<PostmasterCore> {
-    return PostmasterCore.start(nodePlatform, options);
+  start(options: PostmasterOptions = {}, worker?: WorkerEntryKind): Promise<PostmasterCore> {
+    return PostmasterCore.start(worker === undefined ? nodePlatform : makeNodePlatform(worker), options);
   },
 };

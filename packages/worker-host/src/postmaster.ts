@@ -51,7 +51,8 @@
 
 import {
   DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS, MAX_BACKENDS, PROCSIG_CANCEL, PROCSIG_DIE, PgError, createSharedMemoryAndSemaphores,
-  requestAuxiliaryShutdown, requestCheckpointerShutdown, sendProcSignal, type QueryOptions, type Result, type Shmem,
+  requestAuxiliaryShutdown, requestCheckpointerShutdown, sendProcSignal, xlogStatsOf, type QueryOptions, type Result, type Shmem,
+  type XLogStats,
 } from '@tabgres/engine';
 import type { Remote } from 'comlink';
 import { isReply, type AuxiliaryApi, type BackendRole, type BackendStarted, type Reply, type WireError } from './protocol.ts';
@@ -76,6 +77,11 @@ export interface PostmasterOptions {
   walwriter?: boolean;
   /** checkpoint_timeout in milliseconds (5 minutes by default). */
   checkpointTimeoutMs?: number;
+  /** commit_delay in microseconds (0 by default) and commit_siblings (5): see xlog.ts's flush(). */
+  commitDelayUs?: number;
+  commitSiblings?: number;
+  /** false makes every commit flush only its own record (benchmarks only: group commit off). */
+  groupCommit?: boolean;
 }
 
 /** SQLSTATEs the postmaster raises itself. */
@@ -167,6 +173,8 @@ export class PostmasterCore {
   private slots: BackendSlot[] = [];
   private readonly withCheckpointer: boolean;
   private readonly checkpointTimeoutMs: number | undefined;
+  /** The WAL settings shared memory is made with (commit_delay, commit_siblings, group commit). */
+  private readonly walSettings: { commitDelayUs?: number; commitSiblings?: number; groupCommit?: boolean };
   /** The checkpointer worker of this generation, or null. */
   private checkpointer: BackendSlot | null = null;
   /** The background writer and WAL writer workers of this generation. */
@@ -190,6 +198,11 @@ export class PostmasterCore {
     this.sharedBuffers = options.sharedBuffers ?? DEFAULT_SHARED_BUFFERS;
     this.withCheckpointer = options.checkpointer ?? true;
     this.checkpointTimeoutMs = options.checkpointTimeoutMs;
+    this.walSettings = {
+      ...(options.commitDelayUs !== undefined ? { commitDelayUs: options.commitDelayUs } : {}),
+      ...(options.commitSiblings !== undefined ? { commitSiblings: options.commitSiblings } : {}),
+      ...(options.groupCommit !== undefined ? { groupCommit: options.groupCommit } : {}),
+    };
     this.writerRoles = [...(options.bgwriter === true ? ['bgwriter' as const] : []), ...(options.walwriter === true ? ['walwriter' as const] : [])];
     if (options.dataDir !== undefined) {
       this.dataDir = options.dataDir;
@@ -221,9 +234,27 @@ export class PostmasterCore {
     return this.slots.map((s) => s.pid);
   }
 
+  /**
+   * The current generation's shared-memory segment (a new one after a crash
+   * restart), for read-only viewers on the postmaster's thread (the
+   * playground's internals views: Atomics loads only, never a lock, rule 6).
+   */
+  get sharedMemory(): Shmem | null {
+    return this.segment;
+  }
+
   /** The data directory the instance runs on. */
   get directory(): string {
     return this.dataDir;
+  }
+
+  /**
+   * pg_stat_wal's counters of the current segment (reset by a crash
+   * restart), read without a lock: Atomics loads only, so the postmaster's
+   * thread never waits (rule 6's exception, read-only).
+   */
+  walStats(): XLogStats | null {
+    return this.segment === null ? null : xlogStatsOf(this.segment);
   }
 
   /** One statement with $1..$n parameters on any free backend; cancel() ends it (57014). */
@@ -368,6 +399,7 @@ export class PostmasterCore {
     await this.stopWorkers();
     this.state = 'stopped';
     for (const w of this.waiters.splice(0)) w.reject(adminShutdownError());
+    this.platform.stop?.();
     this.removeDataDir?.();
   }
 
@@ -501,6 +533,7 @@ export class PostmasterCore {
     this.segment = createSharedMemoryAndSemaphores({
       sharedBuffers: this.sharedBuffers, walBuffers: DEFAULT_WAL_BUFFERS,
       ...(this.checkpointTimeoutMs !== undefined ? { checkpointTimeoutMs: this.checkpointTimeoutMs } : {}),
+      ...this.walSettings,
     });
     this.shmem = this.segment.sab;
     const slots: BackendSlot[] = [];

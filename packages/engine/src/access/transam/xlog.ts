@@ -4,7 +4,7 @@
  * XLogWrite, XLogFlush, XLogBackgroundFlush, CreateCheckPoint,
  * BootStrapXLOG).
  *
- * Exports: xlogShmemSize, xlogShmemInit, XLogSettings, XLog (insertRecord,
+ * Exports: xlogShmemSize, xlogShmemInit, xlogStatsOf, XLogSettings, XLog (insertRecord,
  * insertSimple, flush, backgroundFlush, getInsertRecPtr, getWriteRecPtr,
  * getFlushRecPtr, getRedoRecPtr, getControlFile, updateControlFile,
  * createCheckPoint, checkpointNeeded, requestCheckpoint,
@@ -51,8 +51,11 @@
 
 import type { StorageDirectory } from '@tabgres/opfs-storage';
 import {
+  COMMIT_DELAY_US_MAX,
+  COMMIT_SIBLINGS_MAX,
   DEFAULT_CHECKPOINT_TIMEOUT_MS,
   DEFAULT_CHECKPOINT_WAL_BYTES,
+  DEFAULT_COMMIT_SIBLINGS,
   DEFAULT_WAL_BUFFERS,
   WAL_BUFFERS_MIN,
   WAL_SEQLOCK_RETRIES_MAX,
@@ -130,7 +133,9 @@ const W_INSERT_LOCK = 0; //          LWLock WALInsertLock: reserve + copy of a r
 const W_WRITE_LOCK = 1; //           LWLock WALWriteLock: writing and flushing WAL files, pg_wal/ changes
 const W_CONTROL_LOCK = 2; //         LWLock ControlFileLock: the control file image and global/pg_control
 const W_CHECKPOINT_LOCK = 3; //      LWLock CheckpointLock: one checkpoint at a time
-// words 4..6 unused (the insert position is read under WALInsertLock, see readInsertPos)
+const W_COMMIT_DELAY_US = 4; //      commit_delay (microseconds), read-only after xlogShmemInit
+const W_COMMIT_SIBLINGS = 5; //      commit_siblings, read-only
+const W_GROUP_COMMIT = 6; //         1 = flush() writes all inserted WAL (group commit); 0 only its own record. Read-only
 const W_WRITTEN_SEQ = 7; //          seqlock, writer holds WALWriteLock
 const W_WRITE = 8; //      (2 words) LogwrtResult.Write: written to files up to here
 const W_FLUSH = 10; //     (2 words) LogwrtResult.Flush: flushed (durable) up to here
@@ -207,6 +212,22 @@ export interface XLogSettings {
   checkpointWalBytes: number;
   /** checkpoint_timeout. */
   checkpointTimeoutMs: number;
+  /**
+   * commit_delay, in microseconds (0 = off): the backend that will flush
+   * sleeps this long first, holding WALWriteLock, when at least
+   * commitSiblings other transactions are open, so that their commit
+   * records join its flush.
+   */
+  commitDelayUs: number;
+  /** commit_siblings. */
+  commitSiblings: number;
+  /**
+   * true (always, in PostgreSQL): a flush writes and fsyncs everything
+   * inserted so far, covering concurrent committers. false, for benchmarks
+   * only: each flush stops at its own record, so concurrent commits share a
+   * flush only when one's record happens to lie before another's.
+   */
+  groupCommit: boolean;
 }
 
 const DEFAULT_SETTINGS: XLogSettings = {
@@ -214,6 +235,9 @@ const DEFAULT_SETTINGS: XLogSettings = {
   fullPageWrites: true,
   checkpointWalBytes: DEFAULT_CHECKPOINT_WAL_BYTES,
   checkpointTimeoutMs: DEFAULT_CHECKPOINT_TIMEOUT_MS,
+  commitDelayUs: 0,
+  commitSiblings: DEFAULT_COMMIT_SIBLINGS,
+  groupCommit: true,
 };
 
 /** Adds XLogCtl to a shared-memory size estimate (XLOGShmemSize). */
@@ -227,6 +251,8 @@ export function xlogShmemInit(shmem: Shmem, settings: Partial<XLogSettings> = {}
   Assert(Number.isInteger(s.walBuffers) && s.walBuffers >= WAL_BUFFERS_MIN, `wal_buffers must be at least ${WAL_BUFFERS_MIN}`);
   Assert(s.checkpointWalBytes > 0 && s.checkpointWalBytes < TWO_32, 'checkpoint WAL bytes must fit in 32 bits');
   Assert(s.checkpointTimeoutMs > 0 && s.checkpointTimeoutMs < TWO_32, 'checkpoint_timeout must fit in 32 bits');
+  Assert(Number.isInteger(s.commitDelayUs) && s.commitDelayUs >= 0 && s.commitDelayUs <= COMMIT_DELAY_US_MAX, `commit_delay must be between 0 and ${COMMIT_DELAY_US_MAX}`);
+  Assert(Number.isInteger(s.commitSiblings) && s.commitSiblings >= 0 && s.commitSiblings <= COMMIT_SIBLINGS_MAX, `commit_siblings must be between 0 and ${COMMIT_SIBLINGS_MAX}`);
   const region = shmem.initStruct('XLogCtl', regionSize(s.walBuffers));
   Assert(!region.found, 'XLogCtl initialized twice');
   const wi = region.offset >> 2;
@@ -236,6 +262,9 @@ export function xlogShmemInit(shmem: Shmem, settings: Partial<XLogSettings> = {}
   w[wi + W_CKPT_WAL_BYTES] = s.checkpointWalBytes | 0;
   w[wi + W_CKPT_TIMEOUT_MS] = s.checkpointTimeoutMs | 0;
   w[wi + W_TLI] = 1;
+  w[wi + W_COMMIT_DELAY_US] = s.commitDelayUs;
+  w[wi + W_COMMIT_SIBLINGS] = s.commitSiblings;
+  w[wi + W_GROUP_COMMIT] = s.groupCommit ? 1 : 0;
 }
 
 /** Counters for pg_stat_wal and the playground. */
@@ -248,6 +277,28 @@ export interface XLogStats {
   checkpointsRequested: number;
   checkpointsStarted: number;
   checkpointsDone: number;
+}
+
+/**
+ * The WAL counters of a segment, read with Atomics.load and no lock: for
+ * the postmaster's thread, which must never wait (lwlock.ts rule 5), and
+ * benchmarks (fdatasyncs per commit shows group commit at work).
+ */
+export function xlogStatsOf(shmem: Shmem): XLogStats {
+  const region = shmem.lookup('XLogCtl');
+  if (region === undefined) elog('XLogCtl is missing from shared memory (xlogShmemInit was not called)');
+  const wi = region.offset >> 2;
+  const at = (k: number): number => Atomics.load(shmem.i32, wi + k) >>> 0;
+  return {
+    records: at(W_STAT_RECORDS),
+    fpi: at(W_STAT_FPI),
+    writes: at(W_STAT_WRITES),
+    syncs: at(W_STAT_SYNCS),
+    buffersFull: at(W_STAT_BUFFERS_FULL),
+    checkpointsRequested: at(W_CKPT_REQUESTS),
+    checkpointsStarted: at(W_CKPT_STARTED),
+    checkpointsDone: at(W_CKPT_DONE),
+  };
 }
 
 /**
@@ -283,6 +334,15 @@ export class XLog {
   lastRecStart: XLogRecPtr = InvalidXLogRecPtr;
   /** End of the last record this backend inserted (XactLastRecEnd). */
   lastRecEnd: XLogRecPtr = InvalidXLogRecPtr;
+
+  /**
+   * MinimumActiveBackends(n): whether at least n other backends have a
+   * transaction with an XID open, for commit_delay. Set by the engine once
+   * the proc array is attached; until then no delay is taken.
+   */
+  minimumActiveBackends: (n: number) => boolean = () => false;
+  /** For commit_delay's sleep (Atomics.wait needs an Int32Array; nobody notifies it). */
+  private readonly sleepWord = new Int32Array(new SharedArrayBuffer(4));
 
   // Scratch for insertSimple (RM_XLOG records with main data only).
   private readonly simpleHdr = new Uint8Array(SIZE_OF_XLOG_RECORD + SIZE_OF_XLOG_RECORD_DATA_HEADER_LONG);
@@ -656,8 +716,12 @@ export class XLog {
    * 2). Flushes everything inserted so far, so backends that committed
    * meanwhile are covered too; a backend that waited for WALWriteLock
    * rechecks first and returns if someone else flushed far enough (group
-   * commit). During recovery the WAL being replayed is already on disk, so
-   * this does nothing.
+   * commit: PostgreSQL's waiters use LWLockAcquireOrWait to skip taking the
+   * lock then; here they take it and release it at once, the same outcome
+   * for one more lock hand-off). With commit_delay the holder sleeps before
+   * reading the insert position when commit_siblings other transactions
+   * are open, so more commit records go into its flush. During recovery the
+   * WAL being replayed is already on disk, so this does nothing.
    */
   flush(record: XLogRecPtr): void {
     if (record <= this.localFlush) return;
@@ -677,14 +741,24 @@ export class XLog {
     try {
       this.localFlush = this.seqRead(W_WRITTEN_SEQ, W_FLUSH);
       if (record <= this.localFlush) return; // group commit: someone flushed for us while we waited
-      // Take in what was inserted while we waited, if that needs no wait (WALWriteLock is held:
-      // waiting for WALInsertLock here could deadlock with an inserter waiting for WALWriteLock).
-      const insLock = this.wi + W_INSERT_LOCK;
-      if (this.lw.conditionalAcquire(insLock, LWLockMode.Shared)) {
-        inserted = this.f64[F_CURR_POS];
-        this.lw.release(insLock);
+      const w = this.w;
+      if (w[this.wi + W_GROUP_COMMIT] === 0) {
+        // Benchmark switch (XLogSettings.groupCommit): only this backend's own record.
+        this.xlogWrite(record, true);
+      } else {
+        const delayUs = w[this.wi + W_COMMIT_DELAY_US];
+        if (delayUs > 0 && this.minimumActiveBackends(w[this.wi + W_COMMIT_SIBLINGS])) {
+          Atomics.wait(this.sleepWord, 0, 0, delayUs / 1000);
+        }
+        // Take in what was inserted while we waited, if that needs no wait (WALWriteLock is held:
+        // waiting for WALInsertLock here could deadlock with an inserter waiting for WALWriteLock).
+        const insLock = this.wi + W_INSERT_LOCK;
+        if (this.lw.conditionalAcquire(insLock, LWLockMode.Shared)) {
+          inserted = this.f64[F_CURR_POS];
+          this.lw.release(insLock);
+        }
+        this.xlogWrite(inserted, true);
       }
-      this.xlogWrite(inserted, true);
     } finally {
       this.lw.release(lockId);
     }
