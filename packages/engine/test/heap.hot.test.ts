@@ -169,3 +169,24 @@ describe('HOT updates and pruning', () => {
     expect(db.vacuum(rel).tuplesRemoved).toBe(0);
   });
 });
+
+describe('pruning on the way in from an index (heapam_index_fetch_tuple)', () => {
+  it('keeps a row updated over and over through its primary key on its first page', async () => {
+    // pgbench's branches: one row, one UPDATE ... WHERE bid = 1 per transaction.
+    // The UPDATE that finds the page full holds the index scan's pin, so it
+    // cannot prune; only the fetch arriving at the page can, as in PostgreSQL.
+    const { Database } = await import('../src/database.ts');
+    const sql = await Database.open();
+    try {
+      await sql.exec(`CREATE TABLE branches (bid int PRIMARY KEY, bbalance int NOT NULL, filler char(400));
+        INSERT INTO branches VALUES (1, 0, 'x')`);
+      // About 18 versions fit on a page: 60 updates without pruning need 4 pages.
+      for (let i = 1; i <= 60; i++) await sql.exec(`UPDATE branches SET bbalance = bbalance + ${i} WHERE bid = 1`);
+      const r = await sql.query('SELECT ctid::text AS ctid, bbalance FROM branches WHERE bid = 1');
+      expect(r.rows).toEqual([{ ctid: expect.stringMatching(/^\(0,\d+\)$/), bbalance: 1830 }]);
+      expect((await sql.query('SELECT count(*)::int AS n FROM branches')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await sql.close();
+    }
+  });
+});

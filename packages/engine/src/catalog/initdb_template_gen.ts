@@ -37,7 +37,7 @@ export function templateSource(t: InitdbTemplate): string {
     "import type { InitdbTemplate } from './initdb_template.ts';",
     '',
     'export const INITDB_TEMPLATE: InitdbTemplate = {',
-    `  fingerprint: '${t.fingerprint}',`,
+    `  fingerprint: ${JSON.stringify(t.fingerprint)},`,
     '  files: [',
   ];
   for (const f of t.files) lines.push(`    { path: '${f.path}', size: ${f.size}, runs: '${f.runs}' },`);
@@ -50,5 +50,5 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const t = buildInitdbTemplate();
   writeFileSync(out, templateSource(t));
   const chars = t.files.reduce((n, f) => n + f.runs.length, 0);
-  process.stdout.write(`wrote ${out}: ${t.files.length} files, ${chars} characters of stretches, fingerprint ${t.fingerprint}\n`);
+  process.stdout.write(`wrote ${out}: ${t.files.length} files, ${chars} characters of stretches, fingerprint of ${t.fingerprint.length} characters\n`);
 }

@@ -82,6 +82,20 @@ describe('BitmapHeapScan', () => {
     expect(db.run(stmt(bitmap([saop]), rt)).map((r) => r[0])).toEqual([3, 7, 120]);
     expect(db.run(stmt(bitmap([op('<', col, c(6, INT4))], [op('<>', v(1, 1, INT4), c(2, INT4))]), rt)).map((r) => r[0])).toEqual([1, 3, 4, 5]);
   });
+  it('reading no column (DELETE\'s ctid) keeps TIDs only: every row once, in physical order, also past work_mem', () => {
+    const ctidOnly = (indexqual: Expr[]): BitmapHeapScan => ({ ...bitmap(indexqual), targetlist: [tle(v(1, -1, 27), 1)] });
+    // A TID is the number block * 65536 + offset here; rows 1..149 but 50 and 100, on page 0.
+    const all = db.run(stmt(ctidOnly([op('<', col, c(150, INT4))]), rt)).map((r) => Number(r[0]));
+    expect(all).toEqual(Array.from({ length: 149 }, (_, i) => i + 1).filter((i) => i !== 50 && i !== 100));
+    db.workMemBytes = 500;
+    try {
+      const got = db.run(stmt(ctidOnly([op('<', col, c(150, INT4))]), rt)).map((r) => Number(r[0]));
+      expect(got).toHaveLength(147);
+      expect(new Set(got).size).toBe(147);
+    } finally {
+      db.workMemBytes = 4 * 1024 * 1024;
+    }
+  });
   it('past work_mem it still returns every row once (the rest in index order)', () => {
     db.workMemBytes = 500;
     try {

@@ -2,16 +2,18 @@
  * nodeBitmapHeapscan.ts — BitmapHeapScan (PostgreSQL's
  * nodeBitmapHeapscan.c) over one BitmapIndexScan.
  *
- * PostgreSQL collects the matching TIDs into a bitmap and then reads the
- * heap in physical order. Here the index cursor already returns the visible
- * heap rows, so they are collected with their TIDs and returned in TID
- * (physical) order — the order PostgreSQL's scan has. Rows are kept only up
- * to work_mem: past it, the rows kept so far are returned sorted and the
- * rest follow in index order, without error (PostgreSQL's bitmap would turn
+ * As in PostgreSQL, the index half collects the matching heap TIDs without
+ * visiting the heap (IndexScan.nextTid, amgetbitmap's role), and the heap
+ * half then reads them in TID (physical) order, each page pinned once for
+ * its run of TIDs, deciding visibility and following HOT chains there
+ * (IndexScan.fetchTid). The TIDs are kept in a Float64Array sorted as
+ * numbers, duplicates dropped, 8 bytes each against work_mem: past it, the
+ * TIDs kept so far are read in order and the rest of the index follows in
+ * index order, rows visited as it goes (PostgreSQL's bitmap would turn
  * lossy there instead). Either way every matching row is returned once;
  * SQL promises no order without ORDER BY, and the planner sorts above this
- * node when one is needed. B-tree conditions are exact, so
- * bitmapqualorig is not rechecked; the node's qual is applied as a Filter.
+ * node when one is needed. B-tree conditions are exact, so bitmapqualorig
+ * is not rechecked; the node's qual is applied as a Filter.
  *
  * BitmapAnd / BitmapOr are not plan nodes here (the planner does not make
  * them).
@@ -24,22 +26,23 @@ import type { BitmapHeapScan } from '../nodes/plannodes.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
 import type { EState, PlanState, TupleTableSlot } from './execnodes.ts';
 import { ScanProjection, scanAttsNeeded } from './execScan.ts';
-import { estimateRowBytes, PlanStateBase } from './execUtils.ts';
+import { PlanStateBase } from './execUtils.ts';
 import { ExecInitNode } from './execProcnode.ts';
 import { BitmapIndexScanState } from './nodeBitmapIndexscan.ts';
 import type { IndexScanCursor } from './nodeIndexscan.ts';
 import { scanRelation } from './nodeSeqscan.ts';
 
-interface Kept {
-  tid: number;
-  values: unknown[];
-}
+/** Bytes of work_mem one kept TID counts for. */
+const TID_BYTES = 8;
 
 export class BitmapHeapScanState extends PlanStateBase<BitmapHeapScan> {
   private readonly bitmap: BitmapIndexScanState;
   private readonly scan: ScanProjection;
-  private sorted: Kept[] | null = null;
+  /** The collected TIDs, sorted and distinct (null until the first next()); tids[pos..] are still to read. */
+  private tids: Float64Array | null = null;
   private pos = 0;
+  /** The cursor the TIDs came from: its fetchTid reads the heap. */
+  private cursor: IndexScanCursor | null = null;
   /** Streaming after work_mem: the remaining key sets and the open cursor. */
   private pendingSets: ScanKey[][] = [];
   private streaming: IndexScanCursor | null = null;
@@ -69,56 +72,65 @@ export class BitmapHeapScanState extends PlanStateBase<BitmapHeapScan> {
     this.natts = Math.max(Math.min(natts, this.heapNatts), scanAttsNeeded([this.plan.qual], this.plan.scanrelid, this.heapNatts));
   }
 
-  /** Reads matching rows until the key sets end or work_mem is reached. */
-  private collect(): Kept[] {
-    const kept: Kept[] = [];
-    let bytes = 0;
+  /** The index half: the TIDs of every key set, until they end or work_mem is reached; sorted, distinct. */
+  private collect(): Float64Array {
+    // Small to start: the commonest bitmap scan finds a row or a few (an UPDATE by key), and it runs per statement.
+    let tids = new Float64Array(16);
+    let n = 0;
     const limit = this.estate.workMemBytes;
     const sets = this.bitmap.keySets();
-    while (sets.length > 0) {
-      const keys = sets.shift() as ScanKey[];
-      const c = this.bitmap.open(keys, this.natts);
+    collecting: while (sets.length > 0) {
+      const c = this.bitmap.open(sets.shift() as ScanKey[], this.natts);
+      this.cursor = c;
       for (;;) {
         this.estate.checkInterrupts();
-        if (!c.next()) break;
+        if (!c.nextTid()) break;
         this.bitmap.found();
-        const values = c.values.slice();
-        kept.push({ tid: c.tid, values });
-        bytes += 16 + estimateRowBytes(values);
-        if (bytes > limit) {
+        if (n === tids.length) {
+          const grown = new Float64Array(n * 2);
+          grown.set(tids);
+          tids = grown;
+        }
+        tids[n++] = c.tid;
+        if (TID_BYTES * n > limit) {
           // Keep the rest streaming from this cursor and the remaining key sets.
           this.streaming = c;
           this.pendingSets = sets;
-          return this.finish(kept);
+          break collecting;
         }
       }
     }
-    return this.finish(kept);
-  }
-
-  private finish(kept: Kept[]): Kept[] {
-    kept.sort((a, b) => a.tid - b.tid);
-    let last = -1;
-    for (const k of kept) {
-      const block = Math.floor(k.tid / 65536);
-      if (block !== last) this.blocks++;
-      last = block;
+    tids.subarray(0, n).sort();
+    // Distinct (the same TID from two key sets), and the pages they are on for EXPLAIN.
+    let m = 0;
+    let lastBlock = -1;
+    for (let i = 0; i < n; i++) {
+      const t = tids[i];
+      if (m > 0 && tids[m - 1] === t) continue;
+      tids[m++] = t;
+      const block = Math.floor(t / 65536);
+      if (block !== lastBlock) this.blocks++;
+      lastBlock = block;
     }
     if (this.instrument !== null) this.instrument.extra.set('Heap Blocks', `exact=${this.blocks}`);
-    return kept;
+    return tids.subarray(0, m);
   }
 
   next(): TupleTableSlot | null {
-    if (this.sorted === null) {
-      this.sorted = this.collect();
+    if (this.tids === null) {
+      this.tids = this.collect();
       this.pos = 0;
     }
+    const tids = this.tids;
     const slot = this.scan.scanSlot;
     for (;;) {
-      if (this.pos < this.sorted.length) {
-        const k = this.sorted[this.pos++];
-        slot.values = k.values;
-        slot.tid = k.tid;
+      if (this.pos < tids.length) {
+        // The heap half: the visible version of the row at this TID, if any.
+        const c = this.cursor as IndexScanCursor;
+        this.estate.checkInterrupts();
+        if (!c.fetchTid(tids[this.pos++])) continue;
+        slot.values = c.values;
+        slot.tid = c.tid;
       } else {
         const c = this.streaming;
         if (c === null) return null;
@@ -141,14 +153,16 @@ export class BitmapHeapScanState extends PlanStateBase<BitmapHeapScan> {
   }
 
   rescan(): void {
-    this.sorted = null;
+    this.tids = null;
+    this.cursor = null;
     this.streaming = null;
     this.pendingSets = [];
     this.bitmap.rescan();
   }
 
   end(): void {
-    this.sorted = null;
+    this.tids = null;
+    this.cursor = null;
     this.streaming = null;
     this.bitmap.end();
   }

@@ -27,8 +27,14 @@ const SMALL_RELID_BITS: readonly Relids[] = Array.from({ length: 64 }, (_, i) =>
 export const relidBit = (rti: number): Relids => (rti >= 0 && rti < 64 ? SMALL_RELID_BITS[rti] : 1n << BigInt(rti));
 export const relidsIsSubset = (a: Relids, b: Relids): boolean => (a & ~b) === 0n;
 export const relidsOverlap = (a: Relids, b: Relids): boolean => (a & b) !== 0n;
+/** Sets of range-table indexes below 31 (every query but the largest) fit a small integer: bit loops then allocate nothing. */
+const SMALL_RELIDS_LIMIT = 0x80000000n;
 export function relidsMembers(r: Relids): number[] {
   const out: number[] = [];
+  if (r >= 0n && r < SMALL_RELIDS_LIMIT) {
+    for (let n = Number(r), i = 0; n !== 0; n >>>= 1, i++) if ((n & 1) !== 0) out.push(i);
+    return out;
+  }
   let i = 0;
   while (r !== 0n) {
     if ((r & 1n) !== 0n) out.push(i);
@@ -37,9 +43,20 @@ export function relidsMembers(r: Relids): number[] {
   }
   return out;
 }
-export const relidsCount = (r: Relids): number => relidsMembers(r).length;
+export function relidsCount(r: Relids): number {
+  if (r >= 0n && r < SMALL_RELIDS_LIMIT) {
+    let c = 0;
+    for (let n = Number(r); n !== 0; n &= n - 1) c++;
+    return c;
+  }
+  return relidsMembers(r).length;
+}
 /** The single member of a one-element set, or -1. */
 export function relidsSingleton(r: Relids): number {
+  if (r > 0n && r < SMALL_RELIDS_LIMIT) {
+    const n = Number(r);
+    return (n & (n - 1)) === 0 ? 31 - Math.clz32(n) : -1;
+  }
   const m = relidsMembers(r);
   return m.length === 1 ? m[0] : -1;
 }

@@ -1123,15 +1123,14 @@ export function walkExprWithSubqueries(node: unknown, fn: (n: Expr, sublevels: n
     return false;
   }
   const o = node as { type?: string };
-  if (o.type === 'Query') {
-    for (const v of Object.values(o)) {
-      if (typeof v === 'object' && v !== null && walkExprWithSubqueries(v, fn, sublevels + 1, level + 1)) return true;
-    }
-    return false;
-  }
-  if (typeof o.type === 'string' && fn(o as Expr, sublevels)) return true;
-  for (const v of Object.values(o)) {
-    if (typeof v === 'object' && v !== null && walkExprWithSubqueries(v, fn, sublevels, level + 1)) return true;
+  // for-in rather than Object.values: nodes are plain objects (no inherited enumerable keys), and
+  // the walk runs a few times per aggregate call, where an array per visited node showed up.
+  const inner = o.type === 'Query' ? sublevels + 1 : sublevels;
+  if (o.type !== 'Query' && typeof o.type === 'string' && fn(o as Expr, sublevels)) return true;
+  const r = o as Record<string, unknown>;
+  for (const k in r) {
+    const v = r[k];
+    if (typeof v === 'object' && v !== null && walkExprWithSubqueries(v, fn, inner, level + 1)) return true;
   }
   return false;
 }

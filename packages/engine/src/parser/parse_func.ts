@@ -24,7 +24,7 @@ import type { ArrayExpr, Expr, FuncExpr } from '../nodes/primnodes.ts';
 import type { FunctionInfo } from '../utils/fmgr/fmgrtypes.ts';
 import { exprType } from '../nodes/nodeFuncs.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
-import { functionsByName } from '../utils/fmgr/fmgrtab.ts';
+import { functionRegistryGeneration, functionsByName } from '../utils/fmgr/fmgrtab.ts';
 import {
   ANYARRAYOID, ANYOID, TEXTOID, UNKNOWNOID, arrayTypeOf, formatType, isPolymorphicType, typeByName,
 } from '../utils/adt/types.ts';
@@ -90,11 +90,58 @@ function funcNameAsType(funcname: string[]): number {
   return typeByName(name)?.oid ?? 0;
 }
 
+/**
+ * Calls already resolved, by name and argument types (what PostgreSQL's
+ * syscache lookups of pg_proc make cheap for it): every `count(*)` or
+ * `avg(b)` of a statement otherwise lists, filters and ranks the
+ * candidates again. The answer depends only on the function registry and
+ * on the built-in types and casts, which do not change while the process
+ * runs except when a function is registered (the registry's generation
+ * then drops the cache). Only calls whose argument types are all built-in
+ * (OID below FirstNormalObjectId) and that resolved to a function are kept;
+ * failures and casts written as calls are resolved every time.
+ */
+const FIRST_NORMAL_OBJECT_ID = 16384;
+const FUNC_CACHE_MAX = 4096;
+const funcCache = new Map<string, FuncDetail>();
+let funcCacheGeneration = -1;
+
+/** `<name length>:<name>,<type>,<type>...`: the length keeps a quoted name holding "," or digits from reading as arguments. */
+function funcCacheKey(name: string, argTypes: readonly number[]): string | null {
+  let key = `${name.length}:${name}`;
+  for (let i = 0; i < argTypes.length; i++) {
+    const t = argTypes[i];
+    if (t >= FIRST_NORMAL_OBJECT_ID) return null;
+    key += `,${t}`;
+  }
+  return key;
+}
+
 export function funcGetDetail(funcname: string[], argTypes: number[], hasNamedArgs: boolean, location: number): FuncDetail {
-  void location;
   if (hasNamedArgs) throw new PgError(SQLSTATE.feature_not_supported, 'named arguments in function calls are not supported');
   if (funcname.length > 1 && funcname[0] !== 'pg_catalog') return notFound();
   const name = funcname[funcname.length - 1];
+  const key = funcCacheKey(name, argTypes);
+  if (key !== null) {
+    const generation = functionRegistryGeneration();
+    if (generation !== funcCacheGeneration) {
+      funcCache.clear();
+      funcCacheGeneration = generation;
+    }
+    const hit = funcCache.get(key);
+    if (hit !== undefined) return { ...hit };
+  }
+  const d = resolveFuncDetail(funcname, name, argTypes, location);
+  if (key !== null && (d.kind === 'FUNCDETAIL_NORMAL' || d.kind === 'FUNCDETAIL_AGGREGATE' || d.kind === 'FUNCDETAIL_WINDOWFUNC')) {
+    if (funcCache.size >= FUNC_CACHE_MAX) funcCache.clear();
+    funcCache.set(key, { ...d });
+  }
+  return d;
+}
+
+/** func_get_detail proper (funcGetDetail without its cache). */
+function resolveFuncDetail(funcname: string[], name: string, argTypes: number[], location: number): FuncDetail {
+  void location;
   const cands = candidatesFor(name, argTypes.length);
 
   let chosen: Candidate | undefined = cands.find((c) => c.args.every((t, i) => t === argTypes[i]));

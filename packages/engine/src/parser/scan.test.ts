@@ -39,6 +39,11 @@ describe('tokenize', () => {
   it('truncates identifiers to 63 bytes', () => {
     expect(one('a'.repeat(100)).value).toBe('a'.repeat(63));
     expect(one('"' + 'é'.repeat(40) + '"').value).toBe('é'.repeat(31));
+    // Around the fast paths: 63 ASCII bytes stay, 22 three-byte characters (66 bytes) lose one,
+    // 62 ASCII bytes and a two-byte character lose the character whole.
+    expect(one('a'.repeat(63)).value).toBe('a'.repeat(63));
+    expect(one('"' + '€'.repeat(22) + '"').value).toBe('€'.repeat(21));
+    expect(one('"' + 'a'.repeat(62) + 'é"').value).toBe('a'.repeat(62));
   });
 
   it('reads quoted identifiers with "" escapes', () => {

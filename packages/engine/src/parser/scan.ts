@@ -151,7 +151,13 @@ function asciiLower(s: string): string {
 const utf8 = new TextEncoder();
 /** truncate_identifier: keep at most NAMEDATALEN-1 bytes, never splitting a character. */
 export function truncateIdentifier(name: string): string {
-  if (name.length < NAMEDATALEN / 4) return name; // at most 3 bytes per UTF-16 unit
+  if (name.length * 3 < NAMEDATALEN) return name; // at most 3 bytes per UTF-16 unit
+  // Every identifier of every statement comes here: spare the common ASCII name an encode.
+  if (name.length < NAMEDATALEN) {
+    let ascii = true;
+    for (let i = 0; i < name.length && ascii; i++) ascii = name.charCodeAt(i) < 0x80;
+    if (ascii) return name;
+  }
   if (utf8.encode(name).length < NAMEDATALEN) return name;
   let bytes = 0;
   let i = 0;

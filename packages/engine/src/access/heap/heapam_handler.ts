@@ -50,6 +50,8 @@ import type { HeapScanKey } from '../common/scankey.ts';
 import type { HeapAM } from './heapam.ts';
 import { HTSV_Result, type HeapVisibility } from './heapam_visibility.ts';
 import { HeapScan } from './heapscan.ts';
+import { heapPagePruneOpt } from './pruneheap.ts';
+import type { SerializableReadScan } from '../../storage/lmgr/predicate.ts';
 import type { Relation } from './relation.ts';
 
 /** Out-parameter of heapHotSearchBuffer. */
@@ -74,6 +76,7 @@ export function heapHotSearchBuffer(
   vis: HeapVisibility,
   oldestXmin: number,
   state: HotSearchState,
+  ssi: SerializableReadScan | null = null,
 ): number {
   const maxOff = pageGetMaxOffsetNumber(page);
   let offnum = rootOff;
@@ -100,7 +103,10 @@ export function heapHotSearchBuffer(
     if (atChainStart && (infomask2 & HEAP_ONLY_TUPLE) !== 0) break;
     // Not the successor of the member before: the chain was broken by pruning and the slot reused.
     if (prevXmax !== 0 && htupGetXmin(page, at) !== prevXmax) break;
-    if (vis.satisfiesVisibility(page, at, snapshot, buffer)) {
+    const valid = vis.satisfiesVisibility(page, at, snapshot, buffer);
+    // SSI: every member examined may be a concurrent serializable writer's (HeapCheckForSerializableConflictOut).
+    if (ssi !== null) ssi.conflictOut(valid, page, at, buffer);
+    if (valid) {
       state.allDead = false;
       return offnum;
     }
@@ -176,6 +182,8 @@ export class IndexFetchHeap {
     private readonly heap: HeapAM<SnapshotData>,
     private readonly vis: HeapVisibility,
     readonly rel: Relation,
+    /** The serializable side of the scan fetching (storage/lmgr/predicate.ts), or null. */
+    private readonly ssi: SerializableReadScan | null = null,
   ) {}
 
   /**
@@ -192,19 +200,28 @@ export class IndexFetchHeap {
       this.block = -1;
       this.buffer = bufmgr.readBuffer(this.rel.locator, ForkNumber.MAIN, block);
       this.block = block;
+      // heapam_index_fetch_tuple: prune on arriving at a page, while this
+      // scan's is the only pin we add. Without it a row updated again and
+      // again (pgbench's branches) is never pruned: the UPDATE that runs out
+      // of room holds this scan's pin, so its own prune cannot get the
+      // cleanup lock, and every new version goes to another page and into
+      // every index.
+      heapPagePruneOpt(this.heap.env, this.rel, this.buffer, 0);
     }
     const buffer = this.buffer;
     bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
     try {
       const page = bufmgr.getPage(buffer);
       if (this.oldestXmin === 0) this.oldestXmin = this.vis.oldestXmin();
-      const off = heapHotSearchBuffer(page, buffer, block, tidOffset(tid), snapshot, this.vis, this.oldestXmin, this.search);
+      const off = heapHotSearchBuffer(page, buffer, block, tidOffset(tid), snapshot, this.vis, this.oldestXmin, this.search, this.ssi);
       if (off === 0) {
         this.allDead = this.search.allDead;
         return false;
       }
       this.allDead = false;
       this.tid = makeTid(block, off);
+      // PredicateLockTID, under the page lock like the read itself.
+      if (this.ssi !== null) this.ssi.lockTuple(this.rel.oid, this.tid, htupGetXmin(page, itemIdGetOffset(itemIdGet(page, off))));
       if (values !== null && isnull !== null) {
         const lp = itemIdGet(page, off);
         heapDeformTuple(this.rel.desc, page, itemIdGetOffset(lp), itemIdGetLength(lp), values, isnull, natts);

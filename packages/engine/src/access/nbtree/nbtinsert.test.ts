@@ -69,6 +69,30 @@ describe('inserting with page splits', () => {
     expect(check.pagesPerLevel[0]).toBeGreaterThan(n / 407);
   });
 
+  it('int4 keys read straight from the page (btBinSrchInt4): extremes, negatives, NULLs and duplicates in index order', () => {
+    const { inst, idx } = fresh();
+    const rng = new Prng(11);
+    const pool = [-2147483648, 2147483647, -1, 0, 1, null, 7, -7];
+    const rows: { v: number | null; tid: number }[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const r = rng.int(10);
+      const v = r < pool.length ? pool[r] : rng.int(2000) - 1000;
+      rows.push({ v, tid: i + 1 });
+      btinsert(idx, inst.env, [v], null, i + 1, null);
+    }
+    expect(btIndexCheck(idx, inst.env).leafTuples).toBe(rows.length);
+    // ASC NULLS LAST, then heap TID.
+    const order = [...rows].sort((a, b) => (a.v === b.v ? a.tid - b.tid : a.v === null ? 1 : b.v === null ? -1 : a.v - b.v));
+    expect(allTids(inst, idx)).toEqual(order.map((r) => r.tid));
+    for (const v of [-2147483648, 2147483647, -1, 0, 7, 999, -1000]) {
+      const s = btbeginscan(idx, inst.env, [{ attno: 1, op: '=', arg: v }]);
+      const got: Tid[] = [];
+      while (s.next()) got.push(s.heapTid);
+      s.end();
+      expect(got).toEqual(rows.filter((r) => r.v === v).map((r) => r.tid));
+    }
+  });
+
   it('one value repeated: the heap TID orders the duplicates', () => {
     const { inst, idx } = fresh();
     const rng = new Prng(3);

@@ -14,6 +14,8 @@
  */
 
 import { itemIdGet, itemIdGetOffset, pageGetMaxOffsetNumber } from '../../storage/page/bufpage.ts';
+import { SIZE_OF_PAGE_HEADER } from '../../constants.ts';
+import { LP_OFF_MASK } from '../../storage/page/itemid.ts';
 import { PgError, SQLSTATE } from '../../utils/errors.ts';
 import { viewOf } from '../common/byteview.ts';
 import type { IndexRelation } from './indexrel.ts';
@@ -30,7 +32,7 @@ import {
   btpoLevel,
   btpoNext,
 } from './nbtpageops.ts';
-import { BTREE_HEIGHT_MAX, BTREE_MOVE_RIGHT_MAX, P_HIKEY } from './nbtree_constants.ts';
+import { BTREE_HEIGHT_MAX, BTREE_MOVE_RIGHT_MAX, INDEX_ALT_TID_MASK, INDEX_NULL_MASK, P_HIKEY } from './nbtree_constants.ts';
 import { btTupleGetDownLink } from './nbttuple.ts';
 
 /**
@@ -104,6 +106,9 @@ export function btBinSrch(rel: IndexRelation, key: BTScanInsert, page: Uint8Arra
   if (high < low) return low;
   high++;
   const cmpval = key.nextkey ? 0 : 1;
+  if (rel.nkeyatts === 1 && key.keysz === 1 && rel.indoption[0] === 0 && rel.desc.types[0].oid === INT4OID && typeof key.values[0] === 'number') {
+    return btBinSrchInt4(rel, key, page, low, high, cmpval);
+  }
   const dv = viewOf(page);
   while (high > low) {
     const mid = low + ((high - low) >>> 1);
@@ -112,6 +117,47 @@ export function btBinSrch(rel: IndexRelation, key: BTScanInsert, page: Uint8Arra
   }
   if (btPageIsLeaf(page)) return low;
   return low - 1;
+}
+
+const INT4OID = 23;
+const INFO_HI_GENERAL = (INDEX_NULL_MASK | INDEX_ALT_TID_MASK) >>> 8;
+
+/**
+ * btBinSrch for the commonest key, one int4 column ASC NULLS LAST with a
+ * non-NULL search value (PostgreSQL gets the same effect from sortsupport's
+ * comparator chosen once per scan key). The item's value is read straight
+ * from the page, without deforming or the type's compare function; only
+ * what needs _bt_compare's other rules (equal values, where the heap TID
+ * and the truncated-pivot rule decide, and tuples with NULLs) goes through
+ * btCompare. The minus-infinity first item of an internal page is greater-
+ * than by rule, as btCompare has it.
+ */
+function btBinSrchInt4(rel: IndexRelation, key: BTScanInsert, page: Uint8Array, low: number, high: number, cmpval: number): number {
+  const kv = key.values[0] as number;
+  const isleaf = btPageIsLeaf(page);
+  const minusInf = isleaf ? -1 : low;
+  while (high > low) {
+    const mid = low + ((high - low) >>> 1);
+    let r: number;
+    if (mid === minusInf) {
+      r = 1;
+    } else {
+      const lp = SIZE_OF_PAGE_HEADER + ((mid - 1) << 2);
+      const off = (page[lp] | (page[lp + 1] << 8)) & LP_OFF_MASK;
+      // t_info's high byte: NULLs or a pivot (maybe truncated) take the general rules.
+      if ((page[off + 7] & INFO_HI_GENERAL) !== 0) {
+        r = btCompare(rel, key, page, mid);
+      } else {
+        // The little-endian int4 key at the start of the tuple's data (offset 8: no null bitmap).
+        const p = off + 8;
+        const tv = page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24);
+        r = kv > tv ? 1 : kv < tv ? -1 : btCompare(rel, key, page, mid);
+      }
+    }
+    if (r >= cmpval) low = mid + 1;
+    else high = mid;
+  }
+  return isleaf ? low : low - 1;
 }
 
 /**

@@ -226,18 +226,22 @@ export function createIndexPaths(root: PlannerInfo, rel: RelOptInfo): void {
     const hasLeading = iclauses.some((ic) => ic.indexcol === 0);
     if (!hasLeading && !orderUseful) continue;
     const indexOnly = checkIndexOnly(rel, index);
+    // The unordered forward plain index scan serves as the bitmap scan's index path too (build_index_paths
+    // puts the same IndexPath on bitindexpaths); it is built once.
+    let plainForward: IndexPath | null = null;
     for (const backward of [false, true]) {
       const keys = orderUseful ? truncateUselessPathkeys(root, buildIndexPathkeys(root, rel.relid, index, backward), mergeEcs) : [];
       if (backward && keys.length === 0) continue;
       if (!hasLeading && keys.length === 0) continue;
       const used = hasLeading ? iclauses : iclauses.filter((ic) => ic.indexcol === 0);
       const p = buildIndexPath(root, rel, index, used, keys, backward, indexOnly, 0n, 1, rel.rows);
+      if (!backward && !indexOnly && keys.length === 0 && used === iclauses) plainForward = p;
       if (!c.enable_indexscan && !indexOnly) continue;
       addPath(root, rel, p);
     }
     // A bitmap scan reads the matching heap pages in physical order: good for more than a handful of rows.
     if (hasLeading && c.enable_bitmapscan) {
-      const ip = buildIndexPath(root, rel, index, iclauses, [], false, false, 0n, 1, rel.rows);
+      const ip = plainForward ?? buildIndexPath(root, rel, index, iclauses, [], false, false, 0n, 1, rel.rows);
       addPath(root, rel, createBitmapHeapPath(root, rel, ip, 1));
     }
   }

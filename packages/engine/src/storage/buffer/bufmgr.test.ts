@@ -155,6 +155,43 @@ describe('buffer manager', () => {
     expect(described.map((d) => d.tag?.blockNum).sort()).toEqual([0, 1]);
   });
 
+  it('drops a small relation block by block and a large one by a full scan, leaving other relations alone', () => {
+    // 256 buffers: relations below 256 / 32 = 8 blocks take the mapping-table path.
+    const { bm, smgr } = setup(256);
+    const other: RelFileLocator = { ...rel, relNumber: 16390 };
+    const big: RelFileLocator = { ...rel, relNumber: 16400 };
+    for (const r of [rel, other, big]) smgr.create(r, ForkNumber.MAIN, false);
+    const fill = (r: RelFileLocator, n: number): void => {
+      for (let i = 0; i < n; i++) {
+        const buf = bm.extendBuffer(r, ForkNumber.MAIN);
+        pageInit(bm.getPage(buf), 0);
+        bm.markBufferDirty(buf);
+        bm.unlockReleaseBuffer(buf);
+      }
+    };
+    fill(rel, 5);
+    fill(other, 3);
+    fill(big, 20);
+    smgr.create(rel, ForkNumber.FSM, false);
+    const fsmBuf = bm.extendBuffer(rel, ForkNumber.FSM);
+    bm.unlockReleaseBuffer(fsmBuf);
+    const tags = (): string[] => Array.from({ length: 256 }, (_, i) => bm.describe(i).tag)
+      .filter((t) => t !== null)
+      .map((t) => `${t!.relNumber}/${t!.forkNum}/${t!.blockNum}`)
+      .sort();
+    bm.dropRelationBuffers(rel, ForkNumber.MAIN, 3); // truncation to 3 blocks
+    expect(tags().filter((t) => t.startsWith('16384/'))).toEqual(['16384/0/0', '16384/0/1', '16384/0/2', '16384/1/0']);
+    bm.dropRelationBuffers(rel, -1, 0); // every fork
+    bm.dropRelationBuffers(big, -1, 15); // 5 blocks of 20: the lookup path
+    expect(tags().filter((t) => t.startsWith('16384/'))).toEqual([]);
+    expect(tags().filter((t) => t.startsWith('16390/'))).toHaveLength(3);
+    expect(tags().filter((t) => t.startsWith('16400/'))).toHaveLength(15);
+    bm.dropRelationBuffers(big, -1, 0); // 15 blocks: the full scan
+    expect(tags().filter((t) => t.startsWith('16400/'))).toEqual([]);
+    expect(tags().filter((t) => t.startsWith('16390/'))).toHaveLength(3);
+    expect(bm.stats.writes).toBe(0);
+  });
+
   it('ZeroAndLock returns an exclusively locked zero page; unlock and release leave nothing held', () => {
     const { bm, smgr } = setup(16);
     smgr.create(rel, ForkNumber.MAIN, false);

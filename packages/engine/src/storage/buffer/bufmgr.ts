@@ -10,12 +10,12 @@
  * numbers in comments ("rule 3") refer to it.
  */
 
-import { BLCKSZ, NUM_BUFFER_PARTITIONS, MIN_SHARED_BUFFERS, BM_MAX_USAGE_COUNT, LWLOCK_WAIT_TIMEOUT_MS } from '../../constants.ts';
+import { BLCKSZ, NUM_BUFFER_PARTITIONS, MIN_SHARED_BUFFERS, BM_MAX_USAGE_COUNT, LWLOCK_WAIT_TIMEOUT_MS, BUF_DROP_FULL_SCAN_DIVISOR } from '../../constants.ts';
 import { Assert, PgError, SQLSTATE, elog } from '../../utils/errors.ts';
 import type { Shmem, ShmemSizer } from '../ipc/shmem.ts';
 import { LWLockMode, type LWLockOwner } from '../lmgr/lwlock.ts';
 import { pageGetLSN, pageIsNew, pageIsVerified, pageSetChecksumInplace } from '../page/bufpage.ts';
-import { relPath, type RelFileLocator, ForkNumber } from '../relfilelocator.ts';
+import { relPath, type RelFileLocator, ForkNumber, MAX_FORKNUM } from '../relfilelocator.ts';
 import type { Smgr } from '../smgr/smgr.ts';
 import {
   BM_CHECKPOINT_NEEDED, BM_DIRTY, BM_IO_ERROR, BM_IO_IN_PROGRESS, BM_JUST_DIRTIED, BM_LOCKED, BM_PERMANENT,
@@ -47,6 +47,15 @@ function nextPow2(n: number): number {
 function layout(nbuffers: number): { nbuckets: number; words: number } {
   const nbuckets = Math.max(nextPow2(nbuffers), NUM_BUFFER_PARTITIONS);
   return { nbuckets, words: nbuckets + NUM_BUFFER_PARTITIONS + STRATEGY_WORDS + NUM_EXTENSION_LOCKS };
+}
+
+/**
+ * Index in shmem.i32 of the clock sweep's words (freelist.ts S_*), given the
+ * "Buffer Lookup Table" region's offset: for read-only viewers of the
+ * segment that are not backends (the playground's buffer grid).
+ */
+export function strategyWordsIndex(lookupTableOffset: number, nbuffers: number): number {
+  return (lookupTableOffset >> 2) + layout(nbuffers).nbuckets + NUM_BUFFER_PARTITIONS;
 }
 
 /** Adds the buffer pool's regions to a shared-memory size estimate. */
@@ -293,7 +302,9 @@ export class BufferManager {
     if (this.pinnedBuffers === 0) return;
     for (let id = 0; id < this.nbuffers; id++) {
       if (this.contentLockMode[id] !== 0) {
-        this.lw.release(this.d(id) + D_CONTENT_LOCK);
+        // An abort has already released every LWLock (LWLockReleaseAll comes first): only the bookkeeping is left.
+        const word = this.d(id) + D_CONTENT_LOCK;
+        if (this.lw.holds(word)) this.lw.release(word);
         this.contentLockMode[id] = 0;
       }
       if (this.privateRefCount[id] > 0) {
@@ -719,6 +730,7 @@ export class BufferManager {
    * without writing them (the relation is being truncated or dropped).
    */
   dropRelationBuffers(rel: RelFileLocator, fork: ForkNumber | -1, firstBlock = 0): void {
+    if (this.dropRelationBuffersByLookup(rel, fork, firstBlock)) return;
     const w = this.w;
     for (let id = 0; id < this.nbuffers; id++) {
       const d = this.d(id);
@@ -729,18 +741,70 @@ export class BufferManager {
     }
   }
 
-  /** InvalidateBuffer: removes a buffer from the mapping table and marks it free. */
+  /**
+   * DropRelationBuffers' path for a small relation (PostgreSQL's
+   * FindAndDropRelationBuffers): when the blocks to drop number fewer than
+   * nbuffers / BUF_DROP_FULL_SCAN_DIVISOR, each is looked up in the mapping
+   * table instead of scanning every buffer header. Every buffer of a fork
+   * holds a block below its file's length (a block's buffer is allocated
+   * only for a block that exists, or by extendBuffer, which grows the file
+   * before it lets go of the extension lock; the caller holds the
+   * relation's AccessExclusive lock, so nobody extends it now). A fork
+   * whose file is missing falls back to the full scan. Returns false when
+   * the full scan must run.
+   */
+  private dropRelationBuffersByLookup(rel: RelFileLocator, fork: ForkNumber | -1, firstBlock: number): boolean {
+    const threshold = Math.floor(this.nbuffers / BUF_DROP_FULL_SCAN_DIVISOR);
+    const first = fork === -1 ? 0 : fork;
+    const last = fork === -1 ? MAX_FORKNUM : fork;
+    let toDrop = 0;
+    for (let f = first; f <= last; f++) {
+      if (!this.smgr.exists(rel, f)) {
+        if (fork !== -1) return false;
+        continue; // a fork never created (FSM, VM, INIT) has no buffers either: only MAIN must exist
+      }
+      toDrop += Math.max(0, this.smgr.nblocks(rel, f) - firstBlock);
+      if (toDrop >= threshold) return false;
+    }
+    if (fork === -1 && !this.smgr.exists(rel, ForkNumber.MAIN)) return false;
+    const { spcOid: spc, dbOid: db, relNumber } = rel;
+    for (let f = first; f <= last; f++) {
+      if (!this.smgr.exists(rel, f)) continue;
+      const n = this.smgr.nblocks(rel, f);
+      for (let block = firstBlock; block < n; block++) {
+        const hash = bufTableHashCode(spc, db, relNumber, f, block);
+        const part = this.partitionLockBase + (hash & (NUM_BUFFER_PARTITIONS - 1));
+        this.lw.acquire(part, LWLockMode.Shared);
+        const id = this.table.lookup(hash, spc, db, relNumber, f, block);
+        this.lw.release(part);
+        if (id >= 0) this.invalidateBuffer(id);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * InvalidateBuffer: removes a buffer from the mapping table and marks it
+   * free. The tag is read before the partition lock is taken; if the buffer
+   * was re-tagged meanwhile (evicted and reused by another backend), it no
+   * longer holds the page the caller meant, and is left alone.
+   */
   private invalidateBuffer(id: number): void {
     const d = this.d(id);
     const w = this.w;
     for (let attempt = 0; ; attempt++) {
       let st = Atomics.load(w, d + D_STATE);
       if ((st & BM_TAG_VALID) === 0) return;
-      const hash = bufTableHashCode(w[d + D_SPC], w[d + D_DB], w[d + D_REL], w[d + D_FORK], w[d + D_BLOCK]);
+      const spc = w[d + D_SPC];
+      const db = w[d + D_DB];
+      const relNumber = w[d + D_REL];
+      const fork = w[d + D_FORK];
+      const block = w[d + D_BLOCK];
+      const hash = bufTableHashCode(spc, db, relNumber, fork, block);
       const part = this.partitionLockBase + (hash & (NUM_BUFFER_PARTITIONS - 1));
       this.lw.acquire(part, LWLockMode.Exclusive);
       st = this.lockBufHdr(id);
-      if ((st & BM_TAG_VALID) === 0) {
+      if ((st & BM_TAG_VALID) === 0 || w[d + D_SPC] !== spc || w[d + D_DB] !== db || w[d + D_REL] !== relNumber || w[d + D_FORK] !== fork || w[d + D_BLOCK] !== block) {
         this.unlockBufHdr(id, st);
         this.lw.release(part);
         return;
