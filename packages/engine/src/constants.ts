@@ -43,6 +43,12 @@ export const MAX_HEAP_ATTRIBUTE_NUMBER = 1600;
 
 /** Default number of shared buffers (pages). 16 MB: small enough for a tab, big enough for a working set. */
 export const DEFAULT_SHARED_BUFFERS = 2048;
+/**
+ * BUF_DROP_FULL_SCAN_THRESHOLD as a divisor: dropping or truncating a
+ * relation with fewer than nbuffers / 32 blocks to forget looks each block
+ * up in the buffer mapping table; larger ones scan every buffer header.
+ */
+export const BUF_DROP_FULL_SCAN_DIVISOR = 32;
 /** Fewest shared buffers accepted; below this a checkpoint plus a few pinned pages could exhaust the pool. */
 export const MIN_SHARED_BUFFERS = 16;
 
@@ -63,6 +69,15 @@ export const DEFAULT_WAL_BUFFERS = 512;
 export const DEFAULT_CHECKPOINT_WAL_BYTES = 64 * 1024 * 1024;
 /** checkpoint_timeout in milliseconds: PostgreSQL's 5 minutes. */
 export const DEFAULT_CHECKPOINT_TIMEOUT_MS = 5 * 60 * 1000;
+/**
+ * commit_delay's limit (PostgreSQL's: 100000 us). The flushing backend
+ * sleeps holding WALWriteLock, so every committer waits this long at most
+ * once more per flush.
+ */
+export const COMMIT_DELAY_US_MAX = 100_000;
+/** commit_siblings: PostgreSQL's default (5) and limit (1000). */
+export const DEFAULT_COMMIT_SIBLINGS = 5;
+export const COMMIT_SIBLINGS_MAX = 1000;
 
 /** CLOG: 2 status bits per transaction, so one 8 KB page covers 32768 XIDs. */
 export const CLOG_XACTS_PER_PAGE = BLCKSZ * 4;

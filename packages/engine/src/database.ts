@@ -37,7 +37,7 @@ import { Catalog } from './catalog/catalog.ts';
 import { catalogsExist } from './catalog/bootstrap.ts';
 import { PgError, SQLSTATE } from './utils/errors.ts';
 import { Guc } from './utils/misc/guc.ts';
-import { PostgresBackend } from './tcop/postgres.ts';
+import { allocateBackendPid, PostgresBackend } from './tcop/postgres.ts';
 import { datumToJs } from './tcop/jsvalue.ts';
 import type { Notice, StatementResult } from './tcop/dest.ts';
 import { createSystemViews, SYSTEM_VIEWS_SQL } from './tcop/system_views.ts';
@@ -47,6 +47,14 @@ import { sharedMemoryConfig } from './storage/ipc/ipci.ts';
 // pg_cancel_backend, pg_terminate_backend, pg_sleep: registered before the catalogs are bootstrapped.
 import './storage/ipc/signalfuncs.ts';
 import type { InvalidationMessage } from './utils/cache/inval.ts';
+import { BackendState } from './storage/ipc/backend_status.ts';
+import { currentTimestampMicros } from './tcop/session.ts';
+// pg_advisory_lock and friends, pg_lock_status, pg_blocking_pids, pg_stat_get_activity: registered before initdb.
+import './utils/adt/lockfuncs_sql.ts';
+import './utils/adt/activityfuncs.ts';
+
+/** The bootstrap superuser's OID (pg_authid "postgres"), the only role sessions run as. */
+const BOOTSTRAP_SUPERUSERID = 10;
 
 export interface DatabaseOptions {
   /** A data directory path (Node, through the Node entry point); memory when neither this nor dir is given. */
@@ -83,6 +91,8 @@ export interface QueryOptions {
 
 export interface Result<R = Record<string, unknown>> {
   command: string;
+  /** The whole command tag, as PostgreSQL's CommandComplete sends it ("INSERT 0 2", "CREATE TABLE"). */
+  commandTag: string;
   rowCount: number;
   fields: { name: string; dataTypeID: number }[];
   rows: R[];
@@ -131,7 +141,7 @@ function toResult<R>(r: StatementResult, rowMode: 'object' | 'array'): Result<R>
       rows[i] = out as R;
     }
   }
-  return { command: commandWord(r.command), rowCount: r.rowCount, fields, rows, notices: r.notices };
+  return { command: commandWord(r.command), commandTag: r.command, rowCount: r.rowCount, fields, rows, notices: r.notices };
 }
 
 /**
@@ -170,6 +180,8 @@ export class Database implements Queryable {
       backend.catalog.invalidateAll();
       for (const oid of engine.indexOids()) this.indexesToRecheck.add(oid);
     };
+    // A relation lock newly granted may have waited for another backend's DDL: read its invalidations.
+    engine.acceptInvalidationMessages = () => this.acceptInvalidationMessages();
   }
 
   /**
@@ -178,9 +190,15 @@ export class Database implements Queryable {
    * stale (all of them after falling behind the queue). Two atomic loads
    * when there is nothing new.
    */
-  acceptInvalidationMessages(): void {
+  acceptInvalidationMessages(): boolean {
     const r = this.engine.sinval.receive(this.applyRemoteInvalidation, this.resetCaches);
-    if (r.messages > 0 || r.reset) this.backend.invalidatePlans();
+    const changed = r.messages > 0 || r.reset;
+    if (changed) {
+      this.backend.invalidatePlans();
+      // Inside a statement that is still locking its relations (READ COMMITTED): read the catalogs
+      // (and data) as of now, not as of the statement's start (StorageEngine.refreshStatementSnapshot).
+      this.engine.refreshStatementSnapshot();
+    }
     // The engine keeps each table's index list itself (access/index/indexlist.ts): an index another
     // backend dropped must leave it, or this backend's inserts would write into the dropped file.
     // The catalogs decide; they cannot be read in a failed block, so the check waits for its end.
@@ -191,6 +209,7 @@ export class Database implements Queryable {
       }
       this.indexesToRecheck.clear();
     }
+    return changed;
   }
 
   /** Synchronous open (the work is synchronous); Database.open wraps it in a promise. */
@@ -205,10 +224,12 @@ export class Database implements Queryable {
     }
     dir ??= new MemoryDirectory();
     if (options.initdbTemplate !== false) initdbFromTemplate(dir);
-    const engine = StorageEngine.open({ dir, ...(options.sharedBuffers !== undefined ? { sharedBuffers: options.sharedBuffers } : {}) });
+    // One pid for pg_backend_pid() and the proc array (pg_locks, pg_stat_activity).
+    const pid = allocateBackendPid();
+    const engine = StorageEngine.open({ dir, pid, ...(options.sharedBuffers !== undefined ? { sharedBuffers: options.sharedBuffers } : {}) });
     const startup: Record<string, string> = {};
     if (options.sharedBuffers !== undefined) startup.shared_buffers = String(options.sharedBuffers);
-    return Database.startBackend(engine, startup, true);
+    return Database.startBackend(engine, startup, true, pid);
   }
 
   /**
@@ -237,7 +258,11 @@ export class Database implements Queryable {
         // initdb's own statements are not the database's activity.
         for (const k of Object.keys(backend.stats) as (keyof typeof backend.stats)[]) backend.stats[k] = 0;
       }
-      return new Database(engine, backend);
+      // pgstat_bestart: this backend appears in pg_stat_activity.
+      engine.backendStatus.reportBackendStart('client backend', BOOTSTRAP_SUPERUSERID, backend.guc.setting('application_name'), currentTimestampMicros());
+      const db = new Database(engine, backend);
+      db.reportedAppName = backend.guc.setting('application_name');
+      return db;
     } catch (e) {
       if (mayBootstrap) engine.close();
       else engine.detach();
@@ -272,25 +297,55 @@ export class Database implements Queryable {
    * it (FATAL 57P01), a cancel sent while idle is dropped, and other
    * backends' invalidations are read.
    */
-  private beginMessage(): void {
+  private beginMessage(sql: string): void {
     this.check();
     const sig = this.engine.procSignal;
     if (sig.diePending) sig.processInterrupts();
     sig.beginMessage(this.cancelKey);
     this.cancelKey = 0;
+    // pgstat_report_activity(STATE_RUNNING): pg_stat_activity shows the query from now on.
+    this.engine.backendStatus.reportActivity(BackendState.Running, sql, currentTimestampMicros());
     this.acceptInvalidationMessages();
   }
 
+  /** ReadyForQuery's pgstat_report_activity: idle, or idle in a (failed) transaction block. */
+  private endMessage(): void {
+    if (this.closed) return;
+    const status = this.engine.backendStatus;
+    const ts = this.backend.transactionStatus;
+    if (ts === 'I') status.reportXactStart(null);
+    const state = ts === 'I' ? BackendState.Idle : ts === 'T' ? BackendState.IdleInTransaction : BackendState.IdleInTransactionAborted;
+    status.reportActivity(state, null, currentTimestampMicros());
+    // application_name's assign hook: SET (and its undoing at rollback) shows in pg_stat_activity.
+    const app = this.backend.guc.setting('application_name');
+    if (app !== this.reportedAppName) {
+      this.reportedAppName = app;
+      status.reportAppName(app);
+    }
+  }
+
+  /** The application_name pg_stat_activity shows now. */
+  private reportedAppName = '';
+
   /** One statement, with $1..$n parameters (the extended protocol). Synchronous form. */
   querySync<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], opts: QueryOptions = {}): Result<R> {
-    this.beginMessage();
-    return toResult<R>(this.backend.execExtended(sql, params), opts.rowMode ?? 'object');
+    this.beginMessage(sql);
+    try {
+      return toResult<R>(this.backend.execExtended(sql, params), opts.rowMode ?? 'object');
+    } finally {
+      this.endMessage();
+    }
   }
 
   /** A script of statements (the simple protocol); throws the first error. Synchronous form. */
   execSync(sql: string): Result[] {
-    this.beginMessage();
-    const out = this.backend.execSimpleQuery(sql);
+    this.beginMessage(sql);
+    let out;
+    try {
+      out = this.backend.execSimpleQuery(sql);
+    } finally {
+      this.endMessage();
+    }
     if (out.error !== null) throw out.error;
     return out.results.map((r) => toResult(r, 'object'));
   }

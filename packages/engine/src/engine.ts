@@ -90,13 +90,18 @@
  */
 
 import { MemoryDirectory, type StorageDirectory } from '@tabgres/opfs-storage';
-import { DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS, HEAP_MULTI_INSERT_MAX_TUPLES } from './constants.ts';
+import { DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS, HEAP_MULTI_INSERT_MAX_TUPLES, MAX_BACKENDS } from './constants.ts';
 import { Shmem } from './storage/ipc/shmem.ts';
 import { createSharedMemoryAndSemaphores, sharedMemoryConfig } from './storage/ipc/ipci.ts';
 import { SharedInvalidation } from './storage/ipc/sinval.ts';
 import { ProcSignal } from './storage/ipc/procsignal.ts';
 import { SyncRequestQueue } from './storage/ipc/syncrequest.ts';
 import { LWLockOwner } from './storage/lmgr/lwlock.ts';
+import { LockAcquireResult, LockManager } from './storage/lmgr/lock.ts';
+import { PredicateLockManager } from './storage/lmgr/predicate.ts';
+import { conditionalLockRelationOid, lockRelationIdForSession, lockRelationOid, unlockRelationIdForSession, unlockRelationOid, xactLockTableInsert, type XactWaitCallbacks } from './storage/lmgr/lmgr.ts';
+import type { LockMode } from './storage/lmgr/lockdefs.ts';
+import { BackendStatus } from './storage/ipc/backend_status.ts';
 import { Smgr } from './storage/smgr/smgr.ts';
 import { BufferManager } from './storage/buffer/bufmgr.ts';
 import { FreeSpaceMap } from './storage/freespace/freespace.ts';
@@ -123,10 +128,11 @@ import { IndexLists, UndoLog } from './access/index/indexlist.ts';
 import { HeapScanCursor, heapEstimateSize, heapIndexBuildScan, type HeapScanOptions, type HeapSizeEstimate, type ScanOwner } from './access/heap/heapam_handler.ts';
 import type { HeapModifyResult } from './access/heap/heapam.ts';
 import { HeapVisibility } from './access/heap/heapam_visibility.ts';
+import { MULTIXACT_REDO } from './access/transam/multixact.ts';
 import { HeapAM } from './access/heap/heapam.ts';
 import { BulkInsertState, freeBulkInsertState } from './access/heap/hio.ts';
 import type { HeapEnv, HeapWal } from './access/heap/heapam_env.ts';
-import { TM_Result } from './access/heap/heapam_env.ts';
+import { TM_Result, type LockTupleMode, type LockWaitPolicy } from './access/heap/heapam_env.ts';
 import { HeapScan } from './access/heap/heapscan.ts';
 import { HEAP_REDO_SERVICES, registerHeapRmgrs } from './access/heap/heapam_redo.ts';
 import { lazyVacuumHeap, type VacuumOptions, type VacuumStats } from './access/heap/vacuumlazy.ts';
@@ -174,6 +180,8 @@ export interface StorageEngineOptions {
   synchronousCommit?: boolean;
   /** Server log lines (recovery messages). */
   log?: (message: string) => void;
+  /** The backend's pid in the proc array (pg_backend_pid, pg_locks, pg_stat_activity); 1 when absent. */
+  pid?: number;
 }
 
 /** StorageEngine.attach: a backend joining a running instance (see the constructor). */
@@ -227,6 +235,10 @@ export interface IndexScan {
   readonly heapFetches: number;
   readonly indexOnly: boolean;
   next(): boolean;
+  /** A bitmap scan's index half: the next entry's heap TID in `tid`, no heap visit (IndexScanCursor.nextTid). */
+  nextTid(): boolean;
+  /** A bitmap scan's heap half: the visible version of the chain at `tid` into values/tid (IndexScanCursor.fetchTid). */
+  fetchTid(tid: Tid): boolean;
   rescan(keys?: readonly ScanKey[], direction?: 'forward' | 'backward'): void;
   end(): void;
 }
@@ -264,7 +276,9 @@ export type ModifyOutcome =
   | 'updated'
   | 'deleted'
   /** Another transaction is changing it right now. */
-  | 'being-modified';
+  | 'being-modified'
+  /** lockRow with SKIP LOCKED: another transaction holds the row. */
+  | 'would-block';
 
 /** VACUUM's counters for the heap and, per index, btbulkdelete + btvacuumcleanup's. */
 export interface RelationVacuumStats extends VacuumStats {
@@ -355,6 +369,44 @@ export class StorageEngine implements ScanOwner {
   readonly sinval: SharedInvalidation;
   /** This backend's interrupt words (cancel, terminate) in its proc-array slot. */
   readonly procSignal: ProcSignal;
+  /**
+   * This backend's heavyweight lock manager (storage/lmgr/lock.ts): table,
+   * tuple, transaction and advisory locks, released at (sub)transaction end.
+   * The heap gets it as HeapEnv.lockManager; lmgr.ts's calls take it.
+   */
+  readonly lockManager: LockManager;
+  /** This backend's side of serializable snapshot isolation: SIREAD locks, rw-conflicts (storage/lmgr/predicate.ts). */
+  readonly predicateLocks: PredicateLockManager;
+  /** This backend's slot of the shared backend status array (pg_stat_activity). */
+  readonly backendStatus: BackendStatus;
+  /**
+   * CHECK_FOR_INTERRUPTS while waiting for a heavyweight lock: the session
+   * (tcop/postgres.ts) replaces it with its own, which adds
+   * statement_timeout; by default, cancel and terminate only.
+   */
+  lockWaitInterrupts: () => void = () => {
+    if (this.procSignal.pending()) this.procSignal.processInterrupts();
+  };
+  /**
+   * What xactLockTableWait needs to go on waiting for a parent after a
+   * subtransaction's XID lock went (TransactionIdIsInProgress, SubTransGetParent).
+   */
+  readonly xactWait: XactWaitCallbacks = {
+    isInProgress: (xid) => this.transam.procArray.transactionIdIsInProgress(xid),
+    parentOf: (xid) => this.transam.subtrans.getParent(xid),
+  };
+  /**
+   * AcceptInvalidationMessages, after a relation lock was newly taken
+   * (lmgr.c's LockRelationOid does it there): whoever held a conflicting
+   * lock may have changed the relation, and its invalidations are in the
+   * shared queue by now. The session (database.ts) sets it; none by default.
+   * True when any message (or a reset) arrived.
+   */
+  acceptInvalidationMessages: () => boolean = () => false;
+  /** WARNINGs of the lock manager (unlocking what is not held): the session sends them to its client. */
+  lockNotice: (notice: PgError) => void = () => {};
+  /** The subtransaction that owns the XID lock being taken (AssignTransactionId switches CurrentResourceOwner). */
+  private xidLockOwner = 0;
   /** The shared fsync request queue: files this backend writes are synced by the next checkpoint. */
   readonly syncRequests: SyncRequestQueue;
   /** This process's pid (the proc array's; 1 for a one-process instance). */
@@ -398,7 +450,7 @@ export class StorageEngine implements ScanOwner {
 
     // The backend's part.
     this.lw = new LWLockOwner(this.shmem.i32);
-    this.pid = attach?.pid ?? 1;
+    this.pid = attach?.pid ?? o.pid ?? 1;
     this.smgr = new Smgr(dir);
     this.syncRequests = new SyncRequestQueue(this.shmem, this.lw);
     this.smgr.syncRequests = this.syncRequests;
@@ -408,10 +460,38 @@ export class StorageEngine implements ScanOwner {
     this.xlogInsert = new XLogInsertState(this.xlog, this.bufmgr);
     this.walAdapter = new HeapWalAdapter(this.xlogInsert, this.xlog);
     this.transam = attachTransam({
-      shmem: this.shmem, lw: this.lw, dir, wal: transamWalFromXLog(this.xlog), pid: attach?.pid ?? 1, databaseOid: STORAGE_DB_OID,
+      shmem: this.shmem, lw: this.lw, dir, wal: transamWalFromXLog(this.xlog), pid: this.pid, databaseOid: STORAGE_DB_OID,
       settings: { synchronousCommit: o.synchronousCommit ?? true },
     });
     this.xact = this.transam.xact;
+    this.xlog.minimumActiveBackends = minimumActiveBackends(this.transam.procArray, this.transam.procno);
+    this.procSignal = new ProcSignal(this.shmem, this.transam.procno);
+    this.backendStatus = new BackendStatus(this.shmem, this.transam.procno);
+    // InitProcess's lock part: the lock manager over this backend's proc-array slot; its
+    // transaction locks end with the (sub)transaction that took them (README rule 11: the
+    // resource cleanups run after ProcArray.endTransaction).
+    const xact = this.xact;
+    this.lockManager = new LockManager({
+      shmem: this.shmem,
+      lw: this.lw,
+      procno: this.transam.procno,
+      procs: this.transam.procArray,
+      databaseOid: STORAGE_DB_OID,
+      currentOwner: () => (this.xidLockOwner !== 0 ? this.xidLockOwner : xact.getCurrentSubTransactionId()),
+      interrupts: () => this.lockWaitInterrupts(),
+      notice: (n) => this.lockNotice(n),
+    });
+    this.xact.registerResourceCleanup(this.lockManager);
+    // XactLockTableInsert: every XID, top-level or sub, is locked by the (sub)transaction it
+    // belongs to, so others can wait for it to end (xactLockTableWait).
+    this.xact.registerXidAssignedCallback((xid, _isSubXact, subid) => {
+      this.xidLockOwner = subid;
+      try {
+        xactLockTableInsert(this.lockManager, xid);
+      } finally {
+        this.xidLockOwner = 0;
+      }
+    });
     this.fsm = new FreeSpaceMap(this.bufmgr);
     this.vm = new VisibilityMap(this.bufmgr);
     this.vis = new HeapVisibility({
@@ -421,11 +501,32 @@ export class StorageEngine implements ScanOwner {
       subtrans: this.transam.subtrans,
       combo: this.xact.combo,
       snapmgr: this.xact.snapmgr,
+      multixact: this.transam.multixact,
       needsFlush: (lsn) => lsn > this.xlog.getFlushRecPtr(),
       markBufferDirtyHint: (buffer, std) => this.bufmgr.markBufferDirtyHint(buffer, std),
     });
+    // Serializable snapshot isolation (storage/lmgr/predicate.ts): the first snapshot of a
+    // SERIALIZABLE transaction registers it; its XID, commit check and end are reported here.
+    const subtrans = this.transam.subtrans;
+    const vis = this.vis;
+    this.predicateLocks = new PredicateLockManager({
+      shmem: this.shmem, lw: this.lw, pid: this.pid, databaseOid: STORAGE_DB_OID, xact: this.xact,
+      getTopmostTransaction: (xid, stopBefore) => subtrans.getTopmostTransaction(xid, stopBefore),
+      readNextTransactionId: () => this.transam.varsup.readNextTransactionId(),
+      transactionXmin: () => this.xact.snapmgr.transactionXmin,
+      satisfiesVacuum: (page, at, oldestXmin, buffer) => vis.satisfiesVacuum(page, at, oldestXmin, buffer),
+      interrupts: () => this.lockWaitInterrupts(),
+    });
+    const ssi = this.predicateLocks;
+    this.xact.snapmgr.serializableSnapshot = (take) => ssi.getSerializableSnapshot(take);
+    this.xact.preCommitSerializationCheck = () => ssi.preCommitCheck();
+    this.xact.registerXidAssignedCallback((xid, isSubXact) => ssi.registerXid(xid, isSubXact));
+    this.xact.registerResourceCleanup({ atEOXact: (isCommit) => ssi.releasePredicateLocks(isCommit) });
     const env: HeapEnv<SnapshotData> = {
       bufmgr: this.bufmgr, fsm: this.fsm, vm: this.vm, wal: this.walAdapter, xact: this.xact, vis: this.vis,
+      predicate: ssi,
+      lockManager: this.lockManager, lockDatabaseOid: STORAGE_DB_OID, xactWait: this.xactWait,
+      multixact: this.transam.multixact,
       newOid: () => this.transam.varsup.getNewObjectId(),
       toastRelation: (toastOid) => {
         for (const r of this.relations.values()) if (r.toast !== null && r.toast.oid === toastOid) return r.toast;
@@ -449,6 +550,7 @@ export class StorageEngine implements ScanOwner {
         },
       },
       cycles: new SharedVacuumCycles(this.shmem, this.lw),
+      predicate: ssi,
     };
     this.indexDeps = { heap: this.heap, vis: this.vis, vm: this.vm, bt: this.btEnv };
     this.xact.setPendingDeleteExecutor((rels) => {
@@ -467,7 +569,6 @@ export class StorageEngine implements ScanOwner {
     this.xact.registerResourceCleanup(this.undo);
 
     this.sinval = new SharedInvalidation(this.shmem, this.lw, this.transam.procno, STORAGE_DB_OID);
-    this.procSignal = new ProcSignal(this.shmem, this.transam.procno);
     if (!runsStartup) {
       this.startupResult = null;
       return;
@@ -479,6 +580,7 @@ export class StorageEngine implements ScanOwner {
       .provide(SMGR_REDO_SERVICES, { smgr: this.smgr, bufmgr: this.bufmgr, fsm: this.fsm, vm: this.vm })
       .provide(HEAP_REDO_SERVICES, { vm: this.vm })
       .provide(CLOG_REDO, this.transam.clog)
+      .provide(MULTIXACT_REDO, this.transam.multixact)
       .provide(XACT_REDO, {
         status: this.transam.status,
         varsup: this.transam.varsup,
@@ -551,7 +653,14 @@ export class StorageEngine implements ScanOwner {
     this.checkNoStatement('COMMIT');
     this.xact.startTransactionCommand();
     const committed = this.xact.endTransactionBlock();
-    this.xact.commitTransactionCommand();
+    try {
+      this.xact.commitTransactionCommand();
+    } catch (e) {
+      // Failed before the commit record (a serialization failure at PreCommit, a pre_commit
+      // callback): the transaction rolls back and the block is over, as in PostgreSQL.
+      if (this.xact.isInTransaction) this.xact.abortCurrentTransaction();
+      throw e;
+    }
     this.afterTransaction();
     return committed;
   }
@@ -601,6 +710,64 @@ export class StorageEngine implements ScanOwner {
   /** Transaction control is a statement of its own, never part of another. */
   private checkNoStatement(what: string): void {
     if (this.stmt !== null) throw new PgError(SQLSTATE.active_sql_transaction, `${what} cannot run inside a statement (call endStatement or abortStatement first)`);
+  }
+
+  // ------------------------------------------------------------ relation locks
+
+  /**
+   * LockRelationOid for the current transaction: sleeps while the lock
+   * conflicts (deadlock-checked, cancellable). With `dontWait`, returns
+   * false instead of waiting (ConditionalLockRelationOid). A lock newly
+   * taken is followed by AcceptInvalidationMessages, so what the caller
+   * reads of the relation's catalog rows next is current.
+   */
+  lockRelation(relid: number, mode: LockMode, dontWait = false): boolean {
+    const lm = this.lockManager;
+    const sleeps = lm.sleeps;
+    if (dontWait) {
+      if (!conditionalLockRelationOid(lm, STORAGE_DB_OID, relid, mode)) return false;
+    } else if (lockRelationOid(lm, STORAGE_DB_OID, relid, mode) === LockAcquireResult.AlreadyHeld) {
+      return true;
+    }
+    // Time passed while we waited: what the lock's holder committed must be visible (data too).
+    if (lm.sleeps !== sleeps) this.refreshStatementSnapshot();
+    // The session's hook renews the snapshot too when catalog changes arrived.
+    this.acceptInvalidationMessages();
+    return true;
+  }
+
+  /**
+   * READ COMMITTED: a statement that has not begun to read or write data
+   * yet (it is still opening and locking its relations) takes a new
+   * snapshot when it waited for a lock or other backends' catalog changes
+   * arrived meanwhile. PostgreSQL gets the same by taking the execution
+   * snapshot after parse analysis (PortalStart) and by its catalog
+   * snapshot, renewed on every invalidation: what the lock holder
+   * committed, the waiter sees, catalog rows and data alike. With a
+   * transaction snapshot (REPEATABLE READ, SERIALIZABLE) nothing changes.
+   */
+  refreshStatementSnapshot(): void {
+    const st = this.stmt;
+    if (st === null || st.error !== null || st.cursors.size > 0 || this.xact.usesXactSnapshot()) return;
+    const snapmgr = this.xact.snapmgr;
+    snapmgr.popActiveSnapshot();
+    snapmgr.pushActiveSnapshot(snapmgr.getTransactionSnapshot());
+    this.stmt = { ...st, snapshot: snapmgr.getActiveSnapshot() };
+  }
+
+  /** UnlockRelationOid: gives back a lock taken by lockRelation (a name that resolved to another OID meanwhile). */
+  unlockRelation(relid: number, mode: LockMode): void {
+    unlockRelationOid(this.lockManager, STORAGE_DB_OID, relid, mode);
+  }
+
+  /** LockRelationIdForSession: held across transactions, until unlockRelationForSession (VACUUM). */
+  lockRelationForSession(relid: number, mode: LockMode): void {
+    lockRelationIdForSession(this.lockManager, STORAGE_DB_OID, relid, mode);
+    this.acceptInvalidationMessages();
+  }
+
+  unlockRelationForSession(relid: number, mode: LockMode): void {
+    unlockRelationIdForSession(this.lockManager, STORAGE_DB_OID, relid, mode);
   }
 
   // ------------------------------------------------------------ statements
@@ -855,6 +1022,8 @@ export class StorageEngine implements ScanOwner {
   dropRelation(rel: Relation): void {
     this.statement(() => {
       this.xact.getCurrentTransactionId();
+      // SSI: dropping the table writes all of it (CheckTableForSerializableConflictIn).
+      this.predicateLocks.checkTableForSerializableConflictIn(rel.oid);
       for (const index of this.indexesOf(rel)) this.dropIndexStorage(index);
       this.xact.registerPendingDelete(rel.locator, true);
       if (rel.toast !== null) this.xact.registerPendingDelete(rel.toast.locator, true);
@@ -942,6 +1111,9 @@ export class StorageEngine implements ScanOwner {
   }
 
   private dropIndexStorage(index: IndexRelation): void {
+    // SSI: SIREAD locks on the index's pages become locks on its table (TransferPredicateLocksToHeapRelation).
+    const heapOfIndex = this.indexLists.heapOf(index);
+    if (heapOfIndex !== undefined) this.predicateLocks.transferToHeapRelation(index.oid, heapOfIndex.oid);
     this.xact.registerPendingDelete(index.locator, true);
     this.indexLists.detach(index);
   }
@@ -1150,6 +1322,21 @@ export class StorageEngine implements ScanOwner {
     });
   }
 
+  /**
+   * heap_lock_tuple for SELECT ... FOR UPDATE / SHARE and for EvalPlanQual:
+   * locks the row version at `tid` in `mode` (LockTupleMode), waiting,
+   * skipping or failing per `policy` (LockWaitPolicy). On 'ok', `values` is
+   * the locked version's row (detoasted); on 'updated', `tid` is the
+   * successor version's.
+   */
+  lockRow(rel: Relation, tid: Tid, mode: LockTupleMode, policy: LockWaitPolicy): { outcome: ModifyOutcome; tid: Tid; values: (TupleValue | null)[] | null } {
+    return this.statement(() => {
+      const r = this.heap.lockTuple(rel, tid, this.xact.getCurrentCommandId(false), mode, policy);
+      if (r.values !== null) this.heap.detoastValues(rel, r.values);
+      return { outcome: outcomeOf(r.result), tid: r.ctid, values: r.values };
+    });
+  }
+
   private raiseForResult(result: TM_Result): void {
     switch (result) {
       case TM_Result.TM_Ok:
@@ -1157,8 +1344,9 @@ export class StorageEngine implements ScanOwner {
       case TM_Result.TM_SelfModified:
         throw new PgError(SQLSTATE.invalid_parameter_value, 'tuple already updated by self');
       case TM_Result.TM_Updated:
-      case TM_Result.TM_Deleted:
         throw new PgError(SQLSTATE.serialization_failure, 'could not serialize access due to concurrent update');
+      case TM_Result.TM_Deleted:
+        throw new PgError(SQLSTATE.serialization_failure, 'could not serialize access due to concurrent delete');
       case TM_Result.TM_BeingModified:
         throw new PgError(SQLSTATE.lock_not_available, 'could not obtain lock on row: another transaction is modifying it');
       default:
@@ -1444,6 +1632,9 @@ export class StorageEngine implements ScanOwner {
     // checkpoint whoever runs it; only what the queue could not take is still pending here.
     else this.smgr.syncAll();
     this.sinval.detach();
+    // ProcKill: session locks (advisory) go with the backend; transaction locks went with the abort above.
+    this.lockManager.lockReleaseAll(true);
+    this.backendStatus.clear();
     detachTransam(this.transam);
     this.xlog.close();
     this.smgr.closeAll();
@@ -1484,7 +1675,22 @@ function outcomeOf(result: TM_Result): ModifyOutcome {
       return 'deleted';
     case TM_Result.TM_BeingModified:
       return 'being-modified';
+    case TM_Result.TM_WouldBlock:
+      return 'would-block';
     default:
       throw new PgError(SQLSTATE.internal_error, `unexpected heap result ${result}`);
   }
+}
+
+/**
+ * MinimumActiveBackends for commit_delay (xlog.ts): whether at least `n`
+ * backends other than `me` have a transaction with an XID open. PostgreSQL
+ * also skips backends waiting for a heavyweight lock; this counts them.
+ */
+function minimumActiveBackends(procs: { xidOf(procno: number): number }, me: number): (n: number) => boolean {
+  return (n) => {
+    let count = 0;
+    for (let p = 0; p < MAX_BACKENDS && count < n; p++) if (p !== me && procs.xidOf(p) !== 0) count++;
+    return count >= n;
+  };
 }

@@ -21,6 +21,7 @@ export { parse } from './parser/gram.ts';
 export { tokenize } from './parser/scan.ts';
 export { Database, setDataDirFactory, type DatabaseOptions, type DatabaseAttachOptions, type QueryOptions, type Result, type Queryable } from './database.ts';
 export { createSharedMemoryAndSemaphores, calculateShmemSize, sharedMemoryConfig, type SharedMemoryConfig } from './storage/ipc/ipci.ts';
+export { xlogStatsOf, type XLogStats } from './access/transam/xlog.ts';
 export { sendProcSignal, PROCSIG_CANCEL, PROCSIG_DIE } from './storage/ipc/procsignal.ts';
 export { requestCheckpointerShutdown, requestAuxiliaryShutdown } from './storage/ipc/syncrequest.ts';
 export { Shmem } from './storage/ipc/shmem.ts';

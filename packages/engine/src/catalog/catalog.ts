@@ -37,7 +37,8 @@ import type { StorageEngine } from '../engine.ts';
 import type { Relation } from '../access/heap/relation.ts';
 import type { IndexRelation } from '../access/nbtree/nbtree.ts';
 import type { Expr } from '../nodes/primnodes.ts';
-import type { Query } from '../nodes/parsenodes.ts';
+import type { LockMode as LockModeName, Query } from '../nodes/parsenodes.ts';
+import { lockModeFromName as lockModeNumber } from '../storage/lmgr/lockdefs.ts';
 import type { CatalogAccess, RelationInfo } from '../utils/rel.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
 import { nameIn } from '../utils/adt/text.ts';
@@ -181,6 +182,15 @@ export class Catalog implements CatalogAccess {
   }
 
   // ------------------------------------------------------------ CatalogAccess
+
+  /** CatalogAccess.lockRelationOid: the engine's heavyweight relation lock (storage/lmgr). */
+  lockRelationOid(relid: number, mode: LockModeName, dontWait: boolean): boolean {
+    return this.engine.lockRelation(relid, lockModeNumber(mode), dontWait);
+  }
+
+  unlockRelationOid(relid: number, mode: LockModeName): void {
+    this.engine.unlockRelation(relid, lockModeNumber(mode));
+  }
 
   relnameGetRelid(schemaname: string | null, relname: string, missingOk: boolean, location?: number): number | null {
     // A name of at most 21 UTF-16 units is at most 63 UTF-8 bytes: no truncation needed.

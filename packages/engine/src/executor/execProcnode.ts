@@ -40,11 +40,13 @@ import { MergeAppendState } from './nodeMergeAppend.ts';
 import { LockRowsState } from './nodeLockRows.ts';
 import { LimitState } from './nodeLimit.ts';
 import { ExecInitModifyTable } from './nodeModifyTable.ts';
+import { epqScanState } from './execEPQ.ts';
 
 export function ExecInitNode(plan: Plan, estate: EState): PlanState {
   // Initplans first: their params may be read while the node initializes (a LIMIT (SELECT ...)).
   const rearm = plan.initPlan.length > 0 ? ExecInitInitPlans(plan.initPlan, estate) : null;
-  const ps = initNode(plan, estate);
+  // EvalPlanQual's copy of a subplan reads the test row where it would scan the target relation (execEPQ.ts).
+  const ps = epqScanState(plan, estate) ?? initNode(plan, estate);
   if (rearm !== null) {
     const rescan = ps.rescan.bind(ps);
     ps.rescan = (): void => {

@@ -16,8 +16,12 @@
  * (NOT NULL, CHECK: execConstraints.ts), probes the ON CONFLICT arbiter
  * indexes, then engine.insert (which maintains every index and raises 23505
  * for a unique violation). UPDATE fetches the old row by TID, merges the
- * SET values into it, recomputes generated columns, checks, engine.update.
- * DELETE engine.delete. Foreign keys are queued per row and checked when
+ * SET values into it, recomputes generated columns, checks, engine.tryUpdate.
+ * DELETE engine.tryDelete. Both wait (in the heap) for a transaction that
+ * holds the row; a row a committed transaction changed meanwhile gives
+ * 40001 in REPEATABLE READ, and in READ COMMITTED is skipped (deleted) or
+ * locked in its newest version and re-checked by EvalPlanQual (execEPQ.ts),
+ * whose row supplies the SET values (concurrentlyChanged). Foreign keys are queued per row and checked when
  * the statement's last ModifyTable finishes (utils/adt/ri_triggers.ts).
  * RETURNING is projected over the new row (the old one for DELETE) as the
  * scan tuple, with the child's row as the outer tuple; with RETURNING the
@@ -38,11 +42,15 @@
  * earlier rows are stored first, so an error of theirs (23505) is the one
  * reported, as row-at-a-time execution would report it.
  *
- * ON CONFLICT. Only one backend writes, so the arbiter probe (an index
- * scan for a live row with the same key, then insert) cannot race with
- * another inserter; PostgreSQL's speculative insertion protocol
- * (speculative tokens, super-deleting the loser's tuple) arrives with the
- * worker issue. The statement's own writes are invisible to its scans, so
+ * ON CONFLICT. The arbiter probe is an index scan with the statement's
+ * snapshot for a row with the same key, then, if it sees none, one with a
+ * DIRTY snapshot that waits for a running inserter or deleter of the key
+ * and probes again (probeDirty); DO UPDATE locks the row first (waiting
+ * for its holder, onConflictUpdate). PostgreSQL's speculative insertion
+ * protocol (speculative tokens, super-deleting the loser's tuple) is not
+ * here: of two sessions whose probes both run before either inserted the
+ * key, the second gets 23505 from the unique index (after waiting for the
+ * first) where PostgreSQL would skip or update the first one's row. The statement's own writes are invisible to its scans, so
  * the node also remembers the keys it wrote: a second proposed row with the
  * same key is a conflict for DO NOTHING and error 21000 for DO UPDATE, as
  * in PostgreSQL.
@@ -61,18 +69,31 @@ import type { ModifyTable } from '../nodes/plannodes.ts';
 import { INNER_VAR, type Expr, type TargetEntry } from '../nodes/primnodes.ts';
 import { exprType } from '../nodes/nodeFuncs.ts';
 import type { IndexInfo, RelationInfo } from '../utils/rel.ts';
-import { PgError } from '../utils/errors.ts';
+import { PgError, SQLSTATE } from '../utils/errors.ts';
 import { ERRCODE } from '../commands/errcodes.ts';
-import { afterTriggersFor, probeIndex, relationHasForeignKeys, type AfterTriggers } from '../utils/adt/ri_triggers.ts';
+import { afterTriggersFor, probeIndex, probeIndexDirty, relationHasForeignKeys, type AfterTriggers } from '../utils/adt/ri_triggers.ts';
+import { xactLockTableWait } from '../storage/lmgr/lmgr.ts';
 import { ExecBuildProjectionInfo, ExecInitExpr, ExecInitQual } from './execExpr.ts';
 import { TupleTableSlot, type EState, type ExprContext, type ExprState, type PlanState } from './execnodes.ts';
 import { PlanStateBase } from './execUtils.ts';
 import { ExecInitNode } from './execProcnode.ts';
+import { EPQState, type EPQRow } from './execEPQ.ts';
+import { LockTupleMode, LockWaitPolicy } from '../access/heap/heapam_env.ts';
 import {
   checkUpdateTargets, computeStoredGenerated, execConstraints, initResultRelConstraints, type ResultRelConstraints,
 } from './execConstraints.ts';
 
 const TIDOID = 27;
+
+/** 40001 for a row changed by a transaction that committed after a REPEATABLE READ snapshot. */
+export function serializationFailure(what: 'update' | 'delete'): PgError {
+  return new PgError(SQLSTATE.serialization_failure, `could not serialize access due to concurrent ${what}`);
+}
+
+/** A row held by another transaction where this backend cannot wait (no lock manager). */
+function rowBusy(relname: string): PgError {
+  return new PgError(SQLSTATE.lock_not_available, `could not obtain lock on row in relation "${relname}"`);
+}
 
 export function ExecInitModifyTable(node: ModifyTable, estate: EState): PlanState {
   return new ModifyTableState(node, estate);
@@ -145,6 +166,10 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
   private batchTids: Tid[] = [];
   private bistate: BulkInsertState | null = null;
   private done = false;
+  /** EvalPlanQual for READ COMMITTED re-checks (built at the first concurrent update met). */
+  private epq: EPQState | null = null;
+  /** UPDATE ... FROM / DELETE ... USING: each other relation's junk ctid<rti> column in the child's rows. */
+  private readonly otherCtids = new Map<number, number>();
 
   constructor(node: ModifyTable, estate: EState) {
     super(node, estate);
@@ -177,6 +202,10 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       else this.colAttnums.push(colnos[k++] ?? -1);
     }
     this.insertIsIdentity = node.operation === 'CMD_INSERT' && this.colAttnums.length === this.natts && this.colAttnums.every((a, i) => a === i + 1);
+    tlist.forEach((t, i) => {
+      const m = t.resjunk && t.resname !== null ? /^ctid(\d+)$/.exec(t.resname) : null;
+      if (m !== null && Number(m[1]) !== node.resultRelations[0]) this.otherCtids.set(Number(m[1]), i);
+    });
     if (node.operation !== 'CMD_INSERT' && this.ctidIndex < 0) {
       throw new PgError(ERRCODE.internal_error, 'could not find junk ctid column');
     }
@@ -312,7 +341,9 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       const conflict = this.findConflict(values);
       if (conflict !== null) {
         if (this.plan.onConflictAction === 'ONCONFLICT_NOTHING') return false;
-        return this.onConflictUpdate(conflict.tid, conflict.values, values, conflict.own);
+        const done = this.onConflictUpdate(conflict.tid, conflict.values, values, conflict.own);
+        // null: the conflicting row went away (READ COMMITTED) before it could be locked; insert after all.
+        if (done !== null) return done;
       }
     }
     const tid = this.estate.engine.insert(this.heap, values as never);
@@ -379,19 +410,60 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       if (key.some((v) => v === null)) continue;
       const ownTid = a.written.get(keyString(key));
       if (ownTid !== undefined) return { tid: ownTid, values: [], own: true };
-      const found = probeIndex(this.estate.engine, this.rel, a.index, key, (tid) => this.triggers?.isDeleted(this.rel.oid, tid) === true && !this.replaced.has(tid));
+      const skip = (tid: Tid): boolean => this.triggers?.isDeleted(this.rel.oid, tid) === true && !this.replaced.has(tid);
+      const found = probeIndex(this.estate.engine, this.rel, a.index, key, skip);
       if (found !== null) return { tid: found.tid, values: found.values, own: this.replaced.has(found.tid) };
+      const dirty = this.probeDirty(a.index, key, skip);
+      if (dirty !== null) return dirty;
     }
     return null;
   }
 
-  /** DO UPDATE SET ... WHERE ... on the existing row. */
-  private onConflictUpdate(tid: Tid, existing: unknown[], proposed: unknown[], own: boolean): boolean {
-    if (own) {
-      throw new PgError(ERRCODE.cardinality_violation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
-        hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
-      });
+  /**
+   * The arbiter check the snapshot cannot make (ExecCheckIndexConstraints'
+   * SnapshotDirty scan): a row with the key that a running transaction is
+   * inserting or deleting is waited for, then the index is probed again; a
+   * committed row the snapshot does not see is a conflict at READ
+   * COMMITTED and a serialization failure at REPEATABLE READ and above
+   * (ExecCheckTupleVisible).
+   */
+  private probeDirty(index: IndexInfo, key: readonly unknown[], skip: (tid: Tid) => boolean): { tid: Tid; values: unknown[]; own: boolean } | null {
+    const engine = this.estate.engine;
+    for (;;) {
+      const found = probeIndexDirty(engine, this.rel, index, key, skip);
+      if (found === null) return null;
+      if (found.xwait !== 0) {
+        xactLockTableWait(engine.lockManager, found.xwait, engine.xactWait);
+        continue;
+      }
+      if (engine.xact.usesXactSnapshot()) throw serializationFailure('update');
+      return { tid: found.tid, values: found.values, own: false };
     }
+  }
+
+  /**
+   * DO UPDATE SET ... WHERE ... on the existing row (ExecOnConflictUpdate).
+   * The row is locked first, waiting for a transaction that holds it; if a
+   * committed one changed it meanwhile, REPEATABLE READ fails with 40001
+   * and READ COMMITTED takes the newest version if it still has the
+   * proposed key, else returns null (the caller inserts the row).
+   */
+  private onConflictUpdate(tid: Tid, existing: unknown[], proposed: unknown[], own: boolean): boolean | null {
+    if (own) throw this.cardinalityViolation();
+    const engine = this.estate.engine;
+    let lr = engine.lockRow(this.heap, tid, LockTupleMode.Exclusive, LockWaitPolicy.Block);
+    let moved = false;
+    while (lr.outcome === 'updated' || lr.outcome === 'deleted') {
+      if (engine.xact.usesXactSnapshot()) throw serializationFailure('update');
+      if (lr.outcome === 'deleted') return null;
+      moved = true;
+      lr = engine.lockRow(this.heap, lr.tid, LockTupleMode.Exclusive, LockWaitPolicy.Block);
+    }
+    if (lr.outcome === 'self-modified') throw this.cardinalityViolation();
+    if (lr.outcome !== 'ok' || lr.values === null) throw new PgError(ERRCODE.internal_error, `unexpected result locking the conflicting row: ${lr.outcome}`);
+    if (moved && !this.arbiters.some((a) => a.index.indkey.every((n) => keyString([lr.values![n - 1]]) === keyString([proposed[n - 1]])))) return null;
+    existing = lr.values as unknown[];
+    tid = lr.tid;
     const ec = this.econtext;
     this.setRow(existing, tid);
     this.excludedSlot.values = proposed;
@@ -411,38 +483,119 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     return true;
   }
 
+  private cardinalityViolation(): PgError {
+    return new PgError(ERRCODE.cardinality_violation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
+      hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+    });
+  }
+
+  // ------------------------------------------------------------ concurrent updates
+
+  /**
+   * A row this statement was about to update or delete was changed by a
+   * transaction that committed after the snapshot (heap_update's
+   * TM_Updated / TM_Deleted, after any wait for it). REPEATABLE READ and
+   * SERIALIZABLE fail with 40001. READ COMMITTED locks the newest version
+   * of the row and re-checks it (EvalPlanQual, execEPQ.ts): the result is
+   * that version, its TID and the subplan's row recomputed over it, or
+   * null when the row was deleted or no longer qualifies (it is skipped).
+   */
+  private concurrentlyChanged(outcome: 'updated' | 'deleted', successor: Tid, planRow: readonly unknown[]): { tid: Tid; values: unknown[]; planRow: unknown[] } | null {
+    const engine = this.estate.engine;
+    if (engine.xact.usesXactSnapshot()) throw serializationFailure(outcome === 'updated' ? 'update' : 'delete');
+    if (outcome === 'deleted') return null;
+    let tid = successor;
+    for (;;) {
+      const lr = engine.lockRow(this.heap, tid, LockTupleMode.Exclusive, LockWaitPolicy.Block);
+      if (lr.outcome === 'updated') {
+        tid = lr.tid;
+        continue;
+      }
+      if (lr.outcome !== 'ok' || lr.values === null) return null; // deleted, or already changed by this statement
+      const target = this.plan.resultRelations[0];
+      if (this.epq === null) {
+        this.epq = new EPQState(this.plan.lefttree!, this.estate, new Set([target, ...this.otherCtids.keys()]));
+      }
+      if (!this.epq.supported) throw serializationFailure('update');
+      // The other relations' rows stay the ones this row was joined with (ROW_MARK_REFERENCE).
+      const rows = new Map<number, EPQRow | null>([[target, { values: lr.values as unknown[], tid: lr.tid, tableOid: this.rel.oid }]]);
+      for (const [rti, col] of this.otherCtids) rows.set(rti, this.fixedRow(rti, planRow[col]));
+      const slot = this.epq.recheck(rows);
+      if (slot === null) return null;
+      return { tid: lr.tid, values: lr.values as unknown[], planRow: slot.copyValues() };
+    }
+  }
+
+  /** Another relation's row of this join, as it was read (fetched by its TID with the statement's snapshot). */
+  private fixedRow(rti: number, tid: unknown): EPQRow | null {
+    if (tid === null || tid === undefined) return null;
+    const rte = this.estate.plannedstmt.rtable[rti - 1];
+    const info = this.estate.catalog.getRelation(rte.relid);
+    if (info.heap === null) return null;
+    return { values: this.estate.engine.fetch(info.heap, tid as Tid), tid: tid as Tid, tableOid: info.oid };
+  }
+
   // ------------------------------------------------------------ UPDATE
 
   private execUpdate(planSlot: TupleTableSlot): boolean {
-    const tid = planSlot.values[this.ctidIndex] as Tid;
+    let tid = planSlot.values[this.ctidIndex] as Tid;
     if (this.replaced.has(tid)) return false;
-    const old = this.estate.engine.fetch(this.heap, tid);
+    let old = this.estate.engine.fetch(this.heap, tid);
     if (old === null) return false;
-    const next: unknown[] = old.slice();
-    const src = planSlot.values;
+    let src = planSlot.values;
     const map = this.colAttnums;
-    for (let i = 0; i < map.length; i++) if (map[i] > 0) next[map[i] - 1] = src[i];
-    computeStoredGenerated(this.rc, next, this.econtext);
-    execConstraints(this.rc, next, this.econtext);
-    const newTid = this.estate.engine.update(this.heap, tid, next as never);
-    this.replaced.add(tid);
-    if (this.triggers !== null) this.triggers.afterUpdate(this.rel, tid, old, newTid, next);
-    this.counted();
-    this.setRow(next, newTid);
-    return true;
+    for (;;) {
+      const next: unknown[] = old.slice();
+      for (let i = 0; i < map.length; i++) if (map[i] > 0) next[map[i] - 1] = src[i];
+      computeStoredGenerated(this.rc, next, this.econtext);
+      execConstraints(this.rc, next, this.econtext);
+      const r = this.estate.engine.tryUpdate(this.heap, tid, next as never);
+      switch (r.outcome) {
+        case 'ok':
+          break;
+        case 'self-modified':
+          return false; // already updated by this statement (ExecUpdate's TM_SelfModified)
+        case 'updated':
+        case 'deleted': {
+          const again = this.concurrentlyChanged(r.outcome, r.tid, planSlot.values);
+          if (again === null) return false;
+          tid = again.tid;
+          old = again.values as (typeof old);
+          src = again.planRow;
+          continue;
+        }
+        default:
+          throw rowBusy(this.rel.relname);
+      }
+      const newTid = r.tid;
+      this.replaced.add(tid);
+      if (this.triggers !== null) this.triggers.afterUpdate(this.rel, tid, old, newTid, next);
+      this.counted();
+      this.setRow(next, newTid);
+      return true;
+    }
   }
 
   // ------------------------------------------------------------ DELETE
 
   private execDelete(planSlot: TupleTableSlot): boolean {
-    const tid = planSlot.values[this.ctidIndex] as Tid;
+    let tid = planSlot.values[this.ctidIndex] as Tid;
     if (this.replaced.has(tid)) return false;
     let old: unknown[] | null = null;
     if (this.needOldRow) {
       old = this.estate.engine.fetch(this.heap, tid);
       if (old === null) return false;
     }
-    this.estate.engine.delete(this.heap, tid);
+    for (;;) {
+      const r = this.estate.engine.tryDelete(this.heap, tid);
+      if (r.outcome === 'ok') break;
+      if (r.outcome === 'self-modified') return false;
+      if (r.outcome !== 'updated' && r.outcome !== 'deleted') throw rowBusy(this.rel.relname);
+      const again = this.concurrentlyChanged(r.outcome, r.tid, planSlot.values);
+      if (again === null) return false;
+      tid = again.tid;
+      if (old !== null) old = again.values;
+    }
     this.replaced.add(tid);
     if (this.triggers !== null) this.triggers.afterDelete(this.rel, tid, old!);
     this.counted();

@@ -407,7 +407,8 @@ function applyLockingClause(q: Query, rti: number, strength: RowMarkClause['stre
     existing.pushedDown = existing.pushedDown && pushedDown;
     return;
   }
-  q.hasForUpdate = true;
+  // hasForUpdate means a locking clause written at this level: a subquery locked only from above may still be pulled up.
+  if (!pushedDown) q.hasForUpdate = true;
   q.rowMarks.push({ type: 'RowMarkClause', rti, strength, waitPolicy, pushedDown });
 }
 
@@ -470,7 +471,7 @@ function pushLockingDown(pstate: ParseState, sub: Query, lc: rawn.LockingClause)
 
 /** setTargetTable: the DML target, first in the range table; visible by name for UPDATE/DELETE. */
 function setTargetTable(pstate: ParseState, rv: raw.RangeVar, addToNamespace: boolean): ParseNamespaceItem {
-  const rel = parserOpenTable(pstate, rv);
+  const rel = parserOpenTable(pstate, rv, 'RowExclusiveLock');
   const ns = addRangeTableEntryForRelation(pstate, rel, rv.alias, rv.inh, false, 'RowExclusiveLock', rv.location);
   pstate.targetRelation = rel;
   pstate.targetRtindex = ns.rtindex;

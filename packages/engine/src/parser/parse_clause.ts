@@ -48,6 +48,7 @@ import {
 import { transformTargetEntry } from './parse_target.ts';
 import { parseSubAnalyze } from './analyze.ts';
 import { isFutureCTE, isSelfReference, scanNameSpaceForCTE } from './parse_cte.ts';
+import { rangeVarGetRelidLocked } from '../storage/lmgr/rangevar.ts';
 
 // ---------------------------------------------------------------------------
 // FROM.
@@ -97,12 +98,19 @@ function lockModeFor(pstate: ParseState, refname: string): LockMode {
   return 'AccessShareLock';
 }
 
-/** Open a table by name for FROM / DML, with PostgreSQL's 42P01 and its WITH hint. */
-export function parserOpenTable(pstate: ParseState, rv: raw.RangeVar): RelationInfo {
+/**
+ * Open a table by name for FROM / DML, with PostgreSQL's 42P01 and its WITH
+ * hint, locked in `lockmode` for the rest of the transaction (AccessShare
+ * for reading, RowShare for FOR UPDATE/SHARE, RowExclusive for a DML
+ * target) before its catalog entry is read (storage/lmgr/rangevar.ts).
+ */
+export function parserOpenTable(pstate: ParseState, rv: raw.RangeVar, lockmode: LockMode): RelationInfo {
   let oid: number | null;
   try {
-    oid = pstate.catalog.relnameGetRelid(rv.schemaname, rv.relname, true, rv.location);
+    oid = rangeVarGetRelidLocked(pstate.catalog, rv.schemaname, rv.relname, lockmode, { missingOk: true, location: rv.location });
   } catch (e) {
+    // pcb_error_callback: a cancel (or terminate) during the lock wait carries no position.
+    if (e instanceof PgError && (e.code === '57014' || e.severity === 'FATAL')) throw e;
     throw withPosition(pstate, e, rv.location);
   }
   if (oid === null) {
@@ -135,9 +143,10 @@ function transformFromClauseItem(pstate: ParseState, n: raw.Node): FromItemResul
           return single(ns);
         }
       }
-      const rel = parserOpenTable(pstate, n);
       const refname = n.alias?.aliasname ?? n.relname;
-      return single(addRangeTableEntryForRelation(pstate, rel, n.alias, n.inh, true, lockModeFor(pstate, refname), n.location));
+      const lockmode = lockModeFor(pstate, refname);
+      const rel = parserOpenTable(pstate, n, lockmode);
+      return single(addRangeTableEntryForRelation(pstate, rel, n.alias, n.inh, true, lockmode, n.location));
     }
     case 'RangeSubselect':
       return single(transformRangeSubselect(pstate, n));

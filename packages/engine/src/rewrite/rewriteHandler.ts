@@ -222,8 +222,8 @@ function markViewRelations(sub: Query, strength: Query['rowMarks'][number]['stre
   sub.rtable.forEach((r, i) => {
     if (!r.inFromCl || (r.rtekind !== 'RTE_RELATION' && r.rtekind !== 'RTE_SUBQUERY')) return;
     if (sub.rowMarks.some((m) => m.rti === i + 1)) return;
+    // Pushed down (markQueryForLocking): not hasForUpdate, so the view's query may still be pulled up.
     sub.rowMarks.push({ type: 'RowMarkClause', rti: i + 1, strength, waitPolicy, pushedDown: true });
-    sub.hasForUpdate = true;
     if (r.rtekind === 'RTE_SUBQUERY' && r.subquery !== null) markViewRelations(r.subquery, strength, waitPolicy);
   });
 }

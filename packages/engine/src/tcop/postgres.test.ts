@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../database.ts';
 import { PgError } from '../utils/errors.ts';
+import { xlogStatsOf } from '../access/transam/xlog.ts';
 
 let db: Database;
 
@@ -210,5 +211,30 @@ describe('Database API', () => {
     await tx;
     expect(await outside).toBe(1n);
     expect(order).toEqual(['tx', 'outside']);
+  });
+});
+
+describe('synchronous_commit', () => {
+  /** WAL fdatasyncs (XLogCtl's counter) while `sql` runs. */
+  function syncsDuring(sql: string): number {
+    const before = xlogStatsOf(db.engine.shmem).syncs;
+    expect(run(sql).filter((l) => l.startsWith('ERROR'))).toEqual([]);
+    return xlogStatsOf(db.engine.shmem).syncs - before;
+  }
+
+  it('off skips the commit flush; on, SET LOCAL and a SET rolled back behave as in PostgreSQL', () => {
+    run('CREATE TABLE sc (a int)');
+    expect(syncsDuring('INSERT INTO sc VALUES (1)')).toBeGreaterThan(0);
+    run('SET synchronous_commit = off');
+    expect(syncsDuring('INSERT INTO sc VALUES (2)')).toBe(0);
+    run('SET synchronous_commit = local');
+    expect(syncsDuring('INSERT INTO sc VALUES (3)')).toBeGreaterThan(0);
+    // SET LOCAL holds until the commit record is written, then goes away.
+    expect(syncsDuring('BEGIN; SET LOCAL synchronous_commit = off; INSERT INTO sc VALUES (4); COMMIT')).toBe(0);
+    expect(syncsDuring('INSERT INTO sc VALUES (5)')).toBeGreaterThan(0);
+    // A SET in a transaction that rolls back is undone.
+    run('BEGIN; SET synchronous_commit = off; ROLLBACK');
+    expect(syncsDuring('INSERT INTO sc VALUES (6)')).toBeGreaterThan(0);
+    expect(run('SELECT count(*) FROM sc')).toEqual(['SELECT 1']);
   });
 });

@@ -60,6 +60,18 @@ import { commandTagFor, type BackendStats, type FieldDescription, type Notice, t
 import { ProcessUtility, type UtilityEnv } from './utility.ts';
 import { bindParams } from './jsvalue.ts';
 import { TableStatsMap } from './pgstat.ts';
+import { lockRelationsOfRangeTable } from '../storage/lmgr/rangevar.ts';
+import { XACT_READ_COMMITTED, XACT_READ_UNCOMMITTED, XACT_REPEATABLE_READ, XACT_SERIALIZABLE, type IsolationLevel } from '../access/transam/xact.ts';
+
+/** XactIsoLevel of a transaction_isolation value. */
+function isolationLevelOf(v: string): IsolationLevel {
+  switch (v) {
+    case 'serializable': return XACT_SERIALIZABLE;
+    case 'repeatable read': return XACT_REPEATABLE_READ;
+    case 'read uncommitted': return XACT_READ_UNCOMMITTED;
+    default: return XACT_READ_COMMITTED;
+  }
+}
 
 /** The catalog the backend runs on (catalog/catalog.ts). */
 export type BackendCatalog = Catalog;
@@ -72,6 +84,11 @@ const PLAN_CACHE_MAX = 256;
 const INTERRUPT_CLOCK_EVERY = 64;
 
 let nextBackendPid = 4000;
+
+/** A pid for a backend of this process that has no proc-array pid of its own (Database.open). */
+export function allocateBackendPid(): number {
+  return nextBackendPid++;
+}
 
 export interface BackendInit {
   engine: StorageEngine;
@@ -134,6 +151,36 @@ export class PostgresBackend {
     this.fmgr.backend = this;
     this.catalog.searchPathSetting = () => this.guc.show('search_path').value;
     this.checkInterruptsFn = () => this.checkInterrupts();
+    // A heavyweight lock wait is cancellable like any other sleep: cancel, terminate, statement_timeout.
+    this.engine.lockWaitInterrupts = () => this.checkForInterrupts();
+    this.engine.lockNotice = (e) => this.notice({ severity: e.severity === 'WARNING' ? 'WARNING' : 'NOTICE', code: e.code, message: e.message });
+    // The isolation level settings drive the transaction manager (check_transaction_isolation /
+    // assign_XactIsoLevel): BEGIN ISOLATION LEVEL and SET TRANSACTION reach Xact, which refuses a
+    // change after the transaction's first snapshot (25001).
+    const xact = this.engine.xact;
+    this.guc.externalHooks.set('transaction_isolation', (v) => xact.setTransactionIsolation(isolationLevelOf(v)));
+    this.guc.externalHooks.set('default_transaction_isolation', (v) => {
+      xact.settings.defaultIsolationLevel = isolationLevelOf(v);
+    });
+    xact.settings.defaultIsolationLevel = isolationLevelOf(this.guc.show('default_transaction_isolation').value);
+    // READ ONLY the same way (SSI's read-only optimizations read it); DEFERRABLE is read when a
+    // serializable read-only transaction takes its snapshot (storage/lmgr/predicate.ts).
+    this.guc.externalHooks.set('transaction_read_only', (v) => xact.setTransactionReadOnly(v === 'on'));
+    this.guc.externalHooks.set('default_transaction_read_only', (v) => {
+      xact.settings.defaultReadOnly = v === 'on';
+    });
+    xact.settings.defaultReadOnly = this.guc.show('default_transaction_read_only').value === 'on';
+    this.engine.predicateLocks.transactionDeferrable = () => this.guc.show('transaction_deferrable').value === 'on';
+    // synchronous_commit is read when the commit record is written (RecordTransactionCommit), so
+    // SET LOCAL, and a SET undone with its transaction, count as in PostgreSQL; 'off' skips the
+    // WAL flush, every other value (no replication here) flushes. An engine opened with
+    // synchronousCommit: false stays asynchronous.
+    const engineSync = xact.settings.synchronousCommit;
+    const guc = this.guc;
+    Object.defineProperty(xact.settings, 'synchronousCommit', {
+      get: () => engineSync && guc.show('synchronous_commit').value !== 'off',
+      configurable: true,
+    });
   }
 
   /** Another backend changed catalogs (a shared invalidation arrived): cached plans may depend on them. */
@@ -239,6 +286,10 @@ export class PostgresBackend {
     const timeoutMs = this.guc.intValue('statement_timeout');
     this.deadline = timeoutMs > 0 ? performance.now() + timeoutMs : 0;
     this.interruptTick = 0;
+    // The lock manager's settings are read per statement, as PostgreSQL's GUC variables are.
+    const lockSettings = this.engine.lockManager.settings;
+    lockSettings.deadlockTimeoutMs = this.guc.intValue('deadlock_timeout');
+    lockSettings.lockTimeoutMs = this.guc.intValue('lock_timeout');
 
     if (!needsStatementFrame(stmt)) {
       // SET / SHOW / VACUUM / CHECKPOINT: no snapshot of their own (VACUUM takes its own).
@@ -295,16 +346,23 @@ export class PostgresBackend {
     // EXPLAIN's hook: bound parameter values folded in before planning.
     if (beforeRewrite !== undefined) beforeRewrite(query);
     const rewritten = queryRewrite(query, this.catalog);
-    return rewritten.map((q: Query) => ({
-      query: q,
-      plan: q.commandType === 'CMD_UTILITY' ? null : planner(q, { catalog: this.catalog, settings: this.plannerSettings, settingsVersion: this.guc.changes, relationBlocks: this.relationBlocks }),
-    }));
+    return rewritten.map((q: Query) => {
+      const plan = q.commandType === 'CMD_UTILITY' ? null : planner(q, { catalog: this.catalog, settings: this.plannerSettings, settingsVersion: this.guc.changes, relationBlocks: this.relationBlocks });
+      // The relations the rewriter brought in (a view's tables) are locked too (AcquireRewriteLocks).
+      if (plan !== null) lockRelationsOfRangeTable(this.catalog, plan.rtable);
+      return { query: q, plan };
+    });
   }
 
   private runPlannable(raw: RawStmt, sql: string, params: readonly unknown[] | null): StatementResult {
     let paramTypes: number[];
     let prepared: PreparedQuery[];
     const hit = params !== null ? this.planCache.get(sql) : undefined;
+    // AcquireExecutorLocks: a cached plan's relations are locked before it is trusted; a lock
+    // newly taken reads other backends' invalidations, which may make the plan stale (generation).
+    if (hit !== undefined && hit.generation === this.generation && hit.raw === raw) {
+      for (const p of hit.prepared) if (p.plan !== null) lockRelationsOfRangeTable(this.catalog, p.plan.rtable);
+    }
     if (hit !== undefined && hit.generation === this.generation && hit.raw === raw) {
       paramTypes = hit.paramTypes;
       prepared = hit.prepared;
@@ -443,6 +501,7 @@ export class PostgresBackend {
     this.xactOpen = true;
     this.guc.atStartTransaction();
     this.fmgr.xactStart = currentTimestampMicros();
+    this.engine.backendStatus.reportXactStart(this.fmgr.xactStart);
     return true;
   }
 
@@ -574,7 +633,18 @@ export class PostgresBackend {
           this.abortBlock();
           return result('ROLLBACK');
         }
-        this.engine.commit();
+        try {
+          this.engine.commit();
+        } catch (e) {
+          // The commit failed (40001 from SSI's pre-commit check): the engine rolled the transaction back.
+          this.block = 'none';
+          this.xactOpen = false;
+          this.savepoints.length = 0;
+          this.guc.atAbort();
+          this.catalog.invalidateAll();
+          this.stats.xact_rollback++;
+          throw e;
+        }
         this.block = 'none';
         this.xactOpen = false;
         this.savepoints.length = 0;

@@ -66,6 +66,18 @@ CREATE VIEW pg_catalog.pg_stat_database AS
           UNION ALL
           SELECT 5::oid, 'postgres'::name) d;
 
+CREATE VIEW pg_catalog.pg_locks AS
+  SELECT locktype, database, relation, page, tuple, virtualxid, transactionid, classid, objid, objsubid,
+         virtualtransaction, pid, mode, granted, fastpath, waitstart
+    FROM pg_catalog.pg_lock_status() l;
+
+CREATE VIEW pg_catalog.pg_stat_activity AS
+  SELECT s.datid, (CASE WHEN s.datid = 5 THEN 'postgres' END)::name AS datname, s.pid, s.leader_pid, s.usesysid,
+         pg_catalog.pg_get_userbyid(s.usesysid) AS usename, s.application_name, s.client_addr, s.client_hostname,
+         s.client_port, s.backend_start, s.xact_start, s.query_start, s.state_change, s.wait_event_type,
+         s.wait_event, s.state, s.backend_xid, s.backend_xmin, s.query_id, s.query, s.backend_type
+    FROM pg_catalog.pg_stat_get_activity(NULL::integer) s;
+
 CREATE VIEW pg_catalog.pg_stat_all_tables AS
   SELECT c.oid AS relid, n.nspname AS schemaname, c.relname,
          pg_catalog.pg_stat_get_numscans(c.oid) AS seq_scan,

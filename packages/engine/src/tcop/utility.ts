@@ -9,11 +9,18 @@
  * Transaction statements are tcop/postgres.ts's (they change its block
  * state); everything else that is not SELECT/INSERT/UPDATE/DELETE is here.
  *
- * LOCK TABLE: in a single backend no other session can hold a lock, so a
- * lock has no observable effect; LOCK is accepted inside a transaction
- * block (after checking the tables exist) and refused outside one, as
- * PostgreSQL does. When the postmaster brings several backends, it must
- * take the heavyweight lock.
+ * Relation locks (storage/lmgr): before a DDL command reads a relation's
+ * catalog rows, acquireUtilityLocks locks it as PostgreSQL's commands do:
+ * Share for CREATE INDEX (ShareUpdateExclusive for CONCURRENTLY),
+ * AccessExclusive for DROP TABLE/INDEX/VIEW/SEQUENCE (an index's table
+ * first), TRUNCATE, ALTER TABLE, RENAME and CREATE OR REPLACE VIEW of an
+ * existing view; ShareUpdateExclusive for VACUUM and ANALYZE. The commands
+ * then find what they look up current (a lock newly taken reads the shared
+ * invalidations). A name that does not resolve is left for the command to
+ * report with its own message.
+ *
+ * LOCK TABLE takes the lock it names (LockTableCommand), waiting unless
+ * NOWAIT (55P03); only inside a transaction block (25P01).
  */
 
 import type { RawStmt, Stmt, VacuumStmt, ExplainStmt, DefElem, LockStmt } from '../parser/nodes.ts';
@@ -36,6 +43,12 @@ import { explainOneQuery, type ExplainExecutor } from '../commands/explain.ts';
 import { ExecutorEnd, ExecutorRun, type QueryDesc } from '../executor/execMain.ts';
 import { executorPrivate } from '../executor/execUtils.ts';
 import type { PlanState } from '../executor/execnodes.ts';
+import type { LockMode as LockModeName } from '../nodes/parsenodes.ts';
+import { LockMode, lockModeFromName, lockModeName } from '../storage/lmgr/lockdefs.ts';
+import { relationLockNotAvailable } from '../storage/lmgr/lmgr.ts';
+import { rangeVarGetRelidLocked } from '../storage/lmgr/rangevar.ts';
+import { Anum_pg_index, IndexRelationId } from '../catalog/schemapg.ts';
+import type { Relation } from '../access/heap/relation.ts';
 
 const TEXTOID = 25;
 const JSONOID = 114;
@@ -78,6 +91,7 @@ function utilityContext(env: UtilityEnv): UtilityContext {
 
 export function ProcessUtility(stmt: Stmt, env: UtilityEnv): StatementResult {
   const tag = commandTagFor(stmt);
+  acquireUtilityLocks(stmt, env);
   switch (stmt.type) {
     case 'CreateStmt':
       DefineRelation(stmt, utilityContext(env));
@@ -331,7 +345,11 @@ function analyzeRelation(env: UtilityEnv, oid: number, verbose: boolean): void {
 
 function analyze(env: UtilityEnv, stmt: VacuumStmt): StatementResult {
   const verbose = optionFlag(stmt, 'verbose');
-  for (const t of targetRelations(env, stmt)) analyzeRelation(env, t.oid, verbose);
+  for (const t of targetRelations(env, stmt)) {
+    // ShareUpdateExclusiveLock: concurrent DML goes on; another VACUUM/ANALYZE or DDL of the table waits.
+    env.backend.engine.lockRelation(t.oid, LockMode.ShareUpdateExclusive);
+    analyzeRelation(env, t.oid, verbose);
+  }
   return done('ANALYZE');
 }
 
@@ -356,40 +374,160 @@ function vacuum(env: UtilityEnv, stmt: VacuumStmt): StatementResult {
     throw e;
   }
   for (const t of targets) {
+    // vacuum_rel's session lock: ShareUpdateExclusiveLock across the table's own transactions.
     b.engine.startStatement();
     let heap;
     try {
+      b.engine.lockRelationForSession(t.oid, LockMode.ShareUpdateExclusive);
       heap = b.catalog.getRelation(t.oid).heap;
       b.engine.endStatement();
     } catch (e) {
       b.engine.abortStatement(e);
+      b.engine.unlockRelationForSession(t.oid, LockMode.ShareUpdateExclusive);
       throw e;
     }
-    if (heap === null) continue;
-    const vs = b.engine.vacuum(heap, { freeze });
-    if (verbose) {
-      b.notice({ severity: 'INFO', code: '00000', message: `vacuuming "${t.name}"` });
-      b.notice({ severity: 'INFO', code: '00000', message: `finished vacuuming "${t.name}": ${vs.pagesScanned} pages scanned, ${vs.pagesRemoved} removed; tuples: ${vs.tuplesRemoved} removed, ${vs.liveTuples} remain, ${vs.deadTuplesRemaining} are dead but not yet removable` });
-    }
-    b.tableStats.onVacuum(t.oid, vs.liveTuples, vs.deadTuplesRemaining, b.fmgr.stmtStart);
-    b.engine.startStatement();
     try {
-      b.catalog.updateRelStats(t.oid, vs.relPages, vs.liveTuples);
-      if (doAnalyze) analyzeRelation(env, t.oid, verbose);
-      b.engine.endStatement();
-    } catch (e) {
-      b.engine.abortStatement(e);
-      throw e;
+      vacuumOneRelation(env, t, heap, freeze, verbose, doAnalyze);
+    } finally {
+      b.engine.unlockRelationForSession(t.oid, LockMode.ShareUpdateExclusive);
     }
   }
   return done('VACUUM');
 }
 
+/** One table of VACUUM, under its session lock: the heap and its indexes, then pg_class's counts (and ANALYZE). */
+function vacuumOneRelation(env: UtilityEnv, t: TargetRel, heap: Relation | null, freeze: boolean, verbose: boolean, doAnalyze: boolean): void {
+  const b = env.backend;
+  if (heap === null) return;
+  const vs = b.engine.vacuum(heap, { freeze });
+  if (verbose) {
+    b.notice({ severity: 'INFO', code: '00000', message: `vacuuming "${t.name}"` });
+    b.notice({ severity: 'INFO', code: '00000', message: `finished vacuuming "${t.name}": ${vs.pagesScanned} pages scanned, ${vs.pagesRemoved} removed; tuples: ${vs.tuplesRemoved} removed, ${vs.liveTuples} remain, ${vs.deadTuplesRemaining} are dead but not yet removable` });
+  }
+  b.tableStats.onVacuum(t.oid, vs.liveTuples, vs.deadTuplesRemaining, b.fmgr.stmtStart);
+  b.engine.startStatement();
+  try {
+    b.catalog.updateRelStats(t.oid, vs.relPages, vs.liveTuples);
+    if (doAnalyze) analyzeRelation(env, t.oid, verbose);
+    b.engine.endStatement();
+  } catch (e) {
+    b.engine.abortStatement(e);
+    throw e;
+  }
+}
+
 // ---------------------------------------------------------------- LOCK
 
+/** errdetail_relkind_not_supported's words for LOCK's refusal. */
+const RELKIND_NOT_SUPPORTED: Record<string, string> = {
+  i: 'This operation is not supported for indexes.',
+  S: 'This operation is not supported for sequences.',
+  t: 'This operation is not supported for TOAST tables.',
+  m: 'This operation is not supported for materialized views.',
+  c: 'This operation is not supported for composite types.',
+  f: 'This operation is not supported for foreign tables.',
+};
+
+/**
+ * LockTableCommand: each table (or view) locked in the mode named, in the
+ * order written, for the rest of the transaction. NOWAIT raises 55P03
+ * instead of waiting. A view's tables are locked with it (LockViewRecurse),
+ * through its FROM items, subqueries in FROM and WITH, and views it uses;
+ * not through sublinks in expressions. There are no inheritance children.
+ */
 function lockTable(env: UtilityEnv, stmt: LockStmt): StatementResult {
   if (!env.inTransactionBlock) throw new PgError(SQLSTATE.no_active_sql_transaction, 'LOCK TABLE can only be used in transaction blocks');
   const cat = env.backend.catalog;
-  for (const rv of stmt.relations) cat.relnameGetRelid(rv.schemaname, rv.relname, false, rv.location);
+  const mode = lockModeName(stmt.mode) as LockModeName;
+  for (const rv of stmt.relations) {
+    const relid = rangeVarGetRelidLocked(cat, rv.schemaname, rv.relname, mode, { missingOk: false, nowait: stmt.nowait, location: rv.location }) as number;
+    const rel = cat.getRelation(relid);
+    if (rel.relkind !== 'r' && rel.relkind !== 'p' && rel.relkind !== 'v') {
+      throw new PgError('42809', `cannot lock relation "${rv.relname}"`, { detail: RELKIND_NOT_SUPPORTED[rel.relkind] });
+    }
+    if (rel.viewQuery !== null) lockViewRecurse(env, rel.viewQuery, mode, stmt.nowait, [relid]);
+  }
   return done('LOCK TABLE');
+}
+
+/** LockViewRecurse: the relations a view's query reads, in the view's lock mode; `ancestors` stops a view cycle. */
+function lockViewRecurse(env: UtilityEnv, q: Query, mode: LockModeName, nowait: boolean, ancestors: number[]): void {
+  const cat = env.backend.catalog;
+  for (const cte of q.cteList) lockViewRecurse(env, cte.ctequery, mode, nowait, ancestors);
+  for (const rte of q.rtable) {
+    if (rte.rtekind === 'RTE_SUBQUERY' && rte.subquery !== null) {
+      lockViewRecurse(env, rte.subquery, mode, nowait, ancestors);
+      continue;
+    }
+    if (rte.rtekind !== 'RTE_RELATION' || rte.relid === 0 || ancestors.includes(rte.relid)) continue;
+    if (!env.backend.engine.lockRelation(rte.relid, lockModeFromName(mode), nowait)) {
+      throw relationLockNotAvailable(cat.getRelation(rte.relid).relname);
+    }
+    const rel = cat.getRelation(rte.relid);
+    if (rel.viewQuery !== null) lockViewRecurse(env, rel.viewQuery, mode, nowait, [...ancestors, rte.relid]);
+  }
+}
+
+// ---------------------------------------------------------------- relation locks of DDL
+
+/** The relation a name resolves to, locked; null when it does not resolve (the command reports that). */
+function lockByName(env: UtilityEnv, schemaname: string | null, relname: string, mode: LockModeName): number | null {
+  const cat = env.backend.catalog;
+  try {
+    return rangeVarGetRelidLocked(cat, schemaname, relname, mode, { missingOk: true });
+  } catch (e) {
+    // A missing schema and the like: the command's own check says it in its words.
+    if (e instanceof PgError && (e.code.startsWith('42') || e.code.startsWith('3F'))) return null;
+    throw e;
+  }
+}
+
+/** The table an index belongs to (pg_index.indrelid), or 0 when `relid` is not an index. */
+function indexHeapOid(env: UtilityEnv, relid: number): number {
+  const ix = env.backend.catalog.heaps.findOne(IndexRelationId, (v) => v[Anum_pg_index.indexrelid] === relid);
+  return ix === null ? 0 : (ix.values[Anum_pg_index.indrelid] as number);
+}
+
+/** The locks a DDL statement takes on the relations it names, before it reads their catalog rows. */
+function acquireUtilityLocks(stmt: Stmt, env: UtilityEnv): void {
+  switch (stmt.type) {
+    case 'IndexStmt':
+      lockByName(env, stmt.relation.schemaname, stmt.relation.relname, stmt.concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock');
+      return;
+    case 'DropStmt': {
+      if (stmt.removeType === 'OBJECT_SCHEMA') return;
+      for (const names of stmt.objects) {
+        const relname = names[names.length - 1];
+        const schemaname = names.length >= 2 ? names[names.length - 2] : null;
+        if (stmt.removeType === 'OBJECT_INDEX') {
+          // RangeVarCallbackForDropRelation: the table before its index.
+          let relid: number | null = null;
+          try {
+            relid = env.backend.catalog.relnameGetRelid(schemaname, relname, true);
+          } catch {
+            relid = null;
+          }
+          const heapOid = relid === null ? 0 : indexHeapOid(env, relid);
+          if (heapOid !== 0) env.backend.engine.lockRelation(heapOid, LockMode.AccessExclusive);
+        }
+        lockByName(env, schemaname, relname, 'AccessExclusiveLock');
+      }
+      return;
+    }
+    case 'AlterTableStmt':
+      // AlterTableGetLockLevel: most subcommands need AccessExclusiveLock; tabgres takes it for all.
+      lockByName(env, stmt.relation.schemaname, stmt.relation.relname, 'AccessExclusiveLock');
+      return;
+    case 'RenameStmt':
+      if (stmt.relation !== null) lockByName(env, stmt.relation.schemaname, stmt.relation.relname, 'AccessExclusiveLock');
+      return;
+    case 'TruncateStmt':
+      for (const rv of stmt.relations) lockByName(env, rv.schemaname, rv.relname, 'AccessExclusiveLock');
+      return;
+    case 'ViewStmt':
+      if (stmt.replace) lockByName(env, stmt.view.schemaname, stmt.view.relname, 'AccessExclusiveLock');
+      return;
+    default:
+      return;
+  }
 }

@@ -15,7 +15,7 @@
 import type { Relation } from '../access/heap/relation.ts';
 import type { IndexRelation } from '../access/nbtree/nbtree.ts';
 import type { Expr } from '../nodes/primnodes.ts';
-import type { Query, RelKind } from '../nodes/parsenodes.ts';
+import type { LockMode, Query, RelKind } from '../nodes/parsenodes.ts';
 
 /** One pg_attribute row of a table, view, index or sequence. */
 export interface AttributeInfo {
@@ -133,4 +133,12 @@ export interface CatalogAccess {
   creationNamespace(location?: number): number;
   /** The sequence owned by a column (serial / identity; pg_depend), 0 if none — the rewriter's NextValueExpr for identity columns. */
   getOwnedSequence?(relid: number, attnum: number): number;
+  /**
+   * LockRelationOid in the current transaction (storage/lmgr/rangevar.ts
+   * calls it when opening a relation by name); false only with dontWait
+   * when the lock is not free. A newly taken lock processes shared
+   * invalidations first. Absent in harnesses without a lock manager.
+   */
+  lockRelationOid?(relid: number, mode: LockMode, dontWait: boolean): boolean;
+  unlockRelationOid?(relid: number, mode: LockMode): void;
 }

@@ -3,8 +3,23 @@
  * tuples on heap pages (PostgreSQL's heapam.c). Scans are in heapscan.ts,
  * pruning in pruneheap.ts, VACUUM in vacuumlazy.ts, TOAST in heaptoast.ts.
  *
- * Exports: HeapAM (insert, multiInsert, delete, update, fetch, fetchValues), HeapModifyResult,
- *          datumImageEqual.
+ * Exports: HeapAM (insert, multiInsert, delete, update, lockTuple, fetch, fetchValues),
+ *          HeapModifyResult, HeapLockResult, xmaxLockMode, lockModesConflict,
+ *          computeInfobits, datumImageEqual.
+ *
+ * Row locks and waits (heap_lock_tuple, README.tuplock): a lock is xmax :=
+ * the locker's XID with HEAP_XMAX_LOCK_ONLY and the mode's bits (FOR UPDATE
+ * also HEAP_KEYS_UPDATED), WAL-logged as XLOG_HEAP_LOCK; compatible lockers
+ * share a MultiXactId (access/transam/multixact.ts) with HEAP_XMAX_IS_MULTI.
+ * update, delete and lockTuple that find the row held by a running
+ * transaction release the page, take the heavyweight tuple lock (waiters
+ * queue in order), sleep on the holder's XID (each running member of a
+ * MultiXactId), and look at the tuple again: it may now be theirs to
+ * change, or updated / deleted by a committed transaction (TM_Updated /
+ * TM_Deleted: the executor decides, EvalPlanQual or 40001). My own lock
+ * never stops my own update. Only lockers share a MultiXactId here: an
+ * update waits for every other locker instead of joining one (PostgreSQL
+ * lets a non-key update coexist with FOR KEY SHARE lockers).
  *
  * Rules (PostgreSQL's README.HOT and heapam.c):
  *  1. Every change to a heap page happens under the page's exclusive content
@@ -38,17 +53,24 @@ import { isRawVarlena } from '../common/varlena.ts';
 import type { Interval } from '../../utils/adt/datum.ts';
 import {
   HEAP_COMBOCID, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED, HEAP_ONLY_TUPLE, HEAP_UPDATED, HEAP_XACT_MASK, HEAP2_XACT_MASK,
-  HEAP_XMAX_INVALID, T_CID, T_HOFF, T_INFOMASK, T_INFOMASK2, htupGetCtidBlock, htupGetCtidOffset, htupGetInfomask,
+  HEAP_XMAX_COMMITTED, HEAP_XMAX_EXCL_LOCK, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMAX_KEYSHR_LOCK, HEAP_XMAX_LOCK_ONLY,
+  HEAP_XMAX_SHR_LOCK, HEAP_LOCK_MASK,
+  T_CID, T_HOFF, T_INFOMASK, T_INFOMASK2, htupGetCtidBlock, htupGetCtidOffset, htupGetInfomask,
   htupGetInfomask2, htupGetXmax, htupSetCid, htupSetCtid, htupSetInfomask, htupSetInfomask2, htupSetXmax, htupSetXmin,
+  xmaxIsKeyShrLocked, xmaxIsLockedOnly, xmaxIsShrLocked,
 } from '../common/htup_details.ts';
+import {
+  conditionalLockTuple, conditionalXactLockTableWait, lockTuple as lmgrLockTuple, rowLockNotAvailable, unlockTuple, xactLockTableWait,
+} from '../../storage/lmgr/lmgr.ts';
+import { LockMode } from '../../storage/lmgr/lockdefs.ts';
 import { makeTid, tidBlock, tidOffset, type Tid } from '../common/itemptr.ts';
 import { RM_HEAP2_ID, RM_HEAP_ID } from '../transam/rmgr.ts';
 import { transactionIdPrecedes } from '../transam/transam.ts';
 import { REGBUF_STANDARD, REGBUF_WILL_INIT } from '../transam/xloginsert.ts';
 import type { HeapEnv, HeapSnapshot } from './heapam_env.ts';
-import { TM_Result } from './heapam_env.ts';
+import { LockTupleMode, LockWaitPolicy, TM_Result } from './heapam_env.ts';
 import {
-  SIZE_OF_HEAP_DELETE, SIZE_OF_HEAP_HEADER, SIZE_OF_HEAP_INSERT, SIZE_OF_HEAP_MULTI_INSERT, SIZE_OF_HEAP_UPDATE,
+  SIZE_OF_HEAP_DELETE, SIZE_OF_HEAP_HEADER, SIZE_OF_HEAP_LOCK, XLOG_HEAP_LOCK, SIZE_OF_HEAP_INSERT, SIZE_OF_HEAP_MULTI_INSERT, SIZE_OF_HEAP_UPDATE,
   SIZE_OF_MULTI_INSERT_TUPLE, XLH_DELETE_ALL_VISIBLE_CLEARED, XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED,
   XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT,
   XLOG_HEAP_UPDATE, XLOG_HEAP2_MULTI_INSERT, putU16, putU32, shortAlign,
@@ -65,11 +87,75 @@ export interface HeapModifyResult {
   ctid: Tid;
   /** The XID that modified the tuple (xmax), for waiting on it. */
   xmax: number;
+  /** xmax is a MultiXactId (of lockers): TM_BeingModified waits for its running members. */
+  isMulti?: boolean;
   /** The new version's TID (UPDATE, TM_Ok). */
   newTid: Tid;
   /** UPDATE, TM_Ok: the new version is heap-only (HOT), so no index needs a new entry. */
   hot: boolean;
 }
+
+/** Outcome of heap_lock_tuple. */
+export interface HeapLockResult {
+  result: TM_Result;
+  /** TM_Updated: the successor version's TID; else the tuple's own. */
+  ctid: Tid;
+  /** The XID found in xmax (the updater, for TM_Updated / TM_Deleted). */
+  xmax: number;
+  /** TM_Ok: the locked version's values (not detoasted). */
+  values: (TupleValue | null)[] | null;
+}
+
+/**
+ * The strength a single-XID xmax stands for: a locker's from its lock bits
+ * (FOR UPDATE also sets HEAP_KEYS_UPDATED), an updater's EXCLUSIVE when it
+ * deleted the row or changed a key, else NO KEY EXCLUSIVE
+ * (get_mxact_status_for_lock / the single-XID case of heap_lock_tuple).
+ */
+export function xmaxLockMode(infomask: number, infomask2: number): LockTupleMode {
+  if (xmaxIsLockedOnly(infomask)) {
+    if (xmaxIsShrLocked(infomask)) return LockTupleMode.Share;
+    if (xmaxIsKeyShrLocked(infomask)) return LockTupleMode.KeyShare;
+  }
+  return (infomask2 & HEAP_KEYS_UPDATED) !== 0 ? LockTupleMode.Exclusive : LockTupleMode.NoKeyExclusive;
+}
+
+/**
+ * DoLockModesConflict for tuple lock modes (README.tuplock's table). With
+ * the modes numbered 0..3 weakest first, two conflict exactly when their
+ * numbers add up to 3 or more: KEY SHARE only with EXCLUSIVE, SHARE with
+ * SHARE not, NO KEY EXCLUSIVE with itself.
+ */
+export function lockModesConflict(a: LockTupleMode, b: LockTupleMode): boolean {
+  return a + b >= 3;
+}
+
+/** The infomask / infomask2 lock bits a single-XID locker of `mode` sets (compute_new_xmax_infomask). */
+function lockBits(mode: LockTupleMode): { infomask: number; keysUpdated: boolean } {
+  switch (mode) {
+    case LockTupleMode.KeyShare: return { infomask: HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_KEYSHR_LOCK, keysUpdated: false };
+    case LockTupleMode.Share: return { infomask: HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_SHR_LOCK, keysUpdated: false };
+    case LockTupleMode.NoKeyExclusive: return { infomask: HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_EXCL_LOCK, keysUpdated: false };
+    default: return { infomask: HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_EXCL_LOCK, keysUpdated: true };
+  }
+}
+
+/** A MultiXact member's status for a lock of `mode` (tupleLockExtraInfo's lockstatus). */
+function lockStatus(mode: LockTupleMode): number {
+  return mode; // MultiXactStatus ForKeyShare..ForUpdate number the modes alike
+}
+
+/** The lock mode a member status stands for (an updater's counts as EXCLUSIVE / NO KEY EXCLUSIVE). */
+function statusLockMode(status: number): LockTupleMode {
+  return status <= 3 ? (status as LockTupleMode) : status === 4 ? LockTupleMode.NoKeyExclusive : LockTupleMode.Exclusive;
+}
+
+function multixactNotSupported(): never {
+  throw new PgError(SQLSTATE.feature_not_supported, 'a row updated by one of several transactions sharing it (MultiXact with an updater) is not supported yet');
+}
+
+/** tupleLockExtraInfo's heavyweight lock mode for each tuple lock mode. */
+const TUPLE_LOCK_HW_MODE: readonly LockMode[] = [LockMode.AccessShare, LockMode.RowShare, LockMode.Exclusive, LockMode.AccessExclusive];
 
 /** heap_prepare_insert's header part: the tuple is a new version made by this transaction and command. */
 function prepareInsert(tup: Uint8Array, xid: number, cid: number): void {
@@ -153,6 +239,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     prepareInsert(tup, xid, cid);
 
     const { buffer, isNew } = this.chooser.getBufferForTuple(rel, len, 0, bistate);
+    // SSI: a new row conflicts only with relation-level SIREAD locks (a seq scan's); checked with the page locked.
+    this.env.predicate?.checkForSerializableConflictIn(rel.oid, null, null);
     const page = bufmgr.getPage(buffer);
     const block = bufmgr.getBlockNumber(buffer);
     const flags = this.clearAllVisible(page, rel, block, XLH_INSERT_ALL_VISIBLE_CLEARED);
@@ -217,6 +305,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       let ndone = 0;
       while (ndone < n) {
         const { buffer, isNew } = this.chooser.getBufferForTuple(rel, tups[ndone].length, 0, bistate);
+        // SSI: as heap_insert, per page, with the page locked (relation-level SIREAD locks only).
+        this.env.predicate?.checkForSerializableConflictIn(rel.oid, null, null);
         const page = bufmgr.getPage(buffer);
         const block = bufmgr.getBlockNumber(buffer);
         const flags = this.clearAllVisible(page, rel, block, XLH_INSERT_ALL_VISIBLE_CLEARED);
@@ -311,10 +401,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * still ours to update; else the failure, with the buffer released.
    */
   private recheckOldTuple(obuf: number, ooff: number, cid: number, otid: Tid): HeapModifyResult | null {
-    const { bufmgr, vis } = this.env;
+    const { bufmgr } = this.env;
     const page = bufmgr.getPage(obuf);
     const at = this.tupleAt(page, ooff);
-    const result = at < 0 ? TM_Result.TM_Invisible : vis.satisfiesUpdate(page, at, cid, obuf);
+    const result = at < 0 ? TM_Result.TM_Invisible : this.updateCheck(page, at, cid, obuf);
     if (result === TM_Result.TM_Ok) return null;
     const r = at < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(result, page, at, otid);
     bufmgr.unlockReleaseBuffer(obuf);
@@ -337,7 +427,213 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     const updated = (htupGetInfomask2(page, at) & HEAP_HOT_UPDATED) !== 0 || htupGetCtidBlock(page, at) !== tidBlock(tid) || htupGetCtidOffset(page, at) !== tidOffset(tid);
     const ctid = makeTid(htupGetCtidBlock(page, at), htupGetCtidOffset(page, at));
     const r = result === TM_Result.TM_Updated && !updated ? TM_Result.TM_Deleted : result;
-    return { result: r, ctid, xmax: htupGetXmax(page, at), newTid: 0, hot: false };
+    return { result: r, ctid, xmax: htupGetXmax(page, at), isMulti: (htupGetInfomask(page, at) & HEAP_XMAX_IS_MULTI) !== 0, newTid: 0, hot: false };
+  }
+
+  /**
+   * satisfiesUpdate for a writer: my own transaction's lock on the tuple
+   * (xmax mine, lock only) does not stop me from updating or deleting it,
+   * as heap_update's "locked by us" case says (SELECT ... FOR UPDATE, then
+   * UPDATE). A MultiXact xmax is refused (not supported yet).
+   */
+  private updateCheck(page: Uint8Array, at: number, cid: number, buffer: number): TM_Result {
+    const result = this.env.vis.satisfiesUpdate(page, at, cid, buffer);
+    if (result !== TM_Result.TM_BeingModified) return result;
+    const infomask = htupGetInfomask(page, at);
+    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+      // Lockers only: I may go ahead when I am the only one of them still running.
+      if (!xmaxIsLockedOnly(infomask)) multixactNotSupported();
+      return this.otherRunningMembers(htupGetXmax(page, at)).length === 0 ? TM_Result.TM_Ok : result;
+    }
+    if (xmaxIsLockedOnly(infomask) && this.env.xact.isCurrentTransactionId(htupGetXmax(page, at))) return TM_Result.TM_Ok;
+    return result;
+  }
+
+  /**
+   * The wait of heap_update / heap_delete / heap_lock_tuple for the
+   * transaction `xmax` that holds the row (README.tuplock): first the
+   * heavyweight tuple lock, so that waiters for one row queue in arrival
+   * order, then a sleep on xmax's transaction lock. The caller has released
+   * the page and re-examines the tuple afterwards: the holder may have
+   * committed, aborted, or been followed by another. Returns whether this
+   * call took the tuple lock (the caller releases it when done), or null
+   * when it could not wait: SKIP LOCKED (the caller skips the row); NOWAIT
+   * and a backend without a lock manager raise 55P03.
+   */
+  private waitForXmax(rel: Relation, block: number, off: number, xmax: number, mode: LockTupleMode, policy: LockWaitPolicy, haveTupleLock: boolean, isMulti = false): boolean | null {
+    const lm = this.env.lockManager;
+    if (lm === undefined) {
+      if (policy === LockWaitPolicy.Skip) return null;
+      throw rowLockNotAvailable(rel.name);
+    }
+    const db = this.env.lockDatabaseOid ?? 0;
+    const hwmode = TUPLE_LOCK_HW_MODE[mode];
+    let took = false;
+    if (!haveTupleLock) {
+      if (policy === LockWaitPolicy.Block) {
+        lmgrLockTuple(lm, db, rel.oid, block, off, hwmode);
+      } else if (!conditionalLockTuple(lm, db, rel.oid, block, off, hwmode)) {
+        if (policy === LockWaitPolicy.Skip) return null;
+        throw rowLockNotAvailable(rel.name);
+      }
+      took = true;
+    }
+    // MultiXactIdWait: a MultiXactId of lockers is waited for member by member.
+    const xids = isMulti ? this.otherRunningMembers(xmax) : [xmax];
+    for (const xid of xids) {
+      if (policy === LockWaitPolicy.Block) {
+        xactLockTableWait(lm, xid, this.env.xactWait);
+      } else if (!conditionalXactLockTableWait(lm, xid)) {
+        if (took) unlockTuple(lm, db, rel.oid, block, off, hwmode);
+        if (policy === LockWaitPolicy.Skip) return null;
+        throw rowLockNotAvailable(rel.name);
+      }
+    }
+    return took;
+  }
+
+  /** The running members of a MultiXactId xmax other than my transaction's. */
+  private otherRunningMembers(multi: number): number[] {
+    const running = this.env.vis.multiXactRunningMembers?.(multi) ?? multixactNotSupported();
+    return running.filter((x) => !this.env.xact.isCurrentTransactionId(x));
+  }
+
+  /** Releases the heavyweight tuple lock waitForXmax took (UnlockTupleTuplock). */
+  private releaseTupleLock(rel: Relation, block: number, off: number, mode: LockTupleMode): void {
+    const lm = this.env.lockManager;
+    if (lm !== undefined) unlockTuple(lm, this.env.lockDatabaseOid ?? 0, rel.oid, block, off, TUPLE_LOCK_HW_MODE[mode]);
+  }
+
+  /**
+   * heap_lock_tuple: locks the tuple at `tid` in `mode` for my transaction
+   * (SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE), waiting
+   * for a transaction holding a conflicting lock or modifying the row as
+   * `policy` says. The lock is xmax := my XID with HEAP_XMAX_LOCK_ONLY and
+   * the mode's bits; it is WAL-logged (XLOG_HEAP_LOCK) because a lock taken
+   * before a crash must still stop a later update of the row by a prepared
+   * or recovered view of it, and the page is dirtied anyway.
+   *
+   * TM_Ok with the locked version's values; TM_Updated (with the
+   * successor's TID) / TM_Deleted when a committed transaction changed the
+   * row; TM_SelfModified when my own transaction did; TM_WouldBlock for
+   * SKIP LOCKED. A lock already held by my transaction in the same or a
+   * stronger mode is kept.
+   *
+   * Not like PostgreSQL yet: a compatible lock held by another running
+   * transaction (two FOR SHARE) would need a MultiXact to record both
+   * lockers; here the second locker waits for the first instead.
+   */
+  lockTuple(rel: Relation, tid: Tid, cid: number, mode: LockTupleMode, policy: LockWaitPolicy): HeapLockResult {
+    const { bufmgr, vis, wal } = this.env;
+    const block = tidBlock(tid);
+    const off = tidOffset(tid);
+    let haveTupleLock = false;
+    try {
+      for (;;) {
+        const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
+        bufmgr.lockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+        const page = bufmgr.getPage(buffer);
+        const at = this.tupleAt(page, off);
+        if (at < 0) {
+          bufmgr.unlockReleaseBuffer(buffer);
+          elog('attempted to lock invisible tuple');
+        }
+        let result = vis.satisfiesUpdate(page, at, cid, buffer);
+        if (result === TM_Result.TM_Invisible) {
+          bufmgr.unlockReleaseBuffer(buffer);
+          elog('attempted to lock invisible tuple');
+        }
+        // The lockers the new xmax must keep besides me (a MultiXactId when there are any).
+        let keep: { xid: number; status: number }[] = [];
+        if (result === TM_Result.TM_BeingModified) {
+          const infomask = htupGetInfomask(page, at);
+          const xmax = htupGetXmax(page, at);
+          const isMulti = (infomask & HEAP_XMAX_IS_MULTI) !== 0;
+          if (isMulti && !xmaxIsLockedOnly(infomask)) {
+            bufmgr.unlockReleaseBuffer(buffer);
+            multixactNotSupported();
+          }
+          // Who holds the row now, and in what mode (a MultiXactId's running members, or the one XID).
+          const holders: { xid: number; mode: LockTupleMode; status: number }[] = [];
+          if (isMulti) {
+            const running = new Set(this.env.vis.multiXactRunningMembers?.(xmax) ?? []);
+            for (const m of this.env.vis.getMultiXactMembers?.(xmax) ?? []) {
+              if (running.has(m.xid)) holders.push({ xid: m.xid, mode: statusLockMode(m.status), status: m.status });
+            }
+          } else {
+            const m = xmaxLockMode(infomask, htupGetInfomask2(page, at));
+            holders.push({ xid: xmax, mode: xmaxIsLockedOnly(infomask) ? m : LockTupleMode.Exclusive, status: lockStatus(m) });
+          }
+          const isCurrent = (x: number): boolean => this.env.xact.isCurrentTransactionId(x);
+          const mine = holders.filter((h) => isCurrent(h.xid));
+          const others = holders.filter((h) => !isCurrent(h.xid));
+          const lockOnly = xmaxIsLockedOnly(infomask);
+          const conflict = !lockOnly || others.some((h) => lockModesConflict(h.mode, mode));
+          if (others.length > 0 && (conflict || this.env.multixact === undefined)) {
+            // Wait for the holders (README.tuplock), then look at the tuple again.
+            bufmgr.unlockReleaseBuffer(buffer);
+            const took = this.waitForXmax(rel, block, off, xmax, mode, policy, haveTupleLock, isMulti);
+            if (took === null) return { result: TM_Result.TM_WouldBlock, ctid: tid, xmax, values: null };
+            haveTupleLock ||= took;
+            continue;
+          }
+          if (mine.some((h) => h.mode >= mode)) {
+            // Mine already, at least as strong: nothing to change.
+            const values = this.deformAt(rel, page, at, off);
+            bufmgr.unlockReleaseBuffer(buffer);
+            return { result: TM_Result.TM_Ok, ctid: tid, xmax, values };
+          }
+          // Compatible lockers (or only mine): they stay, with me added (or strengthened) beside them.
+          keep = others.map((h) => ({ xid: h.xid, status: h.status }));
+          result = TM_Result.TM_Ok;
+        }
+        if (result !== TM_Result.TM_Ok) {
+          const r = this.notOk(result, page, at, tid);
+          bufmgr.unlockReleaseBuffer(buffer);
+          return { result: r.result, ctid: r.ctid, xmax: r.xmax, values: null };
+        }
+
+        const xid = this.env.xact.getCurrentTransactionId();
+        let newXmax = xid;
+        let strongest = mode;
+        let multiBit = 0;
+        if (keep.length > 0) {
+          // MultiXactIdCreate: the other lockers and me under one id (its CREATE_ID record comes first).
+          for (const k of keep) if (statusLockMode(k.status) > strongest) strongest = statusLockMode(k.status);
+          newXmax = this.env.multixact!.create([...keep, { xid, status: lockStatus(mode) }], xid);
+          multiBit = HEAP_XMAX_IS_MULTI;
+        }
+        const bits = lockBits(strongest);
+        const infomask = (htupGetInfomask(page, at) & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY)) | bits.infomask | multiBit;
+        htupSetInfomask(page, at, infomask);
+        const im2 = htupGetInfomask2(page, at);
+        htupSetInfomask2(page, at, bits.keysUpdated ? im2 | HEAP_KEYS_UPDATED : im2 & ~HEAP_KEYS_UPDATED);
+        htupSetXmax(page, at, newXmax);
+        bufmgr.markBufferDirty(buffer);
+
+        const rec = this.rec;
+        putU32(rec, 0, newXmax);
+        putU16(rec, 4, off);
+        rec[6] = computeInfobits(htupGetInfomask(page, at), htupGetInfomask2(page, at));
+        rec[7] = 0;
+        wal.beginInsert();
+        wal.registerData(rec, 0, SIZE_OF_HEAP_LOCK);
+        wal.registerBuffer(0, buffer, REGBUF_STANDARD);
+        const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_LOCK, xid);
+        pageSetLSN(page, lsn);
+        const values = this.deformAt(rel, page, at, off);
+        bufmgr.unlockReleaseBuffer(buffer);
+        return { result: TM_Result.TM_Ok, ctid: tid, xmax: newXmax, values };
+      }
+    } finally {
+      if (haveTupleLock) this.releaseTupleLock(rel, block, off, mode);
+    }
+  }
+
+  private deformAt(rel: Relation, page: Uint8Array, at: number, off: number): (TupleValue | null)[] {
+    const values = new Array<TupleValue | null>(rel.desc.natts);
+    heapDeformTuple(rel.desc, page, at, itemIdGetLength(itemIdGet(page, off)), values, new Array<boolean>(rel.desc.natts));
+    return values;
   }
 
   /**
@@ -346,6 +642,22 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * waits and retries).
    */
   delete(rel: Relation, tid: Tid, cid: number): HeapModifyResult {
+    const block = tidBlock(tid);
+    const off = tidOffset(tid);
+    let haveTupleLock = false;
+    try {
+      for (;;) {
+        const r = this.deleteOnce(rel, tid, cid);
+        if (r.result !== TM_Result.TM_BeingModified || this.env.lockManager === undefined) return r;
+        // Another transaction holds the row: wait for it, then look again (heap_delete's l1 loop).
+        haveTupleLock ||= this.waitForXmax(rel, block, off, r.xmax, LockTupleMode.Exclusive, LockWaitPolicy.Block, haveTupleLock, r.isMulti === true) === true;
+      }
+    } finally {
+      if (haveTupleLock) this.releaseTupleLock(rel, block, off, LockTupleMode.Exclusive);
+    }
+  }
+
+  private deleteOnce(rel: Relation, tid: Tid, cid: number): HeapModifyResult {
     const { bufmgr, wal, vis } = this.env;
     const block = tidBlock(tid);
     const off = tidOffset(tid);
@@ -357,7 +669,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.unlockReleaseBuffer(buffer);
       elog(`attempted to delete invisible tuple`);
     }
-    const result = vis.satisfiesUpdate(page, at, cid, buffer);
+    const result = this.updateCheck(page, at, cid, buffer);
     if (result !== TM_Result.TM_Ok) {
       const r = this.notOk(result, page, at, tid);
       bufmgr.unlockReleaseBuffer(buffer);
@@ -365,6 +677,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       return r;
     }
     const xid = this.env.xact.getCurrentTransactionId();
+    // SSI: serializable readers of this row, its page or the table read before this delete (page still locked).
+    this.env.predicate?.checkForSerializableConflictIn(rel.oid, tid, block);
     const hasExternal = (htupGetInfomask(page, at) & 0x0004) !== 0;
     let toastValues: (TupleValue | null)[] | null = null;
     if (hasExternal && rel.toast !== null) {
@@ -418,6 +732,22 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * version it has locked: HOT only if none of them changed.
    */
   update(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed: boolean | readonly number[] = true): HeapModifyResult {
+    const block = tidBlock(otid);
+    const off = tidOffset(otid);
+    let haveTupleLock = false;
+    try {
+      for (;;) {
+        const r = this.updateOnce(rel, otid, values, cid, hotAllowed);
+        if (r.result !== TM_Result.TM_BeingModified || this.env.lockManager === undefined) return r;
+        // Another transaction holds the row: wait for it, then look again (heap_update's l2 loop).
+        haveTupleLock ||= this.waitForXmax(rel, block, off, r.xmax, LockTupleMode.Exclusive, LockWaitPolicy.Block, haveTupleLock, r.isMulti === true) === true;
+      }
+    } finally {
+      if (haveTupleLock) this.releaseTupleLock(rel, block, off, LockTupleMode.Exclusive);
+    }
+  }
+
+  private updateOnce(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed: boolean | readonly number[]): HeapModifyResult {
     const { bufmgr, vm, wal, vis } = this.env;
     const oblock = tidBlock(otid);
     const ooff = tidOffset(otid);
@@ -433,7 +763,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.unlockReleaseBuffer(obuf);
       elog('attempted to update invisible tuple');
     }
-    const result = vis.satisfiesUpdate(opage, oat, cid, obuf);
+    const result = this.updateCheck(opage, oat, cid, obuf);
     if (result !== TM_Result.TM_Ok) {
       const r = this.notOk(result, opage, oat, otid);
       bufmgr.unlockReleaseBuffer(obuf);
@@ -459,6 +789,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       opage = bufmgr.getPage(obuf);
       oat = this.tupleAt(opage, ooff);
     }
+    // SSI: serializable readers of the old version, its page or the table read before this update (page locked).
+    this.env.predicate?.checkForSerializableConflictIn(rel.oid, otid, oblock);
     const len = tup.length;
     htupSetXmin(tup, 0, xid);
     htupSetXmax(tup, 0, 0);

@@ -6,6 +6,9 @@
 
 import type { BufferManager } from '../../storage/buffer/bufmgr.ts';
 import type { FreeSpaceMap } from '../../storage/freespace/freespace.ts';
+import type { LockManager } from '../../storage/lmgr/lock.ts';
+import type { PredicateLockManager } from '../../storage/lmgr/predicate.ts';
+import type { XactWaitCallbacks } from '../../storage/lmgr/lmgr.ts';
 import type { Relation } from './relation.ts';
 import type { VisibilityMap } from './visibilitymap.ts';
 
@@ -49,6 +52,29 @@ export interface HeapVisibility<S extends HeapSnapshot = HeapSnapshot> {
   cmaxFor(page: Uint8Array, off: number, cid: number): { cid: number; combo: boolean };
   /** Oldest XID any snapshot may still need (the pruning horizon). */
   oldestXmin(): number;
+  /** GetMultiXactIdMembers, for a MultiXactId xmax (absent: MultiXacts are refused). */
+  getMultiXactMembers?(multi: number): { xid: number; status: number }[];
+  /** The members of a MultiXactId still running, mine included. */
+  multiXactRunningMembers?(multi: number): number[];
+}
+
+/**
+ * LockTupleMode (PostgreSQL's): the four row-lock strengths, weakest first.
+ * KEY SHARE conflicts only with EXCLUSIVE; SHARE with NO KEY EXCLUSIVE and
+ * EXCLUSIVE; NO KEY EXCLUSIVE with all but KEY SHARE; EXCLUSIVE with all.
+ */
+export const enum LockTupleMode {
+  KeyShare = 0,
+  Share = 1,
+  NoKeyExclusive = 2,
+  Exclusive = 3,
+}
+
+/** LockWaitPolicy: what a row lock does when another transaction holds a conflicting one. */
+export const enum LockWaitPolicy {
+  Block = 0,
+  Skip = 1,
+  Error = 2,
 }
 
 export interface HeapEnv<S extends HeapSnapshot = HeapSnapshot> {
@@ -58,6 +84,25 @@ export interface HeapEnv<S extends HeapSnapshot = HeapSnapshot> {
   readonly wal: HeapWal;
   readonly xact: HeapXact;
   readonly vis: HeapVisibility<S>;
+  /**
+   * This backend's heavyweight lock manager (storage/lmgr/lock.ts), for
+   * lmgr.ts's xactLockTableWait / lockTuple / conditionalLockTuple (row
+   * locks, waiting for a row's updater); absent in harnesses without one.
+   */
+  readonly lockManager?: LockManager;
+  /** MyDatabaseId for lock tags (tuple locks): the engine's database. */
+  readonly lockDatabaseOid?: number;
+  /** xactLockTableWait's callbacks (TransactionIdIsInProgress, SubTransGetParent). */
+  readonly xactWait?: XactWaitCallbacks;
+  /**
+   * Serializable snapshot isolation (storage/lmgr/predicate.ts): SIREAD
+   * locks taken by scans and the rw-conflict checks of writes; absent in
+   * harnesses without one. Every call is a no-op unless this backend's
+   * transaction is SERIALIZABLE.
+   */
+  readonly predicate?: PredicateLockManager;
+  /** MultiXactIdCreateFromMembers (access/transam/multixact.ts), for a second locker of a row. */
+  readonly multixact?: { create(members: readonly { xid: number; status: number }[], xid: number): number };
   /** GetNewObjectId, for TOAST value ids. */
   newOid(): number;
   /**

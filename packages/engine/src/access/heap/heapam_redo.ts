@@ -22,7 +22,7 @@ import { XLogInitBufferForRedo, XLogReadBufferForRedo } from '../transam/xloguti
 import {
   getU16, getU32, heap2Desc, heap2Identify, heapDesc, heapIdentify, SIZE_OF_HEAP_HEADER, XLH_DELETE_ALL_VISIBLE_CLEARED,
   XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED, XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED, XLHL_KEYS_UPDATED,
-  XLHL_XMAX_EXCL_LOCK, XLHL_XMAX_IS_MULTI, XLHL_XMAX_KEYSHR_LOCK, XLHL_XMAX_LOCK_ONLY, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE,
+  XLHL_XMAX_EXCL_LOCK, XLHL_XMAX_IS_MULTI, XLHL_XMAX_KEYSHR_LOCK, XLHL_XMAX_LOCK_ONLY, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_LOCK,
   XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT, XLOG_HEAP_OPMASK, XLOG_HEAP_UPDATE, XLOG_HEAP2_FREEZE_PAGE, XLOG_HEAP2_PRUNE,
   XLOG_HEAP2_VACUUM, XLOG_HEAP2_VISIBLE, XLOG_HEAP2_MULTI_INSERT, SIZE_OF_HEAP_MULTI_INSERT, SIZE_OF_MULTI_INSERT_TUPLE, shortAlign,
 } from './heapam_xlog.ts';
@@ -224,12 +224,37 @@ function heapRedoUpdate(record: DecodedXLogRecord, ctx: RedoContext, hot: boolea
   redoNewTuple(record, ctx, nblk.data, newOff, nblk.blockNum, (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) !== 0);
 }
 
+/** heap_xlog_lock: the row lock's xmax and infomask bits; a lock-only xmax leaves the tuple the newest version. */
+function heapRedoLock(record: DecodedXLogRecord, ctx: RedoContext): void {
+  const main = record.mainData;
+  const xmax = getU32(main, 0);
+  const offnum = getU16(main, 4);
+  const infobits = main[6];
+  const { buffer, action } = XLogReadBufferForRedo(record, 0, ctx);
+  if (action === 'needs_redo') {
+    const page = ctx.buffers.getPage(buffer);
+    const blk = record.getBlock(0) ?? elog('heap lock redo: no block 0');
+    const at = itemIdGetOffset(itemIdGet(page, offnum));
+    htupSetInfomask(page, at, htupGetInfomask(page, at) & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID));
+    fixInfomaskFromInfobits(infobits, page, at);
+    if ((infobits & XLHL_XMAX_LOCK_ONLY) !== 0) {
+      htupSetInfomask2(page, at, htupGetInfomask2(page, at) & ~HEAP_HOT_UPDATED);
+      htupSetCtid(page, at, blk.blockNum, offnum);
+    }
+    htupSetXmax(page, at, xmax);
+    pageSetLSN(page, record.endLsn);
+    ctx.buffers.markBufferDirty(buffer);
+  }
+  if (action !== 'not_found') ctx.buffers.unlockReleaseBuffer(buffer);
+}
+
 function heapRedo(record: DecodedXLogRecord, ctx: RedoContext): void {
   switch (record.info & XLOG_HEAP_OPMASK) {
     case XLOG_HEAP_INSERT: return heapRedoInsert(record, ctx);
     case XLOG_HEAP_DELETE: return heapRedoDelete(record, ctx);
     case XLOG_HEAP_UPDATE: return heapRedoUpdate(record, ctx, false);
     case XLOG_HEAP_HOT_UPDATE: return heapRedoUpdate(record, ctx, true);
+    case XLOG_HEAP_LOCK: return heapRedoLock(record, ctx);
     default: elog(`heap_redo: unknown op code ${record.info}`);
   }
 }

@@ -6,7 +6,7 @@
  *          satisfiesUpdate, satisfiesVacuum, satisfiesVacuumHorizon,
  *          satisfiesSelf, satisfiesAny, satisfiesDirty, satisfiesToast,
  *          satisfiesVisibility, isSurelyDead, isOnlyLocked, cmaxFor,
- *          oldestXmin;
+ *          oldestXmin, getMultiXactMembers, multiXactRunningMembers;
  *          TM_Result, HTSV_Result, HeapVisibilityDeps.
  *
  * A tuple carries the XID that inserted it (xmin) and the one that deleted,
@@ -19,7 +19,8 @@
  *               XMAX_COMMITTED  xmax committed
  *               XMAX_INVALID    no xmax, or it aborted
  *               XMAX_LOCK_ONLY  xmax only locked the row: not a delete
- *               XMAX_IS_MULTI   xmax is a MultiXactId (not supported yet)
+ *               XMAX_IS_MULTI   xmax is a MultiXactId (multixact.ts): here always
+ *                               a set of lockers (LOCK_ONLY), never an updater
  *               COMBOCID        t_cid is a combo id (combocid.ts)
  *
  * The MVCC rule, for a snapshot S (snapmgr.ts) and my transaction T:
@@ -129,6 +130,8 @@ export interface HeapVisibilityDeps {
   markBufferDirtyHint(buffer: number, bufferStd: boolean): void;
   /** The backend's database, for oldestXmin(); omitted: all databases count (shared catalogs). */
   databaseOid?: number;
+  /** GetMultiXactIdMembers (access/transam/multixact.ts), for a MultiXactId in xmax. */
+  multixact?: { getMembers(multi: number): { xid: TransactionId; status: number }[] };
 }
 
 const InvalidBuffer = 0;
@@ -152,8 +155,10 @@ export class HeapVisibility {
   private readonly markBufferDirtyHint: (buffer: number, bufferStd: boolean) => void;
   private readonly databaseOid: number | undefined;
   private readonly isCurrent: (xid: TransactionId) => boolean;
+  private readonly multixact: HeapVisibilityDeps['multixact'];
 
   constructor(deps: HeapVisibilityDeps) {
+    this.multixact = deps.multixact;
     this.xact = deps.xact;
     this.status = deps.status;
     this.procArray = deps.procArray;
@@ -178,6 +183,31 @@ export class HeapVisibility {
     }
     htupOrInfomask(page, off, infomask);
     if (buffer !== InvalidBuffer) this.markBufferDirtyHint(buffer, true);
+  }
+
+  /** GetMultiXactIdMembers. */
+  getMultiXactMembers(multi: TransactionId): { xid: TransactionId; status: number }[] {
+    if (this.multixact === undefined) return multixactNotSupported();
+    return this.multixact.getMembers(multi);
+  }
+
+  /**
+   * The members of a MultiXactId still running, mine included
+   * (MultiXactIdIsRunning is "this is not empty"): whom an updater waits for.
+   */
+  multiXactRunningMembers(multi: TransactionId): TransactionId[] {
+    const out: TransactionId[] = [];
+    for (const m of this.getMultiXactMembers(multi)) {
+      if (this.xact.isCurrentTransactionId(m.xid) || this.isInProgress(m.xid)) out.push(m.xid);
+    }
+    return out;
+  }
+
+  private multiXactIsRunning(multi: TransactionId): boolean {
+    for (const m of this.getMultiXactMembers(multi)) {
+      if (this.xact.isCurrentTransactionId(m.xid) || this.isInProgress(m.xid)) return true;
+    }
+    return false;
   }
 
   /** TransactionIdIsInProgress for another backend's XID (rule 3 asks "mine?" first). */
@@ -265,8 +295,8 @@ export class HeapVisibility {
         if (this.combo.getCmin(page, off) >= curcid) return TM_Result.TM_Invisible; // inserted after the scan started
         if ((infomask & HEAP_XMAX_INVALID) !== 0) return TM_Result.TM_Ok;
         if (xmaxIsLockedOnly(infomask)) {
-          if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
           // Ours, but perhaps locked by others (an older version was key-share locked when we updated it).
+          if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) return this.multiXactIsRunning(htupGetXmax(page, off)) ? TM_Result.TM_BeingModified : TM_Result.TM_Ok;
           return this.isInProgress(htupGetXmax(page, off)) ? TM_Result.TM_BeingModified : TM_Result.TM_Ok;
         }
         if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
@@ -290,7 +320,13 @@ export class HeapVisibility {
       if (xmaxIsLockedOnly(infomask)) return TM_Result.TM_Ok;
       return self === undefined || htupGetCtid(page, off) !== self ? TM_Result.TM_Updated : TM_Result.TM_Deleted;
     }
-    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
+    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+      // Only lockers share a MultiXactId here (no updater member): busy while one of them runs.
+      if (!xmaxIsLockedOnly(infomask)) multixactNotSupported();
+      if (this.multiXactIsRunning(htupGetXmax(page, off))) return TM_Result.TM_BeingModified;
+      this.setHintBits(page, off, buffer, HEAP_XMAX_INVALID, InvalidTransactionId);
+      return TM_Result.TM_Ok;
+    }
     const xmax = htupGetXmax(page, off);
     if (this.xact.isCurrentTransactionId(xmax)) {
       if (xmaxIsLockedOnly(infomask)) return TM_Result.TM_BeingModified;
@@ -357,8 +393,7 @@ export class HeapVisibility {
     if (xmaxIsLockedOnly(infomask)) {
       // Only locked: live either way; make sure a final hint gets set once the locker is gone.
       if ((infomask & HEAP_XMAX_COMMITTED) === 0) {
-        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
-        if (this.isInProgress(htupGetXmax(page, off))) return HTSV_Result.HEAPTUPLE_LIVE;
+        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0 ? this.multiXactIsRunning(htupGetXmax(page, off)) : this.isInProgress(htupGetXmax(page, off))) return HTSV_Result.HEAPTUPLE_LIVE;
         this.setHintBits(page, off, buffer, HEAP_XMAX_INVALID, InvalidTransactionId);
       }
       return HTSV_Result.HEAPTUPLE_LIVE;
@@ -471,7 +506,10 @@ export class HeapVisibility {
 
     if ((infomask & HEAP_XMAX_INVALID) !== 0) return true;
     if ((infomask & HEAP_XMAX_COMMITTED) !== 0) return xmaxIsLockedOnly(infomask);
-    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
+    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+      if (!xmaxIsLockedOnly(infomask)) multixactNotSupported();
+      return true; // lockers do not hide a row
+    }
     const xmax = htupGetXmax(page, off);
     if (this.xact.isCurrentTransactionId(xmax)) return xmaxIsLockedOnly(infomask);
     if (this.isInProgress(xmax)) {

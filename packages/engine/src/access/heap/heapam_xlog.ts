@@ -11,6 +11,8 @@
  *   XLOG_HEAP_HOT_UPDATE 0x40        flags u8 | new_xmax u32 | new_offnum u16    (14 bytes)
  *                              block 0 = new page (data: xl_heap_header + tuple),
  *                              block 1 = old page when it differs
+ *   XLOG_HEAP_LOCK 0x60        main: locking_xid u32 | offnum u16 | infobits u8 | flags u8 (8 bytes)
+ *                              block 0 = the page; a row lock (heap_lock_tuple) needs no data
  *   XLOG_HEAP_INIT_PAGE 0x80   or'ed in: block 0 is initialized, not read
  *
  *   xl_heap_header: t_infomask2 u16 | t_infomask u16 | t_hoff u8   (5 bytes)
@@ -48,6 +50,8 @@ export const XLOG_HEAP_INSERT = 0x00;
 export const XLOG_HEAP_DELETE = 0x10;
 export const XLOG_HEAP_UPDATE = 0x20;
 export const XLOG_HEAP_HOT_UPDATE = 0x40;
+/** heap_lock_tuple: main: locking_xid u32 | offnum u16 | infobits_set u8 | flags u8 (8 bytes) */
+export const XLOG_HEAP_LOCK = 0x60;
 export const XLOG_HEAP_OPMASK = 0x70;
 export const XLOG_HEAP_INIT_PAGE = 0x80;
 
@@ -76,6 +80,7 @@ export const SIZE_OF_HEAP_HEADER = 5;
 export const SIZE_OF_HEAP_INSERT = 3;
 export const SIZE_OF_HEAP_DELETE = 8;
 export const SIZE_OF_HEAP_UPDATE = 14;
+export const SIZE_OF_HEAP_LOCK = 8;
 export const SIZE_OF_HEAP_PRUNE = 8;
 export const SIZE_OF_HEAP_FREEZE_TUPLE = 14;
 /** xl_heap_multi_insert up to its offsets array. */
@@ -110,6 +115,7 @@ const INFO_NAMES: Record<number, string> = {
   [XLOG_HEAP_DELETE]: 'DELETE',
   [XLOG_HEAP_UPDATE]: 'UPDATE',
   [XLOG_HEAP_HOT_UPDATE]: 'HOT_UPDATE',
+  [XLOG_HEAP_LOCK]: 'LOCK',
 };
 const INFO2_NAMES: Record<number, string> = {
   [XLOG_HEAP2_PRUNE]: 'PRUNE',
@@ -135,6 +141,8 @@ export function heapDesc(info: number, main: Uint8Array): string {
     case XLOG_HEAP_INSERT:
       return `off: ${getU16(main, 0)}, flags: 0x${main[2].toString(16).padStart(2, '0')}`;
     case XLOG_HEAP_DELETE:
+      return `xmax: ${getU32(main, 0)}, off: ${getU16(main, 4)}, infobits: [${main[6]}], flags: 0x${main[7].toString(16).padStart(2, '0')}`;
+    case XLOG_HEAP_LOCK:
       return `xmax: ${getU32(main, 0)}, off: ${getU16(main, 4)}, infobits: [${main[6]}], flags: 0x${main[7].toString(16).padStart(2, '0')}`;
     case XLOG_HEAP_UPDATE:
     case XLOG_HEAP_HOT_UPDATE:

@@ -34,6 +34,7 @@ import type { HeapAM } from './heapam.ts';
 import type { HeapSnapshot } from './heapam_env.ts';
 import { heapPagePruneOpt } from './pruneheap.ts';
 import type { Relation } from './relation.ts';
+import type { SerializableReadScan } from '../../storage/lmgr/predicate.ts';
 
 const LP_OFF_MASK = 0x7fff;
 const LP_FLAGS_SHIFT = 15;
@@ -64,7 +65,14 @@ export class HeapScan<S extends HeapSnapshot = HeapSnapshot> {
     this.rel = rel;
     this.snapshot = snapshot;
     this.nblocks = heap.env.bufmgr.nblocks(rel.locator, ForkNumber.MAIN);
+    // SSI: a sequential scan reads the whole relation, rows to come included (PredicateLockRelation),
+    // before its first page; then every version it examines is checked for a concurrent writer.
+    this.ssi = heap.env.predicate?.forRead(rel.oid, snapshot) ?? null;
+    if (this.ssi !== null) this.ssi.lockRelation(rel.oid);
   }
+
+  /** The serializable side of this scan (storage/lmgr/predicate.ts), null unless the transaction is SERIALIZABLE. */
+  private readonly ssi: SerializableReadScan | null;
 
   /** The current tuple's TID. */
   get tid(): Tid {
@@ -133,12 +141,18 @@ export class HeapScan<S extends HeapSnapshot = HeapSnapshot> {
     const allVisible = pageIsAllVisible(page);
     const vis = this.heap.env.vis;
     const snapshot = this.snapshot;
+    const ssi = this.ssi;
     let n = 0;
     for (let off = 1; off <= maxOff; off++) {
       const lp = itemIdGet(page, off);
       if (((lp >>> LP_FLAGS_SHIFT) & 3) !== LP_NORMAL) continue;
       const at = lp & LP_OFF_MASK;
-      if (!allVisible && !vis.satisfiesMVCC(page, at, snapshot, buffer)) continue;
+      if (!allVisible) {
+        const valid = vis.satisfiesMVCC(page, at, snapshot, buffer);
+        // An all-visible page has no version a concurrent transaction wrote: nothing to check there.
+        if (ssi !== null) ssi.conflictOut(valid, page, at, buffer);
+        if (!valid) continue;
+      }
       this.visOffsets[n] = at;
       this.visLens[n] = lp >>> LP_LEN_SHIFT;
       this.visLine[n] = off;

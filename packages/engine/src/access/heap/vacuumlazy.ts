@@ -156,7 +156,18 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
         // WAL-logged and may be lost in a crash, and relfrozenxid must not pass
         // an XID still written in a tuple, or CLOG may be truncated under it
         // (README.md rule 7).
-        if (newXmax !== 0 && (infomask & HEAP_XMAX_IS_MULTI) === 0 && transactionIdPrecedes(newXmax, freezeLimit) &&
+        // A MultiXactId of lockers (multixact.ts) is cleared once none of them runs; while one
+        // does, the running members (not the multi's id, which is no XID) bound relfrozenxid.
+        let runningLockers: number[] | null = null;
+        if (newXmax !== 0 && (infomask & HEAP_XMAX_IS_MULTI) !== 0 && xmaxIsLockedOnly(infomask)) {
+          runningLockers = env.vis.multiXactRunningMembers?.(newXmax) ?? null;
+        }
+        if (runningLockers !== null && runningLockers.length === 0) {
+          newXmax = 0;
+          infomask = (infomask & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_IS_MULTI | 0x00d0)) | HEAP_XMAX_INVALID;
+          infomask2 &= ~(HEAP_HOT_UPDATED | HEAP_KEYS_UPDATED);
+          changed = true;
+        } else if (newXmax !== 0 && (infomask & HEAP_XMAX_IS_MULTI) === 0 && transactionIdPrecedes(newXmax, freezeLimit) &&
           (xmaxIsLockedOnly(infomask) || (infomask & HEAP_XMAX_COMMITTED) === 0)) {
           newXmax = 0;
           infomask = (infomask & ~(HEAP_XMAX_COMMITTED | 0x00d0)) | HEAP_XMAX_INVALID;
@@ -178,14 +189,15 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
         }
         if (newXmax !== 0) {
           allFrozen = false;
-          noteUnfrozen(newXmax);
+          if (runningLockers !== null) for (const x of runningLockers) noteUnfrozen(x);
+          else if ((infomask & HEAP_XMAX_IS_MULTI) === 0) noteUnfrozen(newXmax);
         }
       } else {
         allVisible = false;
         allFrozen = false;
         if (state === HTSV_Result.HEAPTUPLE_RECENTLY_DEAD || state === HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS) stats.deadTuplesRemaining++;
         if ((infomask & HEAP_XMIN_INVALID) === 0) noteUnfrozen(xmin);
-        noteUnfrozen(htupGetXmax(page, at));
+        if ((infomask & HEAP_XMAX_IS_MULTI) === 0) noteUnfrozen(htupGetXmax(page, at));
       }
     }
 

@@ -21,6 +21,8 @@ import type { HeapAM } from '../heap/heapam.ts';
 import { HeapUniqueCheck, IndexFetchHeap, type ScanOwner } from '../heap/heapam_handler.ts';
 import type { HeapVisibility } from '../heap/heapam_visibility.ts';
 import type { Relation } from '../heap/relation.ts';
+import type { SerializableReadScan } from '../../storage/lmgr/predicate.ts';
+import { xactLockTableWait } from '../../storage/lmgr/lmgr.ts';
 import { VISIBILITYMAP_ALL_VISIBLE, type VmPin, type VisibilityMap } from '../heap/visibilitymap.ts';
 import {
   btbeginscan, btBuildIndexValueDescription, btinsert, type BtEnv, type BTScan, type DirtyFetch, type IndexRelation,
@@ -90,12 +92,18 @@ export class IndexInserter implements UniqueCheckHeap {
   }
 
   /**
-   * The conflicting row's inserter or deleter is still running. PostgreSQL
-   * waits for it and checks again; one backend alone cannot wait (the other
-   * transaction would never finish), so until worker backends exist the
-   * possible conflict is reported as one.
+   * XactLockTableWait: the conflicting row's inserter or deleter is still
+   * running; the B-tree has released its leaf, and checks again once that
+   * transaction ended (23505 if it committed the key, the insert goes on if
+   * it rolled back). Without a lock manager (bare harnesses) nobody could
+   * end the other transaction, so the possible conflict is reported as one.
    */
-  waitForXact(xid: number): never {
+  waitForXact(xid: number): void {
+    const env = this.deps.heap.env;
+    if (env.lockManager !== undefined) {
+      xactLockTableWait(env.lockManager, xid, env.xactWait);
+      return;
+    }
     const index = this.current;
     if (index === null) throw new PgError(SQLSTATE.internal_error, `unique check waited for transaction ${xid} outside an insert`);
     throw new PgError(SQLSTATE.unique_violation, `duplicate key value violates unique constraint "${index.name}"`, {
@@ -116,6 +124,12 @@ export interface IndexScanCursorOptions {
   indexOnly?: boolean;
   /** Leading heap attributes to deform (default all; not for index-only scans): the rest of `values` stays null. */
   natts?: number;
+  /**
+   * A snapshot to use instead of the statement's: ON CONFLICT's arbiter
+   * check scans with a DIRTY one (check_exclusion_or_unique_constraint),
+   * whose xmin/xmax name a running inserter/deleter after each row.
+   */
+  snapshot?: SnapshotData;
 }
 
 /**
@@ -143,23 +157,35 @@ export class IndexScanCursor {
   private readonly natts: number;
   private ended = false;
   private closed = false;
+  /** The serializable side of the scan (storage/lmgr/predicate.ts), null unless the transaction is SERIALIZABLE. */
+  private readonly ssi: SerializableReadScan | null;
+  private readonly snapshot: SnapshotData;
 
   constructor(
     private readonly deps: IndexAccessDeps,
     readonly heapRel: Relation,
     readonly index: IndexRelation,
     keys: readonly ScanKey[],
-    private readonly snapshot: SnapshotData,
+    snapshot: SnapshotData,
     options: IndexScanCursorOptions = {},
     private readonly owner: ScanOwner | null = null,
   ) {
+    this.snapshot = options.snapshot ?? snapshot;
+    snapshot = this.snapshot;
     this.indexOnly = options.indexOnly === true;
     const n = this.indexOnly ? index.nkeyatts : heapRel.desc.natts;
     this.values = new Array<TupleValue | null>(n).fill(null);
     this.isnull = new Array<boolean>(n).fill(true);
     this.natts = this.indexOnly ? n : Math.max(0, Math.min(options.natts ?? n, n));
-    this.fetcher = new IndexFetchHeap(deps.heap, deps.vis, heapRel);
-    this.scan = btbeginscan(index, deps.bt, keys, { direction: options.direction ?? 'forward', indexOnly: this.indexOnly });
+    // SSI: leaf pages read take page SIREAD locks (the key range, gaps included), heap rows tuple locks.
+    const ssi = deps.heap.env.predicate?.forRead(heapRel.oid, snapshot) ?? null;
+    this.ssi = ssi;
+    this.fetcher = new IndexFetchHeap(deps.heap, deps.vis, heapRel, ssi);
+    this.scan = btbeginscan(index, deps.bt, keys, {
+      direction: options.direction ?? 'forward',
+      indexOnly: this.indexOnly,
+      ...(ssi !== null ? { predicate: ssi } : {}),
+    });
   }
 
   /** Advances to the next visible row in the scan's direction; false at the end. */
@@ -181,6 +207,8 @@ export class IndexScanCursor {
       if (this.indexOnly) {
         // All-visible page: every tuple on it is visible to every snapshot, so the entry's row is.
         if ((this.deps.vm.getStatusPinned(this.heapRel.locator, tidBlock(htid), this.vmPin) & VISIBILITYMAP_ALL_VISIBLE) !== 0) {
+          // No heap visit, so no tuple lock: the heap page stands for the row (nodeIndexonlyscan.c does the same).
+          if (this.ssi !== null) this.ssi.lockPage(this.heapRel.oid, tidBlock(htid));
           this.tid = htid;
           scan.getValues(values as IndexValue[], this.isnull);
           return true;
@@ -209,6 +237,48 @@ export class IndexScanCursor {
       return true;
     }
     return false;
+  }
+
+  /**
+   * A bitmap scan's index half (amgetbitmap): the next entry's heap TID in
+   * `tid`, with no heap visit; false at the end. The heap half is fetchTid,
+   * called later in TID order. Not for index-only scans.
+   */
+  nextTid(): boolean {
+    if (this.ended) return false;
+    try {
+      if (!this.scan.next()) return false;
+      this.tid = this.scan.heapTid;
+      return true;
+    } catch (e) {
+      this.owner?.scanFailed(this, e);
+      throw e;
+    }
+  }
+
+  /**
+   * A bitmap scan's heap half (BitmapHeapNext for one TID): the version of
+   * the HOT chain at `tid` the snapshot sees, its columns in `values` (the
+   * leading natts, TOASTed ones fetched) and its TID in `tid`; false if
+   * none is visible. Does not move the index position.
+   */
+  fetchTid(tid: Tid): boolean {
+    try {
+      this.heapFetches++;
+      const values = this.values;
+      if (!this.fetcher.fetch(tid, this.snapshot, values, this.isnull, this.natts)) return false;
+      this.tid = this.fetcher.tid;
+      for (let i = 0; i < values.length; i++) {
+        if (isRawVarlena(values[i])) {
+          this.deps.heap.detoastValues(this.heapRel, values);
+          break;
+        }
+      }
+      return true;
+    } catch (e) {
+      this.owner?.scanFailed(this, e);
+      throw e;
+    }
   }
 
   /** amrescan: starts over, with new keys (a nested loop's next outer row) and direction if given. */

@@ -97,6 +97,22 @@ export interface BtEnv {
   readonly fsm: FreeSpaceMap;
   readonly xids: BtXidHorizon;
   readonly cycles: BtVacuumCycles;
+  /**
+   * SSI's B-tree hooks (storage/lmgr/predicate.ts): the rw-conflict check
+   * of an insert into a leaf, and SIREAD page locks following a split or a
+   * page deletion. Absent in harnesses without one.
+   */
+  readonly predicate?: BtPredicateHooks;
+}
+
+/** What the B-tree calls of serializable snapshot isolation (PredicateLockManager implements it). */
+export interface BtPredicateHooks {
+  /** CheckForSerializableConflictIn(rel, NULL, leaf): called with the leaf write-locked. */
+  checkForSerializableConflictIn(relOid: number, tid: null, blkno: number): void;
+  /** PredicateLockPageSplit: the right half gets the old page's SIREAD locks. */
+  pageSplit(relOid: number, oldBlkno: number, newBlkno: number): void;
+  /** PredicateLockPageCombine: a deleted leaf's SIREAD locks move to its right sibling. */
+  pageCombine(relOid: number, oldBlkno: number, newBlkno: number): void;
 }
 
 /** IndexUniqueCheck (genam.h). */

@@ -173,6 +173,8 @@ export function btDoInsert(
       btRelBuf(env, ins.buf);
       return isUnique;
     }
+    // SSI: a serializable reader of this leaf's key range read before our insert (README.md, "SSI").
+    env.predicate?.checkForSerializableConflictIn(rel.oid, null, env.bufmgr.getBlockNumber(ins.buf));
     const newitemoff = findInsertLoc(rel, env, ins, checkingunique, stack);
     btInsertOnPg(rel, env, ins.buf, 0, stack, itup, itemsz, newitemoff, false);
     return isUnique;
@@ -400,6 +402,8 @@ export function btInsertOnPg(
 
   if (pageGetFreeSpace(page) < itemsz) {
     const rbuf = btSplit(rel, env, buf, cbuf, newitemoff, itemsz, itup);
+    // PredicateLockPageSplit, with both halves still locked: SIREAD locks on the range cover its right half too.
+    if (isleaf) env.predicate?.pageSplit(rel.oid, bm.getBlockNumber(buf), bm.getBlockNumber(rbuf));
     btInsertParent(rel, env, buf, rbuf, stack, isroot, isonly);
     return;
   }

@@ -202,6 +202,8 @@ function markPageHalfDead(rel: IndexRelation, env: BtEnv, leafbuf: number, stack
     return false;
   }
 
+  // PredicateLockPageCombine: the right sibling takes over this leaf's key range, and its SIREAD locks.
+  env.predicate?.pageCombine(rel.oid, leafblkno, leafrightsib);
   // The pivot that led to the subtree now leads to its right sibling, whose own pivot goes.
   btTupleSetDownLink(ppage, itemIdGetOffset(itemIdGet(ppage, poffset)), topparentrightsib);
   pageIndexTupleDelete(ppage, poffset + 1);

@@ -85,6 +85,17 @@ export interface BTScanOptions {
   direction?: ScanDirection;
   /** Keep each returned entry's key values (index-only scans): getValues() works. */
   indexOnly?: boolean;
+  /**
+   * A serializable transaction's scan (storage/lmgr/predicate.ts): every
+   * leaf read takes a SIREAD page lock, an empty index a relation lock.
+   */
+  predicate?: BtScanPredicate;
+}
+
+/** The SIREAD locks a B-tree scan takes (PredicateLockManager's SerializableReadScan). */
+export interface BtScanPredicate {
+  lockPage(relOid: number, blkno: number): void;
+  lockRelation(relOid: number): void;
 }
 
 const enum ScanState {
@@ -134,6 +145,7 @@ export class BTScan {
   private keys: PreparedKeys;
   direction: ScanDirection;
   private readonly indexOnly: boolean;
+  private readonly predicate: BtScanPredicate | null;
   private state = ScanState.New;
 
   // The current page (BTScanPosData).
@@ -160,6 +172,7 @@ export class BTScan {
     this.keys = btPreprocessKeys(rel, keys);
     this.direction = options.direction ?? 'forward';
     this.indexOnly = options.indexOnly === true;
+    this.predicate = options.predicate ?? null;
     const pos = acquirePos(this.indexOnly);
     this.pos = pos;
     this.heapTids = pos.heapTids;
@@ -270,7 +283,11 @@ export class BTScan {
     if (start === null) return this.endpoint(forward);
     const { key, goback } = start;
     const { buf } = btSearch(this.rel, this.env, key, BT_READ);
-    if (buf === 0) return false;
+    if (buf === 0) {
+      // No root yet: whatever is inserted later would have been in range (PredicateLockRelation on the index).
+      this.predicate?.lockRelation(this.rel.oid);
+      return false;
+    }
     const page = this.env.bufmgr.getPage(buf);
     let offnum = btBinSrch(this.rel, key, page);
     if (goback) offnum--;
@@ -358,7 +375,10 @@ export class BTScan {
   /** _bt_endpoint: no usable start key, so begin at the first or last leaf. */
   private endpoint(forward: boolean): boolean {
     const buf = btGetEndpoint(this.rel, this.env, 0, !forward);
-    if (buf === 0) return false;
+    if (buf === 0) {
+      this.predicate?.lockRelation(this.rel.oid);
+      return false;
+    }
     const page = this.env.bufmgr.getPage(buf);
     this.buf = buf;
     const start = forward ? btPageFirstDataKey(page) : pageGetMaxOffsetNumber(page);
@@ -383,6 +403,8 @@ export class BTScan {
     const pk = this.keys;
     const page = bm.getPage(this.buf);
     this.currPage = bm.getBlockNumber(this.buf);
+    // PredicateLockPage while the leaf is locked: an insert into its range checks for it under the write lock.
+    if (this.predicate !== null) this.predicate.lockPage(this.rel.oid, this.currPage);
     this.nextPage = btpoNext(page);
     this.tuplesUsed = 0;
     const minoff = btPageFirstDataKey(page);

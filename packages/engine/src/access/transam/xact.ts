@@ -90,6 +90,7 @@ import { Clog, clogShmemInit, clogShmemSize } from './clog.ts';
 import type { CheckPoint } from '../../catalog/pg_control.ts';
 import { RM_XACT_ID, type RedoCounters } from './rmgr.ts';
 import { SubTrans, subtransShmemInit, subtransShmemSize } from './subtrans.ts';
+import { MultiXact, multixactShmemInit, multixactShmemSize } from './multixact.ts';
 import {
   FirstGenbkiObjectId,
   FirstNormalTransactionId,
@@ -265,6 +266,8 @@ function fatal(message: string): never {
 /** The transactions of one backend. */
 export class Xact implements SnapshotXactHooks {
   readonly snapmgr: SnapshotManager;
+  /** SSI's PreCommit_CheckForSerializationFailure (storage/lmgr/predicate.ts), run after the pre_commit callbacks; may throw 40001. */
+  preCommitSerializationCheck: (() => void) | null = null;
   readonly combo = new ComboCids();
   readonly settings: XactSettings;
   private readonly procno: number;
@@ -293,7 +296,7 @@ export class Xact implements SnapshotXactHooks {
   private readonly callbacks: XactCallback[] = [];
   private readonly cleanups: ResourceCleanup[] = [];
   private readonly cciCallbacks: (() => void)[] = [];
-  private readonly xidAssignedCallbacks: ((xid: TransactionId, isSubXact: boolean) => void)[] = [];
+  private readonly xidAssignedCallbacks: ((xid: TransactionId, isSubXact: boolean, subid: number) => void)[] = [];
   private pendingDeletes: PendingDelete[] = [];
   private pendingDeleteExecutor: PendingDeleteExecutor | null = null;
 
@@ -339,8 +342,12 @@ export class Xact implements SnapshotXactHooks {
     this.cciCallbacks.push(fn);
   }
 
-  /** Called when an XID is assigned (XactLockTableInsert: the lock manager locks the XID). */
-  registerXidAssignedCallback(fn: (xid: TransactionId, isSubXact: boolean) => void): void {
+  /**
+   * Called when an XID is assigned (XactLockTableInsert: the lock manager
+   * locks the XID), with the subtransaction id of the (sub)transaction it
+   * belongs to: a parent's XID may be assigned while a child is current.
+   */
+  registerXidAssignedCallback(fn: (xid: TransactionId, isSubXact: boolean, subid: number) => void): void {
     this.xidAssignedCallbacks.push(fn);
   }
 
@@ -458,7 +465,11 @@ export class Xact implements SnapshotXactHooks {
    */
   isCurrentTransactionId(xid: TransactionId): boolean {
     if (xid < FirstNormalTransactionId) return false;
-    if (xid === this.top.xid) return true;
+    const top = this.top;
+    if (xid === top.xid) return true;
+    // No subtransaction open and none committed into the top level (the
+    // common case, asked once or twice per tuple a scan checks): nothing else is mine.
+    if (this.current === top && top.childXids.length === 0) return false;
     for (let s: TransactionStateData | null = this.current; s !== null; s = s.parent) {
       if (s.state === 'ABORT' || s.fullTransactionId === 0) continue;
       if (xid === s.xid) return true;
@@ -493,7 +504,7 @@ export class Xact implements SnapshotXactHooks {
     const isSubXact = s.parent !== null;
     s.fullTransactionId = this.varsup.getNewTransactionId(this.procno, isSubXact);
     if (isSubXact) this.subtrans.setParent(s.xid, (s.parent as TransactionStateData).xid);
-    for (const fn of this.xidAssignedCallbacks) fn(s.xid, isSubXact);
+    for (const fn of this.xidAssignedCallbacks) fn(s.xid, isSubXact, s.subTransactionId);
   }
 
   /* ==== command ids ==== */
@@ -675,6 +686,8 @@ export class Xact implements SnapshotXactHooks {
     if (s.state !== 'INPROGRESS') this.warnState('CommitTransaction', s.state);
     // Last chance for callbacks to fail the commit (deferred triggers, ...).
     this.callCallbacks('pre_commit', s, false);
+    // PreCommit_CheckForSerializationFailure: after everything that may still read or write.
+    if (this.preCommitSerializationCheck !== null) this.preCommitSerializationCheck();
     s.state = 'COMMIT';
     const latestXid = this.recordTransactionCommit();
     this.procArray.endTransaction(this.procno, latestXid);
@@ -1383,6 +1396,7 @@ export function transamShmemSize(sizer: ShmemSizer): void {
   sizer.add(subtransShmemSize());
   sizer.add(procArrayShmemSize());
   sizer.add(varsupShmemSize());
+  multixactShmemSize(sizer);
 }
 
 /** Creates the regions (the postmaster, once). */
@@ -1391,6 +1405,7 @@ export function transamShmemInit(shmem: Shmem): void {
   subtransShmemInit(shmem);
   procArrayShmemInit(shmem);
   varsupShmemInit(shmem);
+  multixactShmemInit(shmem);
 }
 
 export interface AttachTransamOptions {
@@ -1417,6 +1432,8 @@ export interface TransamBackend {
   procArray: ProcArray;
   varsup: VarSup;
   xact: Xact;
+  /** MultiXactIds: several lockers of one row (multixact.ts). */
+  multixact: MultiXact;
 }
 
 /** Makes a backend's handles and takes its proc slot (InitProcess). */
@@ -1437,7 +1454,8 @@ export function attachTransam(o: AttachTransamOptions): TransamBackend {
   });
   const procno = procArray.addProc(o.pid, o.databaseOid);
   const xact = new Xact({ procno, lw: o.lw, procArray, varsup, status, subtrans, wal: o.wal, notice, settings: o.settings });
-  return { procno, lw: o.lw, clog, subtrans, status, procArray, varsup, xact };
+  const multixact = new MultiXact(o.shmem, o.lw, o.dir, o.wal);
+  return { procno, lw: o.lw, clog, subtrans, status, procArray, varsup, xact, multixact };
 }
 
 /** Gives the proc slot back (ProcKill); an open transaction is rolled back first. */
@@ -1461,6 +1479,7 @@ export function bootstrapTransam(b: TransamBackend, firstXid: FullTransactionId 
   b.clog.bootstrap(xid);
   b.clog.startup(xid);
   b.subtrans.bootstrap(xid);
+  b.multixact.startup();
   b.procArray.setLatestCompletedXid(latestBefore(firstXid));
 }
 
@@ -1538,6 +1557,7 @@ export function checkPointTransam(b: TransamBackend): void {
   b.procArray.waitForDelayingCheckpoint(DELAY_CHKPT_START);
   b.clog.checkpoint();
   b.subtrans.checkpoint(b.procArray.getOldestTransactionIdConsideredRunning());
+  b.multixact.checkpoint();
 }
 
 /**
@@ -1551,6 +1571,7 @@ export function startTransamRecovery(b: TransamBackend, fields?: CheckpointXidFi
   b.clog.inRecovery = true;
   b.subtrans.slru.inRecovery = true;
   b.varsup.inRecovery = true;
+  b.multixact.inRecovery = true;
   if (fields !== undefined) {
     b.varsup.setFromCheckpoint(fields);
     b.clog.startup(xidFromFull(fields.nextXid));
@@ -1591,6 +1612,8 @@ export function finishTransamRecovery(b: TransamBackend): void {
   b.clog.inRecovery = false;
   b.subtrans.slru.inRecovery = false;
   b.varsup.inRecovery = false;
+  b.multixact.inRecovery = false;
+  b.multixact.startup();
   b.clog.startup(xid);
   b.clog.trim(xid);
   b.subtrans.startup(xid, xid);

@@ -44,7 +44,7 @@ import { mutateExprDeep, mutateQuery } from '../util/querywalk.ts';
 import { pullVars, queryExprs } from '../util/var.ts';
 import { exprWidth } from '../util/relnode.ts';
 import { estimateNumGroups } from '../util/selfuncs.ts';
-import { featureNotSupported } from '../../utils/errors.ts';
+import { featureNotSupported, PgError, SQLSTATE } from '../../utils/errors.ts';
 import { lookupAggregate } from '../../utils/fmgr/fmgrtab.ts';
 
 export type { PlannerContext };
@@ -220,6 +220,7 @@ export function subqueryPlanner(glob: PlannerGlobal, parse: Query, parent: Plann
   q = pullUpSubqueries(q);
   q = flattenJoinAliasVars(q);
   q = reduceOuterJoins(q);
+  checkRowMarksNotNullable(q);
   root.parse = q;
   preprocessQuery(root);
   moveHavingToWhere(root);
@@ -231,6 +232,34 @@ export function subqueryPlanner(glob: PlannerGlobal, parse: Query, parent: Plann
     if (plan.type === 'Result' && plan.lefttree !== null && plan.resconstantqual !== null) chargeForInitplans(plan.lefttree, root.init_plans);
   }
   return { plan, subroot: root };
+}
+
+/**
+ * make_outerjoininfo's check: a row that an outer join may NULL-extend
+ * cannot be locked (there is no row to lock), so FOR UPDATE / SHARE of a
+ * relation on the nullable side of an outer join left after
+ * reduce_outer_joins is an error (0A000).
+ */
+function checkRowMarksNotNullable(q: Query): void {
+  if (q.rowMarks.length === 0) return;
+  const marked = new Map(q.rowMarks.map((rm) => [rm.rti, rm.strength] as const));
+  const fail = (rti: number): void => {
+    const strength = marked.get(rti);
+    if (strength === undefined) return;
+    const name = strength === 'LCS_FORKEYSHARE' ? 'FOR KEY SHARE' : strength === 'LCS_FORSHARE' ? 'FOR SHARE' : strength === 'LCS_FORNOKEYUPDATE' ? 'FOR NO KEY UPDATE' : 'FOR UPDATE';
+    throw new PgError(SQLSTATE.feature_not_supported, `${name} cannot be applied to the nullable side of an outer join`);
+  };
+  const walk = (n: JoinTreeNode): void => {
+    if (n.type === 'FromExpr') {
+      for (const c of n.fromlist) walk(c);
+    } else if (n.type === 'JoinExpr') {
+      walk(n.larg);
+      walk(n.rarg);
+      if (n.jointype !== 'JOIN_INNER' && n.jointype !== 'JOIN_RIGHT') for (const rti of jointreeRtis(n.rarg)) fail(rti);
+      if (n.jointype === 'JOIN_RIGHT' || n.jointype === 'JOIN_FULL') for (const rti of jointreeRtis(n.larg)) fail(rti);
+    }
+  };
+  walk(q.jointree);
 }
 
 /**
@@ -636,7 +665,14 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
     else if (root.pseudoconstant_quals.length > 0) r.resconstantqual = root.pseudoconstant_quals.length === 1 ? root.pseudoconstant_quals[0] : { type: 'BoolExpr', boolop: 'AND_EXPR', args: root.pseudoconstant_quals, location: -1 };
     candidates.push(withKeys(r, []));
   } else {
-    const paths = [finalRel.cheapest_total_path, ...finalRel.pathlist.filter((p) => p.required_outer === 0n && p.pathkeys.length > 0 && pathkeysContainedIn(root, root.query_pathkeys.slice(0, Math.min(root.query_pathkeys.length, p.pathkeys.length)), p.pathkeys) && root.query_pathkeys.length > 0)];
+    const paths = [finalRel.cheapest_total_path];
+    // Paths already in (a prefix of) the wanted order; with no order wanted (most statements) none is.
+    if (root.query_pathkeys.length > 0) {
+      for (const p of finalRel.pathlist) {
+        if (p.pathkeys.length > 0 && p.required_outer === 0n
+          && pathkeysContainedIn(root, root.query_pathkeys.slice(0, Math.min(root.query_pathkeys.length, p.pathkeys.length)), p.pathkeys)) paths.push(p);
+      }
+    }
     if (finalRel.cheapest_startup_path !== null && root.limit_tuples > 0) paths.push(finalRel.cheapest_startup_path);
     const seen = new Set<unknown>();
     for (const p of paths) {

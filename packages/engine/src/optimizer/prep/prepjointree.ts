@@ -170,7 +170,9 @@ function isSimpleSubquery(sub: Query, underNullable: boolean): boolean {
   if (sub.commandType !== 'CMD_SELECT' || sub.setOperations !== null) return false;
   if (sub.hasAggs || sub.hasWindowFuncs || sub.hasTargetSRFs || sub.groupClause.length > 0 || sub.havingQual !== null) return false;
   if (sub.sortClause.length > 0 || sub.distinctClause.length > 0 || sub.limitCount !== null || sub.limitOffset !== null) return false;
-  if (sub.rowMarks.length > 0 || sub.cteList.length > 0 || sub.hasRecursive || sub.hasForUpdate) return false;
+  // A locking clause of the subquery's own would lock at the wrong level once merged; one pushed down from
+  // the parent (FOR UPDATE of a view or sub-select) moves up with its relations (is_simple_subquery).
+  if (sub.rowMarks.some((r) => !r.pushedDown) || sub.cteList.length > 0 || sub.hasRecursive || sub.hasForUpdate) return false;
   if (sub.jointree.fromlist.length === 0) return false;
   if (sub.targetList.some((t) => containVolatileFunctions(t.expr))) return false;
   // Without placeholder expressions, a non-Var output under an outer join's nullable side would not go NULL.
@@ -190,7 +192,7 @@ export function pullUpSubqueries(q0: Query): Query {
     sub = offsetVarNodes(sub, q.rtable.length);
     sub = incrementQuerySublevelsUp(sub, -1, 1);
     const subTree = sub.jointree;
-    q = { ...q, rtable: [...q.rtable, ...sub.rtable], jointree: visitOne(q.jointree, rti, () => subTree) as FromExpr };
+    q = { ...q, rtable: [...q.rtable, ...sub.rtable], jointree: visitOne(q.jointree, rti, () => subTree) as FromExpr, rowMarks: [...q.rowMarks, ...sub.rowMarks] };
     q = replaceVarsInQuery(q, rti, sub.targetList);
   }
   return q;

@@ -19,6 +19,11 @@
  *
  *   byte 0   u32 nbuffers      shared_buffers, in pages
  *        4   u32 walBuffers    wal_buffers, in pages
+ *
+ * The heavyweight lock table (region "LockTable", storage/lmgr) records its
+ * own geometry (max_locks_per_transaction), and so does the backend status
+ * array (region "BackendStatus", backend_status.ts): attaching backends
+ * need no setting for either.
  */
 
 import { Shmem, ShmemSizer } from './shmem.ts';
@@ -28,6 +33,10 @@ import { transamShmemInit, transamShmemSize } from '../../access/transam/xact.ts
 import { btVacuumShmemSize } from '../../access/nbtree/nbtree.ts';
 import { sinvalShmemInit, sinvalShmemSize } from './sinval.ts';
 import { syncRequestShmemInit, syncRequestShmemSize } from './syncrequest.ts';
+import { lockShmemInit, lockShmemSize } from '../lmgr/lock_table.ts';
+import { backendStatusShmemInit, backendStatusShmemSize } from './backend_status.ts';
+import { DEFAULT_MAX_LOCKS_PER_TRANSACTION } from '../../constants.ts';
+import { predicateLockShmemInit, predicateLockShmemSize } from '../lmgr/predicate_internals.ts';
 import { elog } from '../../utils/errors.ts';
 
 export interface SharedMemoryConfig {
@@ -39,6 +48,14 @@ export interface SharedMemoryConfig {
   checkpointWalBytes?: number;
   /** checkpoint_timeout in milliseconds. */
   checkpointTimeoutMs?: number;
+  /** commit_delay (microseconds), commit_siblings, and the benchmarks' group-commit switch (xlog.ts XLogSettings). */
+  commitDelayUs?: number;
+  commitSiblings?: number;
+  groupCommit?: boolean;
+  /** max_locks_per_transaction: sizes the heavyweight lock table (storage/lmgr/lock_table.ts); 64 by default. */
+  maxLocksPerTransaction?: number;
+  /** max_pred_locks_per_transaction: sizes the SSI predicate lock table (storage/lmgr/predicate_internals.ts); 64 by default. */
+  maxPredLocksPerTransaction?: number;
 }
 
 const CONFIG_REGION = 'ShmemConfig';
@@ -52,6 +69,9 @@ function sizeAll(sizer: ShmemSizer, config: SharedMemoryConfig): void {
   btVacuumShmemSize(sizer);
   sinvalShmemSize(sizer);
   syncRequestShmemSize(sizer);
+  lockShmemSize(sizer, config.maxLocksPerTransaction ?? DEFAULT_MAX_LOCKS_PER_TRANSACTION);
+  backendStatusShmemSize(sizer);
+  predicateLockShmemSize(sizer, config.maxPredLocksPerTransaction);
 }
 
 /** CalculateShmemSize. */
@@ -75,10 +95,16 @@ export function createSharedMemoryAndSemaphores(config: SharedMemoryConfig): Shm
     walBuffers: config.walBuffers,
     ...(config.checkpointWalBytes !== undefined ? { checkpointWalBytes: config.checkpointWalBytes } : {}),
     ...(config.checkpointTimeoutMs !== undefined ? { checkpointTimeoutMs: config.checkpointTimeoutMs } : {}),
+    ...(config.commitDelayUs !== undefined ? { commitDelayUs: config.commitDelayUs } : {}),
+    ...(config.commitSiblings !== undefined ? { commitSiblings: config.commitSiblings } : {}),
+    ...(config.groupCommit !== undefined ? { groupCommit: config.groupCommit } : {}),
   });
   transamShmemInit(shmem);
   sinvalShmemInit(shmem);
   syncRequestShmemInit(shmem);
+  lockShmemInit(shmem, config.maxLocksPerTransaction ?? DEFAULT_MAX_LOCKS_PER_TRANSACTION);
+  backendStatusShmemInit(shmem);
+  predicateLockShmemInit(shmem, config.maxPredLocksPerTransaction);
   return shmem;
 }
 

@@ -166,6 +166,12 @@ export class LockManager {
   /** The LOCALLOCK table. */
   private readonly local = new LocalLockTable();
   private waiting: PendingWait | null = null;
+  /**
+   * How many lock requests of this backend have had to wait (ProcSleep
+   * calls), for callers that must know whether time passed while they
+   * asked: a statement's snapshot taken before a wait is stale after it.
+   */
+  sleeps = 0;
   private readonly scratchTag = new LockTag();
 
   constructor(d: LockManagerDeps) {
@@ -356,6 +362,7 @@ export class LockManager {
   private procSleep(): LockAcquireResult {
     const pw = this.waiting;
     Assert(pw !== null, 'no lock wait in progress');
+    this.sleeps++;
     const words = this.table.procWords;
     const sem = this.myWords + PL_SEMAPHORE;
     let deadlockAt = pw.checkNow ? pw.started : pw.started + this.settings.deadlockTimeoutMs;

@@ -17,7 +17,10 @@
  *   word 0    maxLocks, maxProcLocks, nbuckets            fixed at init
  *   word 16   free-list spinlock (own cache line),
  *             lockFreeHead, procLockFreeHead,
- *             locksUsed, procLocksUsed                   the spinlock
+ *             locksUsed, procLocksUsed,
+ *             locksNeverUsed, procLocksNeverUsed         the spinlock
+ *             (high-water marks: entries at and above them were never
+ *             handed out and are all zero, so init links no free list)
  *   word 32   NUM_LOCK_PARTITIONS partition LWLocks, one per 64-byte line
  *   word 288  FAST_PATH_STRONG_LOCK_HASH_PARTITIONS counters of strong
  *             relation locks held or awaited, by tag hash  Atomics
@@ -99,6 +102,8 @@ const H_LOCK_FREE_HEAD = 17;
 const H_PROCLOCK_FREE_HEAD = 18;
 const H_LOCKS_USED = 19;
 const H_PROCLOCKS_USED = 20;
+const H_LOCK_HWM = 21;
+const H_PROCLOCK_HWM = 22;
 const H_PARTITION_LOCKS = 32;
 const PARTITION_LOCK_STRIDE = 16;
 const H_STRONG_COUNTS = H_PARTITION_LOCKS + PARTITION_LOCK_STRIDE * NUM_LOCK_PARTITIONS;
@@ -173,13 +178,8 @@ export function lockShmemInit(shmem: Shmem, maxLocksPerTransaction = DEFAULT_MAX
   w[h + H_MAX_LOCKS] = g.maxLocks;
   w[h + H_MAX_PROCLOCKS] = g.maxProcLocks;
   w[h + H_NBUCKETS] = g.nbuckets;
-  // Every entry starts on its free list, in index order.
-  const locks = h + HEADER_WORDS + g.nbuckets;
-  for (let i = 0; i < g.maxLocks; i++) w[locks + i * LOCK_WORDS + LK_HASH_NEXT] = i + 1 < g.maxLocks ? i + 2 : 0;
-  w[h + H_LOCK_FREE_HEAD] = 1;
-  const procLocks = locks + g.maxLocks * LOCK_WORDS;
-  for (let i = 0; i < g.maxProcLocks; i++) w[procLocks + i * PROCLOCK_WORDS + PLK_LOCK_NEXT] = i + 1 < g.maxProcLocks ? i + 2 : 0;
-  w[h + H_PROCLOCK_FREE_HEAD] = 1;
+  // Free lists start empty and the high-water marks at 0: entries are handed out from the
+  // (zeroed) never-used range first, so formatting does not touch the whole region (cold start).
 }
 
 /**
@@ -303,7 +303,7 @@ export class LockTable {
 
   /** Makes a new, empty LOCK for the tag (partition lock exclusive); -1 when the table is full. */
   createLock(hash: number, f1: number, f2: number, f3: number, f4: number, typeMethod: number): number {
-    const lock = this.allocate(H_LOCK_FREE_HEAD, H_LOCKS_USED, this.locks, LOCK_WORDS, LK_HASH_NEXT);
+    const lock = this.allocate(H_LOCK_FREE_HEAD, H_LOCKS_USED, H_LOCK_HWM, this.maxLocks, this.locks, LOCK_WORDS, LK_HASH_NEXT);
     if (lock < 0) return -1;
     const w = this.w;
     const b = this.lockWord(lock);
@@ -357,7 +357,7 @@ export class LockTable {
   }
 
   createProcLock(lock: number, procno: number): number {
-    const pl = this.allocate(H_PROCLOCK_FREE_HEAD, H_PROCLOCKS_USED, this.procLocks, PROCLOCK_WORDS, PLK_LOCK_NEXT);
+    const pl = this.allocate(H_PROCLOCK_FREE_HEAD, H_PROCLOCKS_USED, H_PROCLOCK_HWM, this.maxProcLocks, this.procLocks, PROCLOCK_WORDS, PLK_LOCK_NEXT);
     if (pl < 0) return -1;
     const w = this.w;
     const b = this.procLockWord(pl);
@@ -392,17 +392,25 @@ export class LockTable {
    * is taken under it. A spinlock costs one compare-and-swap and one store;
    * an LWLock here cost a third of an uncontended lock request.
    */
-  private allocate(headWord: number, usedWord: number, base: number, words: number, linkField: number): number {
+  /** An entry from the free list, else the next never-used one; -1 when all are in use. */
+  private allocate(headWord: number, usedWord: number, hwmWord: number, max: number, base: number, words: number, linkField: number): number {
     const w = this.w;
-    const spin = this.header + H_FREELIST_LOCK;
+    const h = this.header;
+    const spin = h + H_FREELIST_LOCK;
     spinLockAcquire(w, spin);
-    const head = w[this.header + headWord];
+    let entry = -1;
+    const head = w[h + headWord];
     if (head !== 0) {
-      w[this.header + headWord] = w[base + (head - 1) * words + linkField];
-      w[this.header + usedWord]++;
+      entry = head - 1;
+      w[h + headWord] = w[base + entry * words + linkField];
+      // A free entry's link word was its free-list link; in use it is a chain link, 0 until set.
+      w[base + entry * words + linkField] = 0;
+    } else if (w[h + hwmWord] < max) {
+      entry = w[h + hwmWord]++;
     }
+    if (entry >= 0) w[h + usedWord]++;
     Atomics.store(w, spin, 0);
-    return head - 1;
+    return entry;
   }
 
   private free(headWord: number, usedWord: number, linkWord: number, entry: number): void {

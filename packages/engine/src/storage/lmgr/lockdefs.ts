@@ -128,6 +128,13 @@ export function lockModeName(mode: number): string {
   return LOCK_MODE_NAMES[mode] ?? 'INVALID';
 }
 
+/** The mode named "AccessShareLock" .. "AccessExclusiveLock" (a range table entry's rellockmode). */
+export function lockModeFromName(name: string): LockMode {
+  const m = LOCK_MODE_NAMES.indexOf(name);
+  if (m <= 0) throw new Error(`unknown lock mode name ${name}`);
+  return m as LockMode;
+}
+
 /** pg_locks.locktype for each LockTagType (LockTagTypeNames). */
 const LOCK_TAG_TYPE_NAMES = [
   'relation',

@@ -111,6 +111,8 @@ export function compareAcross(t1: number, t2: number): (a: Datum, b: Datum) => n
     return (a, b) => numericCmp(typeof a === 'string' ? a : numericFromInt(a as number), typeof b === 'string' ? b : numericFromInt(b as number));
   }
   if ((t1 === 26 || t2 === 26 || t1 === 2205 || t2 === 2205)) return (a, b) => (n(a) < n(b) ? -1 : n(a) > n(b) ? 1 : 0);
+  // xideqint4: the int4 is taken as a TransactionId (unsigned 32 bits).
+  if (t1 === 28 && t2 === 23) return (a, b) => ((n(a) >>> 0) === (n(b) >>> 0) ? 0 : (n(a) >>> 0) < (n(b) >>> 0) ? -1 : 1);
   return elog(`no cross-type comparison for types ${t1} and ${t2}`);
 }
 

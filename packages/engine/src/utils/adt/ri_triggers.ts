@@ -44,6 +44,7 @@ import type { StorageEngine } from '../../engine.ts';
 import type { Relation } from '../../access/heap/relation.ts';
 import type { IndexRelation } from '../../access/nbtree/nbtree.ts';
 import type { ScanKey } from '../../access/nbtree/nbtree.ts';
+import { initDirtySnapshot, type SnapshotData } from '../time/snapmgr.ts';
 import type { Tid } from '../../access/common/itemptr.ts';
 import type { Expr } from '../../nodes/primnodes.ts';
 import type { CatalogAccess, ConstraintInfo, IndexInfo, RelationInfo } from '../rel.ts';
@@ -67,7 +68,7 @@ export interface RowCursor {
 /** The engine's cursor API as used here (engine.ts beginScan / beginIndexScan). */
 export interface CursorEngine {
   beginScan(rel: Relation): RowCursor;
-  beginIndexScan(index: IndexRelation, keys: readonly ScanKey[], options?: { direction?: 'forward' | 'backward'; indexOnly?: boolean }): RowCursor;
+  beginIndexScan(index: IndexRelation, keys: readonly ScanKey[], options?: { direction?: 'forward' | 'backward'; indexOnly?: boolean; snapshot?: SnapshotData }): RowCursor;
 }
 
 export function cursorsOf(engine: StorageEngine): CursorEngine {
@@ -103,6 +104,32 @@ export function probeIndex(engine: StorageEngine, rel: RelationInfo, index: Inde
     while (cur.next()) {
       if (skip !== undefined && skip(cur.tid)) continue;
       return { tid: cur.tid, values: cur.values.slice() };
+    }
+    return null;
+  } finally {
+    cur.end();
+  }
+}
+
+/**
+ * ON CONFLICT's arbiter check (check_exclusion_or_unique_constraint with
+ * SnapshotDirty): the first row with the key that is committed-live
+ * (visible or not to the statement's snapshot) or being inserted or
+ * deleted by a running transaction. `xwait` is that transaction (0 when
+ * none): the caller waits for it and probes again.
+ */
+export function probeIndexDirty(engine: StorageEngine, rel: RelationInfo, index: IndexInfo, keyValues: readonly unknown[], skip?: (tid: Tid) => boolean): { tid: Tid; values: unknown[]; xwait: number } | null {
+  const dirty = initDirtySnapshot();
+  const keys: ScanKey[] = [];
+  for (let i = 0; i < index.indkey.length; i++) {
+    keys.push({ attno: i + 1, op: '=', arg: keyArg(keyValues[i], rel.attrs[index.indkey[i] - 1].atttypid) as ScanKey['arg'] });
+  }
+  const cur = cursorsOf(engine).beginIndexScan(index.index, keys, { direction: 'forward', indexOnly: false, snapshot: dirty });
+  try {
+    while (cur.next()) {
+      if (skip !== undefined && skip(cur.tid)) continue;
+      const xwait = dirty.xmin !== 0 ? dirty.xmin : dirty.xmax;
+      return { tid: cur.tid, values: cur.values.slice(), xwait };
     }
     return null;
   } finally {

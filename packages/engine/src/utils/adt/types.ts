@@ -92,10 +92,16 @@ export const RECORDARRAYOID = 2287;
  * SQL can compare and print it (relkind = 'r').
  */
 const charType = CATALOG_ONLY_TYPES.find((t) => t.oid === 18) as TypeInfo;
+/**
+ * xid (28), likewise catalogtypes.ts's: registered so pg_locks.transactionid
+ * and pg_stat_activity.backend_xid can be compared and printed (the
+ * lock-monitoring queries join pg_locks on every column).
+ */
+const xidType = CATALOG_ONLY_TYPES.find((t) => t.oid === 28) as TypeInfo;
 
 /** Base types with their array type's OID (pg_type.typarray), PostgreSQL's numbers. */
 const BASE: readonly [TypeInfo, number][] = [
-  [charType, 1002],
+  [charType, 1002], [xidType, 1011],
   [boolType, 1000], [byteaType, 1001], [nameType, 1003], [int8Type, 1016], [int2Type, 1005],
   [int4Type, 1007], [textType, 1009], [oidType, 1028], [tidType, 1010], [jsonType, 199],
   [float4Type, 1021], [float8Type, 1022], [bpcharType, 1014], [varcharType, 1015],

@@ -14,6 +14,7 @@
  *   registerBuiltin(info)          adds a function (another folder's, e.g. pg_stat_*)
  *   registerAggregate(info)        adds an aggregate's code
  *   findFunctionOid(name, argtypes) / findOperatorOid(name, left, right)   exact-signature lookups
+ *   functionRegistryGeneration()   changes when a function is added (for caches of resolved calls)
  *
  * The rows come from pg_catalog_data.ts (generated from PostgreSQL's own
  * catalogs by genfmgrtab.ts, so OIDs match PostgreSQL's); the code of each
@@ -50,7 +51,14 @@ const pendingAggregates: AggregateInfo[] = [];
 /** Casts are keyed by source * 2^20 + target, one number per pair: every type OID here is below 2^20. */
 const castKey = (source: number, target: number): number => source * 1048576 + target;
 
+/** Bumped by every function added after the registry was built (caches of resolved calls compare it). */
+let functionGeneration = 0;
+
+/** Changes whenever the set of functions does (parse_func.ts's cache of resolved calls checks it). */
+export const functionRegistryGeneration = (): number => functionGeneration;
+
 function addFunction(r: Registry, f: FunctionInfo): void {
+  functionGeneration++;
   r.functions.set(f.oid, f);
   const list = r.functionsByName.get(f.proname);
   if (list === undefined) r.functionsByName.set(f.proname, [f]);

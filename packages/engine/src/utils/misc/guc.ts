@@ -381,6 +381,14 @@ export class Guc {
    * first (nothing changes on error); records undo information for the
    * current transaction level.
    */
+  /**
+   * Check-and-assign hooks the backend installs for settings whose value
+   * also lives outside this object (transaction_isolation -> Xact), by
+   * lower-case name; SET calls them before anything changes, so a hook
+   * that throws refuses the value.
+   */
+  readonly externalHooks = new Map<string, (value: string) => void>();
+
   set(name: string, value: string | null, opts: { isLocal?: boolean } = {}): void {
     const key = name.toLowerCase();
     if (!DEFS_BY_LOWER.has(key)) {
@@ -394,6 +402,8 @@ export class Guc {
     if (d.context === 'sighup') throw new PgError(CANT_CHANGE, `parameter "${d.name}" cannot be changed now`);
     const norm = value === null ? (this.resetValues.get(key) as string) : normalizeValue(d, value);
     this.checkSupported(d, norm);
+    // A setting that lives elsewhere too (transaction_isolation in the transaction manager) may refuse the value.
+    this.externalHooks.get(key)?.(norm);
     this.remember(key);
     this.values.set(key, norm);
     if (opts.isLocal !== true) this.session.set(key, norm);

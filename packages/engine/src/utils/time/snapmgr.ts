@@ -19,8 +19,9 @@
  *
  * READ COMMITTED takes a new snapshot for every statement
  * (getTransactionSnapshot); REPEATABLE READ and SERIALIZABLE take one at the
- * first statement of the transaction and keep it. (SERIALIZABLE behaves as
- * REPEATABLE READ: there is no predicate locking yet.)
+ * first statement of the transaction and keep it. SERIALIZABLE takes its
+ * first one through serializableSnapshot, which registers the transaction
+ * for serializable snapshot isolation (storage/lmgr/predicate.ts).
  *
  * Rules:
  *  1. The snapshots getTransactionSnapshot and getLatestSnapshot return are
@@ -172,6 +173,12 @@ export class SnapshotManager {
   private firstXactSnapshot: SnapshotData | null = null;
   private readonly registered = new Set<SnapshotData>();
   private readonly active: ActiveSnapshotElt[] = [];
+  /**
+   * GetSerializableTransactionSnapshot (storage/lmgr/predicate.ts): takes
+   * the first transaction snapshot itself (through `take`) when the
+   * transaction is SERIALIZABLE, registering it for SSI at the same moment.
+   */
+  serializableSnapshot: ((take: () => SnapshotData) => SnapshotData) | null = null;
 
   constructor(
     private readonly procArray: ProcArray,
@@ -205,7 +212,8 @@ export class SnapshotManager {
     Assert(this.hooks.nestingLevel() > 0, 'cannot take a transaction snapshot outside a transaction');
     if (!this.firstSnapshotSet) {
       if (this.hooks.usesXactSnapshot()) {
-        const snap = this.copySnapshot(this.takeSnapshot(this.currentData));
+        const take = (): SnapshotData => this.takeSnapshot(this.currentData);
+        const snap = this.copySnapshot(this.serializableSnapshot !== null ? this.serializableSnapshot(take) : take());
         snap.regdCount++;
         this.registered.add(snap);
         this.firstXactSnapshot = snap;
