@@ -2,7 +2,7 @@
  * main.ts — the playground page: starts a postmaster on OPFS, exposes it as
  * `window.tabgres`, and lays out the sessions side by side
  * (session_panel.ts) and the internals views (buffer_grid.ts,
- * locks_view.ts) that main.ts refreshes from shared memory
+ * locks_view.ts, journey_view.ts, page_inspector.ts) that main.ts refreshes from shared memory
  * (shmem_view.ts) or with SQL.
  *
  * URL parameters: ?db=NAME (the OPFS data directory, "tabgres/NAME";
@@ -22,6 +22,8 @@
  *                       the postmaster restarts the instance through crash recovery
  *                       (the test hook for "crash the tab's workers")
  *   sessions            the page's session panels (their editors, run(), pid)
+ *   journey             the query journey view (journey_view.ts): show(analyze, session)
+ *   pageInspector       the page inspector (page_inspector.ts): relation, block, refresh()
  *
  * Refresh: one timer while the page is visible; the session panels' state
  * (transaction state, lock wait) and the buffer grid are read from shared
@@ -33,6 +35,8 @@ import { startBrowserPostmaster, type BrowserPostmaster } from '@tabgres/worker-
 import type { PostmasterCore } from '@tabgres/worker-host/browser';
 import { BufferGrid } from './buffer_grid.ts';
 import { LocksView } from './locks_view.ts';
+import { JourneyView } from './journey_view.ts';
+import { PageInspector } from './page_inspector.ts';
 import { SessionPanel } from './session_panel.ts';
 import { readBackendActivity, readBufferPool } from './shmem_view.ts';
 
@@ -46,6 +50,8 @@ interface TabgresWindowApi {
   connect: PostmasterCore['connect'];
   crashBackend(pid: number): Promise<boolean>;
   sessions: SessionPanel[];
+  journey: JourneyView | null;
+  pageInspector: PageInspector | null;
 }
 
 declare global {
@@ -81,6 +87,8 @@ const api: TabgresWindowApi = {
     return true;
   },
   sessions: [],
+  journey: null,
+  pageInspector: null,
 };
 window.tabgres = api;
 
@@ -136,6 +144,12 @@ const grid = new BufferGrid();
 const locks = new LocksView((sqlText) => api.query(sqlText));
 (document.getElementById('view-buffers') as HTMLElement).append(grid.element);
 (document.getElementById('view-locks') as HTMLElement).append(locks.element);
+const journey = new JourneyView(() => api.sessions);
+const inspector = new PageInspector((sqlText, p) => api.query(sqlText, p));
+api.journey = journey;
+api.pageInspector = inspector;
+(document.getElementById('view-journey') as HTMLElement).append(journey.element);
+(document.getElementById('view-page') as HTMLElement).append(inspector.element);
 let shownView = 'buffers';
 for (const tab of document.querySelectorAll<HTMLButtonElement>('#internals-tabs button')) {
   tab.addEventListener('click', () => {
@@ -143,12 +157,15 @@ for (const tab of document.querySelectorAll<HTMLButtonElement>('#internals-tabs 
     for (const t of document.querySelectorAll<HTMLButtonElement>('#internals-tabs button')) t.classList.toggle('active', t === tab);
     for (const v of document.querySelectorAll<HTMLElement>('.view')) v.hidden = v.id !== `view-${shownView}`;
     if (shownView === 'locks') void locks.refresh();
+    if (shownView === 'journey') journey.refreshPicker();
   });
 }
 
 const TICK_MS = 100;
 const LOCKS_EVERY_MS = 500;
 let lastLocks = 0;
+const PAGE_EVERY_MS = 500;
+let lastPage = 0;
 function tick(): void {
   const shmem = started?.postmaster.sharedMemory ?? null;
   if (shmem !== null && !document.hidden) {
@@ -160,6 +177,10 @@ function tick(): void {
       if (shownView === 'locks' && now - lastLocks >= LOCKS_EVERY_MS) {
         lastLocks = now;
         void locks.refresh();
+      }
+      if (shownView === 'page' && inspector.live.checked && now - lastPage >= PAGE_EVERY_MS) {
+        lastPage = now;
+        void inspector.refresh();
       }
     } catch (e) {
       // A segment being replaced by a crash restart: the next tick reads the new one.

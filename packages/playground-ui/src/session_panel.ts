@@ -49,7 +49,7 @@ interface PgErrorLike {
   position?: number;
 }
 
-interface ResultLike {
+export interface ResultLike {
   command: string;
   commandTag?: string;
   rowCount: number;
@@ -90,6 +90,8 @@ export class SessionPanel {
   private readonly statusLine: HTMLElement;
   private readonly output: HTMLElement;
   private session: Session | null = null;
+  /** The script of the last Run (journey_view.ts shows its last statement's journey). */
+  lastScript: string | null = null;
   private connecting: Promise<Session> | null = null;
   private running = false;
 
@@ -164,6 +166,7 @@ export class SessionPanel {
   async run(): Promise<void> {
     if (this.running) return;
     const text = this.editor.state.doc.toString();
+    this.lastScript = text;
     this.editor.dispatch({ effects: setErrorMark.of(null) });
     this.running = true;
     this.element.dataset.running = 'true';
@@ -185,6 +188,17 @@ export class SessionPanel {
       this.runButton.disabled = false;
       this.cancelButton.disabled = true;
     }
+  }
+
+  /**
+   * One statement on this session's own backend (its transaction, its
+   * snapshot), for the journey view's EXPLAIN; refused while a script runs
+   * (rule 2) or before the first Run (rule 1).
+   */
+  async queryOnBackend(sqlText: string, params: unknown[] = []): Promise<ResultLike> {
+    if (this.session === null) throw new Error('this session has no backend yet: Run something first');
+    if (this.running) throw new Error('this session is running a statement; try again when it is done');
+    return (await this.session.query(sqlText, params)) as unknown as ResultLike;
   }
 
   /** The postmaster's cancel of this session's backend: the running statement ends with 57014. */

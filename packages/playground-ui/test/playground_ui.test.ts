@@ -5,7 +5,10 @@
  * position, a row lock making session 2 show "waiting" until session 1
  * commits (and the locks view naming the wait), a transaction shown
  * aborted until ROLLBACK, Cancel of a running statement (57014), and the
- * buffer grid drawn from shared memory with dirty buffers after an INSERT.
+ * buffer grid drawn from shared memory with dirty buffers after an INSERT;
+ * the query journey of a join (tokens, RangeVar, range table, a plan tree
+ * with costs, EXPLAIN ANALYZE's actual rows) and the page inspector showing
+ * an UPDATE's old version get its xmax and ctid.
  *
  * One browser and one page for all the tests (in order: each builds on the
  * table the first made). Screenshots go to test/artifacts/ (gitignored).
@@ -159,10 +162,74 @@ describe('playground UI in Chromium', () => {
     await settled(1);
     expect(await session(1).locator('.output .tag').allTextContents()).toEqual(['CREATE TABLE', 'INSERT 0 2000']);
     await page.waitForFunction((before) => document.querySelectorAll('.buffer-pool .grid .cell.dirty').length > before + 10, dirtyAfterCheckpoint);
-    const dirty = await pool.locator('.grid .cell.dirty').count();
-    expect(Number(await pool.getAttribute('data-dirty'))).toBe(dirty);
+    // Both read in one evaluate: the grid redraws every 100 ms and background writes change it between two reads.
+    const [dirty, summary] = await pool.evaluate((p) => [p.querySelectorAll('.grid .cell.dirty').length, Number((p as HTMLElement).dataset.dirty)]);
+    expect(summary).toBe(dirty);
     expect(await pool.locator('.grid .cell.dirty').first().getAttribute('title')).toMatch(/^buffer \d+: rel \d+ \w+ block \d+\nrefcount \d+, usage \d, dirty$/);
     await shot('buffer-pool', page.locator('#internals'));
     await shot('playground');
+  });
+
+  it("shows the query journey of session 1's last statement: tokens, raw tree, range table, plan tree with costs, then EXPLAIN ANALYZE", async () => {
+    await runIn(1, "CREATE TABLE cust (id int PRIMARY KEY, name text); INSERT INTO cust VALUES (1, 'alice'), (2, 'bob'); ANALYZE cust; ANALYZE acct;\nSELECT c.name, a.balance FROM cust c JOIN acct a ON a.id = c.id WHERE c.id < 10;");
+    await settled(1);
+    await page.click('#internals-tabs button[data-view="journey"]');
+    const j = page.locator('.journey');
+    await j.locator('select.session-picker').selectOption('1');
+    await j.locator('button.show-journey').click();
+    await j.locator('.plan-node').first().waitFor();
+    expect(await j.locator('pre.statement').textContent()).toBe('SELECT c.name, a.balance FROM cust c JOIN acct a ON a.id = c.id WHERE c.id < 10');
+    const tokens = await j.locator('.token .token-text').allTextContents();
+    expect(tokens.slice(0, 6)).toEqual(['SELECT', 'c', '.', 'name', ',', 'a']);
+    expect(tokens).toContain('JOIN');
+    expect(await j.locator('.token-KEYWORD .token-text').first().textContent()).toBe('SELECT');
+    expect(await j.locator('.raw-tree .node-type').allTextContents()).toContain('RangeVar');
+    const rtable = await j.locator('table.rtable tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent).slice(0, 3)));
+    expect(rtable).toEqual([['1', 'RTE_RELATION', 'c'], ['2', 'RTE_RELATION', 'a'], ['3', 'RTE_JOIN', 'unnamed_join']]);
+    expect(await j.locator('pre.query-text').textContent()).toContain('(a.id = c.id)');
+    const top = j.locator('.plan-tree > li > .plan-node');
+    expect(['Hash Join', 'Nested Loop']).toContain(await top.getAttribute('data-node-type'));
+    expect(await top.locator('.cost').textContent()).toMatch(/^cost=\d+\.\d\d\.\.\d+\.\d\d rows=\d+ width=\d+$/);
+    expect(await j.locator('.plan-node .actual').count()).toBe(0);
+    expect(await j.locator('.plan-node[data-node-type="Seq Scan"], .plan-node[data-node-type="Index Scan"]').count()).toBeGreaterThanOrEqual(2);
+
+    await j.locator('button.explain-analyze').click();
+    await j.locator('.plan-node .actual').first().waitFor();
+    expect(await top.locator('.actual').textContent()).toMatch(/^actual time=\d+\.\d{3}\.\.\d+\.\d{3} rows=2 loops=1$/);
+    await shot('journey', page.locator('#internals'));
+  });
+
+  it("shows a heap page in the page inspector; after an UPDATE the old version has xmax set and a ctid to the new one", async () => {
+    await runIn(1, "CREATE TABLE pi (id int, v text); INSERT INTO pi VALUES (1, 'a'), (2, 'b');");
+    await settled(1);
+    await page.click('#internals-tabs button[data-view="page"]');
+    const v = page.locator('.page-inspector');
+    await v.locator('input.relation').fill('pi');
+    await v.locator('input.block').fill('0');
+    await v.locator('button.inspect').click();
+    await v.locator('tr[data-lp="2"]').waitFor();
+    const cell = (lp: number, col: string): Promise<string | null> => v.locator(`tr[data-lp="${lp}"] td[data-col="${col}"]`).textContent();
+    const xmin1 = Number(await cell(1, 't_xmin'));
+    expect(xmin1).toBeGreaterThan(2);
+    expect(await cell(1, 't_xmax')).toBe('0');
+    expect(await cell(1, 't_ctid')).toBe('(0,1)');
+    expect(await cell(1, 'lp_flags')).toBe('1 LP_NORMAL');
+    expect(await cell(1, 't_infomask')).toContain('HEAP_XMAX_INVALID');
+    expect(await v.locator('tr[data-field="pd_lower"] td').textContent()).toBe('32');
+    expect(await v.locator('tr[data-field="pd_pagesize_version"] td').textContent()).toBe('size 8192, version 4');
+    expect(await v.locator('tr[data-field="free space"] td').textContent()).toMatch(/^\d+ bytes/);
+
+    await runIn(1, "UPDATE pi SET v = 'a2' WHERE id = 1;");
+    await settled(1);
+    await v.locator('button.inspect').click();
+    await v.locator('tr[data-lp="3"]').waitFor();
+    const xmax1 = Number(await cell(1, 't_xmax'));
+    expect(xmax1).toBeGreaterThan(xmin1);
+    expect(await cell(1, 't_ctid')).toBe('(0,3)');
+    expect(Number(await cell(3, 't_xmin'))).toBe(xmax1);
+    expect(await cell(3, 't_xmax')).toBe('0');
+    expect(await cell(3, 't_infomask')).toContain('HEAP_UPDATED');
+    expect(await v.locator('tr[data-field="pd_lower"] td').textContent()).toBe('36');
+    await shot('page-inspector', page.locator('#internals'));
   });
 });
