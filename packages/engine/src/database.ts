@@ -52,6 +52,8 @@ import { currentTimestampMicros } from './tcop/session.ts';
 // pg_advisory_lock and friends, pg_lock_status, pg_blocking_pids, pg_stat_get_activity: registered before initdb.
 import './utils/adt/lockfuncs_sql.ts';
 import './utils/adt/activityfuncs.ts';
+// get_raw_page, page_header, heap_page_items (pageinspect) and tabgres_query_journey: registered before initdb.
+import './utils/adt/pageinspect.ts';
 
 /** The bootstrap superuser's OID (pg_authid "postgres"), the only role sessions run as. */
 const BOOTSTRAP_SUPERUSERID = 10;
@@ -255,9 +257,9 @@ export class Database implements Queryable {
       const backend = new PostgresBackend({ engine, catalog, guc: new Guc(startup), ...(pid !== undefined ? { pid } : {}) });
       if (fresh) {
         createSystemViews(backend);
-        // initdb's own statements are not the database's activity.
-        for (const k of Object.keys(backend.stats) as (keyof typeof backend.stats)[]) backend.stats[k] = 0;
       }
+      // initdb's own statements are not the database's activity (reportSessionStart drops them).
+      backend.reportSessionStart(fresh);
       // pgstat_bestart: this backend appears in pg_stat_activity.
       engine.backendStatus.reportBackendStart('client backend', BOOTSTRAP_SUPERUSERID, backend.guc.setting('application_name'), currentTimestampMicros());
       const db = new Database(engine, backend);

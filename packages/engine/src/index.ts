@@ -32,3 +32,4 @@ export { printAligned, formatErrorForPsql, isRightAligned } from './tcop/psql_pr
 export { rowToText, datumToText } from './tcop/printtup.ts';
 export { describeCommand } from './tcop/describe.ts';
 export { Guc } from './utils/misc/guc.ts';
+export { autoVacLauncherMain, tablesNeedingVacuum, DEFAULT_AUTOVACUUM_SETTINGS, type AutovacuumSettings } from './postmaster/autovacuum.ts';

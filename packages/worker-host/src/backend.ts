@@ -26,7 +26,7 @@
  * SIGTERM ends an idle PostgreSQL backend; a cancel is dropped.
  */
 
-import { Database, StorageEngine, isPgError, type QueryOptions, type Result } from '@tabgres/engine';
+import { DEFAULT_AUTOVACUUM_SETTINGS, Database, StorageEngine, autoVacLauncherMain, isPgError, type QueryOptions, type Result } from '@tabgres/engine';
 import type { StorageDirectory } from '@tabgres/opfs-storage';
 import type { AuxiliaryApi, BackendApi, BackendBoot, BackendStarted, Reply, WireError } from './protocol.ts';
 
@@ -151,13 +151,22 @@ export function makeBackendApi(boot: BackendBoot, dir: StorageDirectory, exit: (
   };
 }
 
+/** 2000-01-01 00:00 UTC in Unix milliseconds: timestamps in shared memory count µs from it. */
+const POSTGRES_EPOCH_MS = 946_684_800_000n;
+
+/** pg_stat_activity.backend_type of each auxiliary role. */
+const AUXILIARY_BACKEND_TYPE = {
+  backend: 'client backend', checkpointer: 'checkpointer', bgwriter: 'background writer', walwriter: 'walwriter',
+  autovacuum: 'autovacuum launcher',
+} as const;
+
 /**
  * An auxiliary worker (PostgreSQL's AuxiliaryProcessMain): a StorageEngine
  * attached to the segment, without catalogs or sessions. After start() has
  * replied, its loop owns the thread until the postmaster's shutdown word:
  * the checkpointer (CheckpointerMain) then writes the shutdown checkpoint,
- * the background writer (BackgroundWriterMain) and WAL writer
- * (WalWriterMain) detach; it exits(0). An error in a loop is a crash:
+ * the background writer (BackgroundWriterMain), WAL writer
+ * (WalWriterMain) and autovacuum launcher (AutoVacLauncherMain) detach; it exits(0). An error in a loop is a crash:
  * exit(1).
  */
 export function makeAuxiliaryApi(boot: BackendBoot, dir: StorageDirectory, exit: (code: number) => void): AuxiliaryApi {
@@ -170,10 +179,14 @@ export function makeAuxiliaryApi(boot: BackendBoot, dir: StorageDirectory, exit:
         setTimeout(() => exit(1), 0);
         return { ok: false, error: toWire(e), fatal: true };
       }
+      // pgstat_bestart: auxiliary processes appear in pg_stat_activity with their backend_type (PostgreSQL 10+).
+      const micros = (BigInt(Date.now()) - POSTGRES_EPOCH_MS) * 1000n;
+      engine.backendStatus.reportBackendStart(AUXILIARY_BACKEND_TYPE[boot.role ?? 'checkpointer'], 0, '', micros);
       setTimeout(() => {
         try {
           if (boot.role === 'bgwriter') engine.bgWriterMain();
           else if (boot.role === 'walwriter') engine.walWriterMain();
+          else if (boot.role === 'autovacuum') autoVacLauncherMain(engine, boot.autovacuum ?? DEFAULT_AUTOVACUUM_SETTINGS, (m) => console.log(m));
           else engine.checkpointerMain();
         } catch (e) {
           console.error(`tabgres: ${boot.role ?? 'auxiliary'} process ${boot.pid} failed:`, e);

@@ -82,10 +82,10 @@ describe('the checkpointer process', () => {
     await pm.close();
   }, 240_000);
 
-  it('with the background writer and WAL writer: three auxiliary workers, and a clean shutdown', async () => {
+  it('with the background writer and WAL writer: four auxiliary workers (with the default autovacuum launcher), and a clean shutdown', async () => {
     const p = await Postmaster.start({ dataDir: dir, backends: 1, sharedBuffers: 64, bgwriter: true, walwriter: true });
     const aux = p.auxiliaryPids;
-    expect(Object.keys(aux).sort()).toEqual(['bgwriter', 'checkpointer', 'walwriter']);
+    expect(Object.keys(aux).sort()).toEqual(['autovacuum', 'bgwriter', 'checkpointer', 'walwriter']);
     await p.exec("INSERT INTO t SELECT g FROM generate_series(1, 5000) g");
     await settle(500);
     await p.close();

@@ -50,9 +50,9 @@
  */
 
 import {
-  DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS, MAX_BACKENDS, PROCSIG_CANCEL, PROCSIG_DIE, PgError, createSharedMemoryAndSemaphores,
+  DEFAULT_AUTOVACUUM_SETTINGS, DEFAULT_SHARED_BUFFERS, DEFAULT_WAL_BUFFERS, MAX_BACKENDS, PROCSIG_CANCEL, PROCSIG_DIE, PgError, createSharedMemoryAndSemaphores,
   requestAuxiliaryShutdown, requestCheckpointerShutdown, sendProcSignal, xlogStatsOf, type QueryOptions, type Result, type Shmem,
-  type XLogStats,
+  type XLogStats, type AutovacuumSettings,
 } from '@tabgres/engine';
 import type { Remote } from 'comlink';
 import { isReply, type AuxiliaryApi, type BackendRole, type BackendStarted, type Reply, type WireError } from './protocol.ts';
@@ -75,6 +75,18 @@ export interface PostmasterOptions {
   bgwriter?: boolean;
   /** Run a WAL writer (wal_writer_delay 200 ms), for asynchronous commits; off by default. */
   walwriter?: boolean;
+  /**
+   * Run the autovacuum launcher (true by default, PostgreSQL's autovacuum):
+   * every autovacuumNaptimeMs (autovacuum_naptime, 60 s) it reads the
+   * shared table statistics and logs which tables would need vacuuming;
+   * no autovacuum worker exists yet, so it vacuums nothing
+   * (engine postmaster/autovacuum.ts).
+   */
+  autovacuum?: boolean;
+  autovacuumNaptimeMs?: number;
+  /** autovacuum_vacuum_threshold (50) and autovacuum_vacuum_scale_factor (0.2). */
+  autovacuumVacuumThreshold?: number;
+  autovacuumVacuumScaleFactor?: number;
   /** checkpoint_timeout in milliseconds (5 minutes by default). */
   checkpointTimeoutMs?: number;
   /** commit_delay in microseconds (0 by default) and commit_siblings (5): see xlog.ts's flush(). */
@@ -180,6 +192,7 @@ export class PostmasterCore {
   /** The background writer and WAL writer workers of this generation. */
   private writers: BackendSlot[] = [];
   private readonly writerRoles: BackendRole[];
+  private readonly autovacuumSettings: AutovacuumSettings;
   /** Callers waiting for a free backend (rule 1), oldest first. */
   private readonly waiters: { resolve: (slot: BackendSlot) => void; reject: (e: unknown) => void }[] = [];
   /** Settles when the running restart (or the first start) is done. */
@@ -203,7 +216,20 @@ export class PostmasterCore {
       ...(options.commitSiblings !== undefined ? { commitSiblings: options.commitSiblings } : {}),
       ...(options.groupCommit !== undefined ? { groupCommit: options.groupCommit } : {}),
     };
-    this.writerRoles = [...(options.bgwriter === true ? ['bgwriter' as const] : []), ...(options.walwriter === true ? ['walwriter' as const] : [])];
+    this.writerRoles = [
+      ...(options.bgwriter === true ? ['bgwriter' as const] : []), ...(options.walwriter === true ? ['walwriter' as const] : []),
+      ...(options.autovacuum !== false ? ['autovacuum' as const] : []),
+    ];
+    this.autovacuumSettings = {
+      naptimeMs: options.autovacuumNaptimeMs ?? DEFAULT_AUTOVACUUM_SETTINGS.naptimeMs,
+      vacuumThreshold: options.autovacuumVacuumThreshold ?? DEFAULT_AUTOVACUUM_SETTINGS.vacuumThreshold,
+      vacuumScaleFactor: options.autovacuumVacuumScaleFactor ?? DEFAULT_AUTOVACUUM_SETTINGS.vacuumScaleFactor,
+    };
+    // Every auxiliary process takes a proc-array slot too.
+    const auxiliaries = this.writerRoles.length + (this.withCheckpointer ? 1 : 0);
+    if (this.nbackends > MAX_BACKENDS - auxiliaries) {
+      throw new PgError('22023', `backends must be between 1 and ${MAX_BACKENDS - auxiliaries}`);
+    }
     if (options.dataDir !== undefined) {
       this.dataDir = options.dataDir;
       this.removeDataDir = null;
@@ -487,7 +513,10 @@ export class PostmasterCore {
   /** Starts a backend worker; its exit outside a shutdown is a crash (rule 3). */
   private spawn(index: number, generation: number, role: BackendRole = 'backend'): BackendSlot {
     const pid = this.nextPid++;
-    const worker = this.platform.spawnBackend({ shmem: this.shmem as SharedArrayBuffer, dataDir: this.dataDir, pid, role });
+    const worker = this.platform.spawnBackend({
+      shmem: this.shmem as SharedArrayBuffer, dataDir: this.dataDir, pid, role,
+      ...(role === 'autovacuum' ? { autovacuum: this.autovacuumSettings } : {}),
+    });
     const slot: BackendSlot = { index, pid, worker, inflight: new Set(), gone: null, busy: true, generation, role };
     worker.onExit((code) => {
       const expected = generation !== this.generation || this.state === 'stopping' || this.state === 'stopped';

@@ -31,6 +31,7 @@
  * postmaster answers it then (57P01 / 57P02).
  */
 
+import type { AutovacuumSettings } from '@tabgres/engine';
 import type { QueryOptions, Result } from '@tabgres/engine';
 
 /** What a worker is started with (workerData). */
@@ -43,6 +44,8 @@ export interface BackendBoot {
   pid: number;
   /** An auxiliary process instead of a backend (AuxiliaryApi). */
   role?: BackendRole;
+  /** The autovacuum launcher's settings (role 'autovacuum'): autovacuum_naptime and the vacuum thresholds. */
+  autovacuum?: AutovacuumSettings;
 }
 
 /** The fields of a PgError that cross the boundary. */
@@ -79,10 +82,11 @@ export interface BackendApi {
   shutdown(o: { checkpoint: boolean }): Reply<null>;
 }
 
-export type BackendRole = 'backend' | 'checkpointer' | 'bgwriter' | 'walwriter';
+export type BackendRole = 'backend' | 'checkpointer' | 'bgwriter' | 'walwriter' | 'autovacuum';
 
 /**
- * An auxiliary worker (checkpointer, background writer, WAL writer):
+ * An auxiliary worker (checkpointer, background writer, WAL writer,
+ * autovacuum launcher):
  * start() attaches and returns; the worker then
  * runs its loop (blocking its thread) until the postmaster sets its
  * shutdown word in shared memory; the checkpointer then writes the

@@ -6,15 +6,33 @@
  *
  * Exports: TableStats, TableStatsMap (a Map with helpers).
  *
- * Differences from PostgreSQL: counters are per backend and not persistent
- * (PostgreSQL's cumulative statistics survive a clean restart); they count
- * at statement end, also for transactions that later roll back (PostgreSQL
- * adds them at transaction end, both committed and aborted ones, for the
- * n_tup_* columns). Rows read by scans (seq_tup_read, idx_tup_fetch) are
- * not counted: the views show NULL there.
+ * Two halves: the row counters (n_tup_ins/upd/del, n_live_tup,
+ * n_dead_tup) are shared: this map keeps only their pending deltas (and
+ * VACUUM/ANALYZE's measured live/dead counts) until flushShared adds them
+ * to utils/activity/pgstat_relation.ts's shared hash at transaction end,
+ * where every backend and the autovacuum launcher read them. The rest
+ * (scan counts and times, vacuum/analyze counts and times,
+ * n_mod_since_analyze, n_ins_since_vacuum) stays per backend: another
+ * backend's scans and VACUUMs do not show in this backend's view.
+ *
+ * Differences from PostgreSQL: the per-backend half is not cumulative
+ * across backends; nothing is persistent (PostgreSQL's cumulative
+ * statistics survive a clean restart); rows a rolled-back transaction
+ * inserted count as live, not dead (PostgreSQL tracks the transaction's
+ * outcome). Rows read by scans (seq_tup_read, idx_tup_fetch) are not
+ * counted: the views show NULL there.
  */
 
 import type { Plan, PlannedStmt } from '../nodes/plannodes.ts';
+import type { Shmem } from '../storage/ipc/shmem.ts';
+import { flushRelationCounts, setRelationLiveDead } from '../utils/activity/pgstat_relation.ts';
+
+/** Pending shared deltas, in pgstat_relation.ts's REL_COUNTERS order: ins, upd, del, live, dead. */
+const P_INS = 0;
+const P_UPD = 1;
+const P_DEL = 2;
+const P_LIVE = 3;
+const P_DEAD = 4;
 
 export interface TableStats {
   seqScan: number;
@@ -55,6 +73,27 @@ function childPlans(p: Plan): Plan[] {
 
 export class TableStatsMap {
   private readonly map = new Map<number, TableStats>();
+  /** Row-count deltas not yet in the shared hash, by table. */
+  private readonly pendingShared = new Map<number, Float64Array>();
+  /** VACUUM/ANALYZE's measured [live, dead] not yet stored in the shared hash, by table. */
+  private readonly pendingSet = new Map<number, [number, number]>();
+
+  private pending(relid: number): Float64Array {
+    let p = this.pendingShared.get(relid);
+    if (p === undefined) {
+      p = new Float64Array(5);
+      this.pendingShared.set(relid, p);
+    }
+    return p;
+  }
+
+  /** pgstat_report_stat's relation half, at transaction end: measured counts first, then the deltas since. */
+  flushShared(shmem: Shmem): void {
+    for (const [relid, [live, dead]] of this.pendingSet) setRelationLiveDead(shmem, relid, live, dead);
+    this.pendingSet.clear();
+    for (const [relid, d] of this.pendingShared) flushRelationCounts(shmem, relid, d);
+    this.pendingShared.clear();
+  }
 
   get(oid: number): TableStats | undefined {
     return this.map.get(oid);
@@ -114,6 +153,22 @@ export class TableStatsMap {
   countModify(relid: number, op: 'CMD_INSERT' | 'CMD_UPDATE' | 'CMD_DELETE', n: number): void {
     if (n === 0) return;
     const t = this.entry(relid);
+    const p = this.pending(relid);
+    switch (op) {
+      case 'CMD_INSERT':
+        p[P_INS] += n;
+        p[P_LIVE] += n;
+        break;
+      case 'CMD_UPDATE':
+        p[P_UPD] += n;
+        p[P_DEAD] += n;
+        break;
+      case 'CMD_DELETE':
+        p[P_DEL] += n;
+        p[P_LIVE] -= n;
+        p[P_DEAD] += n;
+        break;
+    }
     switch (op) {
       case 'CMD_INSERT':
         t.nTupIns += n;
@@ -135,6 +190,8 @@ export class TableStatsMap {
 
   onVacuum(relid: number, liveTuples: number, deadRemaining: number, now: bigint): void {
     const t = this.entry(relid);
+    this.pendingShared.delete(relid);
+    this.pendingSet.set(relid, [liveTuples, deadRemaining]);
     t.nLiveTup = liveTuples;
     t.nDeadTup = deadRemaining;
     t.insSinceVacuum = 0;
@@ -144,6 +201,8 @@ export class TableStatsMap {
 
   onAnalyze(relid: number, liveTuples: number, deadTuples: number, now: bigint): void {
     const t = this.entry(relid);
+    this.pendingShared.delete(relid);
+    this.pendingSet.set(relid, [liveTuples, deadTuples]);
     t.nLiveTup = liveTuples;
     t.nDeadTup = deadTuples;
     t.modSinceAnalyze = 0;

@@ -60,6 +60,8 @@ import { commandTagFor, type BackendStats, type FieldDescription, type Notice, t
 import { ProcessUtility, type UtilityEnv } from './utility.ts';
 import { bindParams } from './jsvalue.ts';
 import { TableStatsMap } from './pgstat.ts';
+import { PgStatDatabasePending, resetDatabaseStats } from '../utils/activity/pgstat_database.ts';
+import { resetRelationStats } from '../utils/activity/pgstat_relation.ts';
 import { lockRelationsOfRangeTable } from '../storage/lmgr/rangevar.ts';
 import { XACT_READ_COMMITTED, XACT_READ_UNCOMMITTED, XACT_REPEATABLE_READ, XACT_SERIALIZABLE, type IsolationLevel } from '../access/transam/xact.ts';
 
@@ -124,6 +126,58 @@ export class PostgresBackend {
   private generation = 0;
   /** pg_stat_all_tables counters (tcop/pgstat.ts). */
   readonly tableStats = new TableStatsMap();
+  /** pg_stat_database: this backend's counts not yet added to the shared entry (utils/activity/pgstat_database.ts). */
+  private pgstatPending: PgStatDatabasePending | null = null;
+  /** `stats` and the buffer manager's hit/read counters as of the last flush. */
+  private readonly pgstatFlushed = { xact_commit: 0, xact_rollback: 0, tup_returned: 0, tup_fetched: 0, tup_inserted: 0, tup_updated: 0, tup_deleted: 0, blks_hit: 0, blks_read: 0 };
+
+  /** This backend's pending pg_stat_database counts (made on first use: the segment's region must exist). */
+  pgstatDatabase(): PgStatDatabasePending {
+    return (this.pgstatPending ??= new PgStatDatabasePending(this.engine.shmem, 5));
+  }
+
+  /**
+   * pgstat_bestart's half in pg_stat_database: one more session. With
+   * `discardInitdb` (the bootstrap backend, alone on a new segment) what
+   * initdb's own statements counted is dropped first: it is not the
+   * database's activity.
+   */
+  reportSessionStart(discardInitdb: boolean): void {
+    if (discardInitdb) {
+      for (const k of Object.keys(this.stats) as (keyof BackendStats)[]) this.stats[k] = 0;
+      for (const k of Object.keys(this.pgstatFlushed) as (keyof typeof this.pgstatFlushed)[]) this.pgstatFlushed[k] = 0;
+      const buf = this.engine.stats().buffers;
+      this.pgstatFlushed.blks_hit = buf.hits;
+      this.pgstatFlushed.blks_read = buf.reads;
+      resetDatabaseStats(this.engine.shmem);
+      resetRelationStats(this.engine.shmem);
+    }
+    this.pgstatDatabase().count('sessions');
+    this.pgstatDatabase().flush();
+  }
+
+  /**
+   * pgstat_report_stat at transaction end: what `stats` and the buffer
+   * manager counted since the last flush goes to the shared entry every
+   * backend's pg_stat_database reads (pgstat_database.ts rule 1).
+   */
+  private reportStat(): void {
+    if (this.engine.isClosed) return;
+    const pending = this.pgstatDatabase();
+    const f = this.pgstatFlushed;
+    const s = this.stats;
+    const buf = this.engine.stats().buffers;
+    for (const k of ['xact_commit', 'xact_rollback', 'tup_returned', 'tup_fetched', 'tup_inserted', 'tup_updated', 'tup_deleted'] as const) {
+      pending.count(k, s[k] - f[k]);
+      f[k] = s[k];
+    }
+    pending.count('blks_hit', buf.hits - f.blks_hit);
+    pending.count('blks_read', buf.reads - f.blks_read);
+    f.blks_hit = buf.hits;
+    f.blks_read = buf.reads;
+    pending.flush();
+    this.tableStats.flushShared(this.engine.shmem);
+  }
 
   private block: BlockState = 'none';
   /** Savepoint names of the open block, innermost last. */
@@ -512,9 +566,11 @@ export class PostgresBackend {
     if (committed) {
       this.guc.atCommit();
       this.stats.xact_commit++;
+      this.reportStat();
     } else {
       this.guc.atAbort();
       this.stats.xact_rollback++;
+      this.reportStat();
       this.catalog.invalidateAll();
     }
   }
@@ -524,6 +580,8 @@ export class PostgresBackend {
     if (inFrame) this.engine.abortStatement(e);
     else if (this.block === 'explicit' || this.block === 'implicit') this.failEngineBlock(e);
     if (isPgError(e) && e.severity === 'PANIC') return;
+    // pgstat_report_deadlock: this backend was the deadlock detector's victim.
+    if (isPgError(e) && e.code === SQLSTATE.deadlock_detected && !this.engine.isClosed) this.pgstatDatabase().count('deadlocks');
     switch (this.block) {
       case 'none':
         this.endXactIfImplicit(startedXact, false);
@@ -571,6 +629,7 @@ export class PostgresBackend {
     this.savepoints.length = 0;
     this.guc.atCommit();
     this.stats.xact_commit++;
+    this.reportStat();
   }
 
   private abortBlock(): void {
@@ -581,6 +640,7 @@ export class PostgresBackend {
     this.guc.atAbort();
     this.catalog.invalidateAll();
     this.stats.xact_rollback++;
+    this.reportStat();
   }
 
   private warn(code: string, message: string): void {
@@ -643,6 +703,7 @@ export class PostgresBackend {
           this.guc.atAbort();
           this.catalog.invalidateAll();
           this.stats.xact_rollback++;
+          this.reportStat();
           throw e;
         }
         this.block = 'none';
@@ -650,6 +711,7 @@ export class PostgresBackend {
         this.savepoints.length = 0;
         this.guc.atCommit();
         this.stats.xact_commit++;
+        this.reportStat();
         return result('COMMIT');
       }
       case 'TRANS_STMT_ROLLBACK': {

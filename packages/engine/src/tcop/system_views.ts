@@ -55,11 +55,12 @@ CREATE VIEW pg_catalog.pg_stat_database AS
          pg_catalog.pg_stat_get_db_tuples_inserted(d.oid) AS tup_inserted,
          pg_catalog.pg_stat_get_db_tuples_updated(d.oid) AS tup_updated,
          pg_catalog.pg_stat_get_db_tuples_deleted(d.oid) AS tup_deleted,
-         0::bigint AS conflicts, 0::bigint AS temp_files, 0::bigint AS temp_bytes, 0::bigint AS deadlocks,
+         0::bigint AS conflicts, 0::bigint AS temp_files, 0::bigint AS temp_bytes,
+         pg_catalog.pg_stat_get_db_deadlocks(d.oid) AS deadlocks,
          NULL::bigint AS checksum_failures, NULL::timestamptz AS checksum_last_failure,
          0::float8 AS blk_read_time, 0::float8 AS blk_write_time,
          NULL::float8 AS session_time, NULL::float8 AS active_time, NULL::float8 AS idle_in_transaction_time,
-         NULL::bigint AS sessions, NULL::bigint AS sessions_abandoned, NULL::bigint AS sessions_fatal,
+         pg_catalog.pg_stat_get_db_sessions(d.oid) AS sessions, NULL::bigint AS sessions_abandoned, NULL::bigint AS sessions_fatal,
          NULL::bigint AS sessions_killed, 0::bigint AS parallel_workers_to_launch, 0::bigint AS parallel_workers_launched,
          NULL::timestamptz AS stats_reset
     FROM (SELECT 0::oid AS oid, NULL::name AS datname

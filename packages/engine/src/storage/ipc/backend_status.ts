@@ -78,7 +78,7 @@ export const enum BackendState {
 const STATE_NAMES = ['', 'idle', 'active', 'idle in transaction', 'idle in transaction (aborted)', 'disabled'];
 
 /** pg_stat_activity.backend_type, by BackendStatus's backendType. */
-export const BACKEND_TYPES = ['client backend', 'checkpointer', 'background writer', 'walwriter', 'startup'] as const;
+export const BACKEND_TYPES = ['client backend', 'checkpointer', 'background writer', 'walwriter', 'startup', 'autovacuum launcher'] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
 
 export function backendStatusShmemSize(sizer: ShmemSizer): void {

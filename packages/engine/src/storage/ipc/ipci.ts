@@ -38,6 +38,8 @@ import { backendStatusShmemInit, backendStatusShmemSize } from './backend_status
 import { DEFAULT_MAX_LOCKS_PER_TRANSACTION } from '../../constants.ts';
 import { predicateLockShmemInit, predicateLockShmemSize } from '../lmgr/predicate_internals.ts';
 import { elog } from '../../utils/errors.ts';
+import { pgstatDatabaseShmemInit, pgstatDatabaseShmemSize } from '../../utils/activity/pgstat_database.ts';
+import { pgstatRelationShmemInit, pgstatRelationShmemSize } from '../../utils/activity/pgstat_relation.ts';
 
 export interface SharedMemoryConfig {
   /** shared_buffers, in 8 KB pages. */
@@ -72,6 +74,8 @@ function sizeAll(sizer: ShmemSizer, config: SharedMemoryConfig): void {
   lockShmemSize(sizer, config.maxLocksPerTransaction ?? DEFAULT_MAX_LOCKS_PER_TRANSACTION);
   backendStatusShmemSize(sizer);
   predicateLockShmemSize(sizer, config.maxPredLocksPerTransaction);
+  pgstatDatabaseShmemSize(sizer);
+  pgstatRelationShmemSize(sizer);
 }
 
 /** CalculateShmemSize. */
@@ -105,6 +109,8 @@ export function createSharedMemoryAndSemaphores(config: SharedMemoryConfig): Shm
   lockShmemInit(shmem, config.maxLocksPerTransaction ?? DEFAULT_MAX_LOCKS_PER_TRANSACTION);
   backendStatusShmemInit(shmem);
   predicateLockShmemInit(shmem, config.maxPredLocksPerTransaction);
+  pgstatDatabaseShmemInit(shmem);
+  pgstatRelationShmemInit(shmem);
   return shmem;
 }
 

@@ -16,6 +16,9 @@
  * (NULL: every session is local), SSL and GSSAPI (false / NULL), query_id
  * (NULL), leader_pid (NULL: no parallel query), and LWLock or I/O wait
  * events. client_addr is text, not inet: tabgres has no inet type yet.
+ * Auxiliary processes (checkpointer, background writer, walwriter,
+ * autovacuum launcher) publish usesysid 0 and show datid NULL, as in
+ * PostgreSQL (their proc-array entry names the one database).
  */
 
 import { registerBuiltin } from '../fmgr/fmgrtab.ts';
@@ -75,7 +78,7 @@ registerBuiltin({
       if (onlyPid !== null && p.pid !== onlyPid) continue;
       const wait = waits.get(st.procno) ?? null;
       out.push(new RecordValue([
-        p.databaseOid === 0 ? null : p.databaseOid, p.pid, st.usesysid, st.applicationName, st.state, st.query,
+        p.databaseOid === 0 || st.backendType !== 'client backend' ? null : p.databaseOid, p.pid, st.usesysid === 0 ? null : st.usesysid, st.applicationName, st.state, st.query,
         wait === null ? null : 'Lock', wait, st.xactStart, st.queryStart, st.backendStart, st.stateChange,
         null, null, null, p.xid === 0 ? null : p.xid, p.xmin === 0 ? null : p.xmin, st.backendType,
         false, null, null, null, null, null, null, false, null, false, false, null, null,

@@ -9,11 +9,13 @@
  * (database.ts does, before Catalog.bootstrap).
  *
  * Every function reads the backend through the session's
- * FunctionCallContext (tcop/session.ts): the counters are the backend's
- * (tcop/dest.ts BackendStats, tcop/pgstat.ts TableStats), the settings its
- * Guc. With one backend per database, the backend's counters are the
- * database's; shared-catalog activity (datid 0) is always zero here since
- * there are no shared catalogs.
+ * FunctionCallContext (tcop/session.ts): pg_stat_database's counters are
+ * the shared cumulative ones every backend flushes into at transaction end
+ * (utils/activity/pgstat_database.ts), numbackends the proc array;
+ * pg_stat_all_tables' row counters (n_tup_*, n_live_tup, n_dead_tup) are
+ * shared too (utils/activity/pgstat_relation.ts), its scan and vacuum
+ * counters this backend's own (tcop/pgstat.ts TableStats), the settings its Guc. Shared-catalog
+ * activity (datid 0) is always zero since there are no shared catalogs.
  */
 
 import { registerBuiltin } from '../fmgr/fmgrtab.ts';
@@ -24,6 +26,9 @@ import { PgError, SQLSTATE } from '../errors.ts';
 import { SessionFunctionContext } from '../../tcop/session.ts';
 import { decodeNodeTree } from '../../catalog/nodetree.ts';
 import type { TableStats } from '../../tcop/pgstat.ts';
+import { readDatabaseStats, type DbCounter } from '../activity/pgstat_database.ts';
+import { readRelationStats, type RelCounter } from '../activity/pgstat_relation.ts';
+import { readBackendStatuses } from '../../storage/ipc/backend_status.ts';
 
 const OIDOID = 26;
 const TEXTOID = 25;
@@ -128,24 +133,34 @@ function findIndexTable(b: NonNullable<SessionFunctionContext['backend']>, idxOi
 
 // ---------------------------------------------------------------- pg_stat_database
 
-function dbCounter(oid: number, proname: string, pick: (b: NonNullable<SessionFunctionContext['backend']>) => number): void {
+function dbCounter(oid: number, proname: string, pick: (c: Record<DbCounter, bigint>) => bigint): void {
   fn(oid, proname, [OIDOID], INT8OID, (a, ctx) => {
     const b = session(ctx).backend;
-    if (b === null || a[0] !== DATABASE_OID) return 0n;
-    return BigInt(pick(b));
+    if (b === null) return 0n;
+    const c = readDatabaseStats(b.engine.shmem, a[0] as number);
+    return c === null ? 0n : pick(c);
   });
 }
 
-dbCounter(1942, 'pg_stat_get_db_xact_commit', (b) => b.stats.xact_commit);
-dbCounter(1943, 'pg_stat_get_db_xact_rollback', (b) => b.stats.xact_rollback);
-dbCounter(1944, 'pg_stat_get_db_blocks_fetched', (b) => b.engine.stats().buffers.hits + b.engine.stats().buffers.reads);
-dbCounter(1945, 'pg_stat_get_db_blocks_hit', (b) => b.engine.stats().buffers.hits);
-dbCounter(2758, 'pg_stat_get_db_tuples_returned', (b) => b.stats.tup_returned);
-dbCounter(2759, 'pg_stat_get_db_tuples_fetched', (b) => b.stats.tup_fetched);
-dbCounter(2760, 'pg_stat_get_db_tuples_inserted', (b) => b.stats.tup_inserted);
-dbCounter(2761, 'pg_stat_get_db_tuples_updated', (b) => b.stats.tup_updated);
-dbCounter(2762, 'pg_stat_get_db_tuples_deleted', (b) => b.stats.tup_deleted);
-fn(1941, 'pg_stat_get_db_numbackends', [OIDOID], INT4OID, (a, ctx) => (session(ctx).backend !== null && a[0] === DATABASE_OID ? 1 : 0));
+// The shared cumulative counters every backend flushes into (utils/activity/pgstat_database.ts).
+dbCounter(1942, 'pg_stat_get_db_xact_commit', (c) => c.xact_commit);
+dbCounter(1943, 'pg_stat_get_db_xact_rollback', (c) => c.xact_rollback);
+dbCounter(1944, 'pg_stat_get_db_blocks_fetched', (c) => c.blks_hit + c.blks_read);
+dbCounter(1945, 'pg_stat_get_db_blocks_hit', (c) => c.blks_hit);
+dbCounter(2758, 'pg_stat_get_db_tuples_returned', (c) => c.tup_returned);
+dbCounter(2759, 'pg_stat_get_db_tuples_fetched', (c) => c.tup_fetched);
+dbCounter(2760, 'pg_stat_get_db_tuples_inserted', (c) => c.tup_inserted);
+dbCounter(2761, 'pg_stat_get_db_tuples_updated', (c) => c.tup_updated);
+dbCounter(2762, 'pg_stat_get_db_tuples_deleted', (c) => c.tup_deleted);
+dbCounter(3152, 'pg_stat_get_db_deadlocks', (c) => c.deadlocks);
+dbCounter(6188, 'pg_stat_get_db_sessions', (c) => c.sessions);
+/** Client backends connected to the database: proc-array entries whose backend status says 'client backend'. */
+fn(1941, 'pg_stat_get_db_numbackends', [OIDOID], INT4OID, (a, ctx) => {
+  const b = session(ctx).backend;
+  if (b === null) return 0;
+  const clients = new Set(readBackendStatuses(b.engine.shmem).filter((st) => st.backendType === 'client backend').map((st) => st.procno));
+  return b.engine.transam.procArray.describe().filter((p) => p.databaseOid === a[0] && clients.has(p.procno)).length;
+});
 
 // ---------------------------------------------------------------- pg_stat_all_tables
 
@@ -168,11 +183,21 @@ tableCounter(1928, 'pg_stat_get_numscans', (t) => t.seqScan);
 /** Index scans of a table (PostgreSQL sums pg_stat_get_numscans over the indexes; kept per table here). */
 tableCounter(9900, 'tabgres_stat_get_idx_scans', (t) => t.idxScan);
 tableTime(9901, 'tabgres_stat_get_last_idx_scan', (t) => t.lastIdxScan);
-tableCounter(1931, 'pg_stat_get_tuples_inserted', (t) => t.nTupIns);
-tableCounter(1932, 'pg_stat_get_tuples_updated', (t) => t.nTupUpd);
-tableCounter(1933, 'pg_stat_get_tuples_deleted', (t) => t.nTupDel);
-tableCounter(2878, 'pg_stat_get_live_tuples', (t) => t.nLiveTup);
-tableCounter(2879, 'pg_stat_get_dead_tuples', (t) => t.nDeadTup);
+/** The shared row counters (utils/activity/pgstat_relation.ts): NULL for a table the full shared hash refused. */
+function sharedTableCounter(oid: number, proname: string, counter: RelCounter): void {
+  fn(oid, proname, [OIDOID], INT8OID, (a, ctx) => {
+    const b = session(ctx).backend;
+    if (b === null) return 0n;
+    const c = readRelationStats(b.engine.shmem, a[0] as number);
+    return c === null ? null : BigInt(c[counter]);
+  });
+}
+
+sharedTableCounter(1931, 'pg_stat_get_tuples_inserted', 'n_tup_ins');
+sharedTableCounter(1932, 'pg_stat_get_tuples_updated', 'n_tup_upd');
+sharedTableCounter(1933, 'pg_stat_get_tuples_deleted', 'n_tup_del');
+sharedTableCounter(2878, 'pg_stat_get_live_tuples', 'n_live_tup');
+sharedTableCounter(2879, 'pg_stat_get_dead_tuples', 'n_dead_tup');
 tableCounter(3054, 'pg_stat_get_vacuum_count', (t) => t.vacuumCount);
 tableCounter(3056, 'pg_stat_get_analyze_count', (t) => t.analyzeCount);
 tableCounter(3177, 'pg_stat_get_mod_since_analyze', (t) => t.modSinceAnalyze);
