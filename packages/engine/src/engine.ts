@@ -160,6 +160,8 @@ const CHECKPOINTER_POLL_MS = 1000;
 const WAL_WRITER_DELAY_MS = 200;
 const BGWRITER_DELAY_MS = 200;
 const BGWRITER_LRU_MAXPAGES = 100;
+/** The key columns of a table without unique indexes (heap_update compares none). */
+const NO_KEY_ATTRS: readonly number[] = [];
 
 export interface StorageEngineOptions {
   /** Where the data directory lives; a fresh MemoryDirectory when absent. */
@@ -1299,9 +1301,10 @@ export class StorageEngine implements ScanOwner {
   private updateRow(rel: Relation, tid: Tid, values: readonly (TupleValue | null)[]): HeapModifyResult {
     const cid = this.xact.getCurrentCommandId(true);
     const indexes = this.indexesOf(rel);
-    if (indexes.length === 0) return this.heap.update(rel, tid, values, cid, true);
+    // No unique index, no key columns: every update is NO KEY (FOR KEY SHARE lockers do not stop it).
+    if (indexes.length === 0) return this.heap.update(rel, tid, values, cid, true, NO_KEY_ATTRS);
     const ins = this.inserterFor(rel, indexes);
-    const r = this.heap.update(rel, tid, values, cid, ins.indexedAttrs);
+    const r = this.heap.update(rel, tid, values, cid, ins.indexedAttrs, ins.keyAttrs);
     if (r.result === TM_Result.TM_Ok && !r.hot) ins.insert(values, r.newTid);
     return r;
   }

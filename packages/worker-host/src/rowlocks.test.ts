@@ -272,6 +272,39 @@ describe('row locks across backends', () => {
     });
   });
 
+  it('a non-key UPDATE goes past FOR KEY SHARE (a MultiXactId with an updater); a key change or delete still waits', async () => {
+    await pm.exec('CREATE TABLE kp (id int PRIMARY KEY, label text); INSERT INTO kp VALUES (1, \'a\'), (2, \'x\')');
+    await withSessions(3, async ([a, b, c]) => {
+      await a.exec('BEGIN');
+      expect((await a.query('SELECT label FROM kp WHERE id = 1 FOR KEY SHARE')).rows).toEqual([{ label: 'a' }]);
+      await b.exec('BEGIN');
+      expect((await b.query('UPDATE kp SET label = \'b\' WHERE id = 1')).rowCount).toBe(1);
+      // Neither sees the other's uncommitted work; a third session sees the old label.
+      expect((await a.query('SELECT label FROM kp WHERE id = 1')).rows).toEqual([{ label: 'a' }]);
+      expect((await c.query('SELECT label FROM kp WHERE id = 1')).rows).toEqual([{ label: 'a' }]);
+      await b.exec('ROLLBACK');
+      // The updater aborted, the locker remains: a key change waits for it.
+      const key = track(c.query('UPDATE kp SET id = 10 WHERE id = 1'));
+      await pause(300);
+      expect(key.settled()).toBe(false);
+      await a.exec('COMMIT');
+      expect((await key.p).rowCount).toBe(1);
+
+      // A committed non-key update carries the locker on to the new version: a DELETE waits for it.
+      await a.exec('BEGIN');
+      await a.query('SELECT 1 FROM kp WHERE id = 2 FOR KEY SHARE');
+      expect((await b.query('UPDATE kp SET label = \'y\' WHERE id = 2')).rowCount).toBe(1);
+      const del = track(c.query('DELETE FROM kp WHERE id = 2'));
+      await pause(300);
+      expect(del.settled()).toBe(false);
+      await a.exec('COMMIT');
+      expect((await del.p).rowCount).toBe(1);
+      expect((await c.query('SELECT id, label FROM kp ORDER BY id')).rows).toEqual([{ id: 10, label: 'a' }]);
+      await c.exec('VACUUM kp');
+      expect((await c.query('SELECT count(*)::int AS n FROM kp')).rows).toEqual([{ n: 1 }]);
+    });
+  });
+
   it('EvalPlanQual over a join: the other relation\'s row stays the one it was joined with', async () => {
     await pm.exec('CREATE TABLE items (id int PRIMARY KEY, price int); CREATE TABLE adj (item int, delta int);'
       + ' INSERT INTO items VALUES (1, 10), (2, 20); INSERT INTO adj VALUES (1, 5), (2, 7)');

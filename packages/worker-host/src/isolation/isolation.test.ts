@@ -17,9 +17,7 @@ import { parseSpec } from './spec.ts';
 import { expectedPath, listSpecs, sessionsNeeded, specPath } from './specs.ts';
 
 /** Specs whose tabgres output differs from PostgreSQL's today, and why. */
-const KNOWN_FAILING: Record<string, string> = {
-  'row-lock-modes': 'an UPDATE that changes no key column waits for FOR KEY SHARE (it should take FOR NO KEY UPDATE strength)',
-};
+const KNOWN_FAILING: Record<string, string> = {};
 
 const specs = listSpecs().map((name) => ({ name, spec: parseSpec(readFileSync(specPath(name), 'utf8')) }));
 

@@ -17,9 +17,18 @@
  * MultiXactId), and look at the tuple again: it may now be theirs to
  * change, or updated / deleted by a committed transaction (TM_Updated /
  * TM_Deleted: the executor decides, EvalPlanQual or 40001). My own lock
- * never stops my own update. Only lockers share a MultiXactId here: an
- * update waits for every other locker instead of joining one (PostgreSQL
- * lets a non-key update coexist with FOR KEY SHARE lockers).
+ * never stops my own update. An UPDATE that changes no key column (a
+ * column of a unique index: heap_update compares them on the locked old
+ * version) takes NO KEY EXCLUSIVE, which FOR KEY SHARE lockers do not
+ * stop: the old version's xmax becomes a MultiXactId of those lockers and
+ * me as its updater (MultiXactStatusNoKeyUpdate, compute_new_xmax_infomask),
+ * and the new version carries the lockers on (KEY SHARE, lock only), so a
+ * later key change or delete still waits for them. A writer waits for
+ * every other running member of a MultiXactId it conflicts with some of
+ * (PostgreSQL waits only for the conflicting ones). Not done: FOR KEY
+ * SHARE on a row whose non-key update is in progress waits for the
+ * updater (PostgreSQL joins it in a MultiXactId and locks the successor
+ * versions too, heap_lock_updated_tuple).
  *
  * Rules (PostgreSQL's README.HOT and heapam.c):
  *  1. Every change to a heap page happens under the page's exclusive content
@@ -87,7 +96,7 @@ export interface HeapModifyResult {
   ctid: Tid;
   /** The XID that modified the tuple (xmax), for waiting on it. */
   xmax: number;
-  /** xmax is a MultiXactId (of lockers): TM_BeingModified waits for its running members. */
+  /** xmax is a MultiXactId (lockers, perhaps an updater): TM_BeingModified waits for its conflicting running members. */
   isMulti?: boolean;
   /** The new version's TID (UPDATE, TM_Ok). */
   newTid: Tid;
@@ -151,8 +160,13 @@ function statusLockMode(status: number): LockTupleMode {
 }
 
 function multixactNotSupported(): never {
-  throw new PgError(SQLSTATE.feature_not_supported, 'a row updated by one of several transactions sharing it (MultiXact with an updater) is not supported yet');
+  throw new PgError(SQLSTATE.feature_not_supported, 'rows locked by several transactions at once (MultiXact) need the multixact module');
 }
+
+/** MultiXactStatusNoKeyUpdate / MultiXactStatusUpdate (multixact.ts). */
+const MULTI_STATUS_NO_KEY_UPDATE = 4;
+const MULTI_STATUS_UPDATE = 5;
+const NO_LOCKERS: readonly { xid: number; status: number }[] = [];
 
 /** tupleLockExtraInfo's heavyweight lock mode for each tuple lock mode. */
 const TUPLE_LOCK_HW_MODE: readonly LockMode[] = [LockMode.AccessShare, LockMode.RowShare, LockMode.Exclusive, LockMode.AccessExclusive];
@@ -186,6 +200,12 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
   readonly chooser: HeapPageChooser;
   readonly toaster: HeapToaster<S>;
   private readonly rec = new Uint8Array(64);
+  /** updateCheck's out-parameter: running lockers that stay beside my update (compute_new_xmax_infomask). */
+  private keepLockers: readonly { xid: number; status: number }[] = NO_LOCKERS;
+  /** updateCheck's out-parameter for TM_BeingModified on a MultiXactId: the running members to wait for. */
+  private conflictingMembers: number[] = [];
+  /** updateOnce's lock strength (EXCLUSIVE, or NO KEY EXCLUSIVE when no key column changed). */
+  private lastUpdateMode = LockTupleMode.Exclusive;
   /** formTransient's tuple (a tuple that needs no TOAST work is smaller than a page). */
   private readonly formScratch = new Uint8Array(BLCKSZ);
   /** multiInsert's formed tuples, its record's main data (offsets) and block data (a page's tuples at most). */
@@ -400,11 +420,11 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * version, or to prune) and locked again: null when it is still there and
    * still ours to update; else the failure, with the buffer released.
    */
-  private recheckOldTuple(obuf: number, ooff: number, cid: number, otid: Tid): HeapModifyResult | null {
+  private recheckOldTuple(obuf: number, ooff: number, cid: number, otid: Tid, mode: LockTupleMode): HeapModifyResult | null {
     const { bufmgr } = this.env;
     const page = bufmgr.getPage(obuf);
     const at = this.tupleAt(page, ooff);
-    const result = at < 0 ? TM_Result.TM_Invisible : this.updateCheck(page, at, cid, obuf);
+    const result = at < 0 ? TM_Result.TM_Invisible : this.updateCheck(page, at, cid, obuf, mode);
     if (result === TM_Result.TM_Ok) return null;
     const r = at < 0 ? { result: TM_Result.TM_Deleted, ctid: otid, xmax: 0, newTid: 0, hot: false } : this.notOk(result, page, at, otid);
     bufmgr.unlockReleaseBuffer(obuf);
@@ -434,19 +454,46 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * satisfiesUpdate for a writer: my own transaction's lock on the tuple
    * (xmax mine, lock only) does not stop me from updating or deleting it,
    * as heap_update's "locked by us" case says (SELECT ... FOR UPDATE, then
-   * UPDATE). A MultiXact xmax is refused (not supported yet).
+   * UPDATE). Running lockers whose mode does not conflict with `mode` (FOR
+   * KEY SHARE under a non-key update) do not stop me either: they are left
+   * in keepLockers for the new xmax. For TM_BeingModified on a MultiXactId,
+   * conflictingMembers are the members to wait for. A MultiXactId whose
+   * updater committed is TM_Updated even while its lockers run.
    */
-  private updateCheck(page: Uint8Array, at: number, cid: number, buffer: number): TM_Result {
+  private updateCheck(page: Uint8Array, at: number, cid: number, buffer: number, mode: LockTupleMode): TM_Result {
+    this.keepLockers = NO_LOCKERS;
     const result = this.env.vis.satisfiesUpdate(page, at, cid, buffer);
     if (result !== TM_Result.TM_BeingModified) return result;
     const infomask = htupGetInfomask(page, at);
+    const xmax = htupGetXmax(page, at);
     if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
-      // Lockers only: I may go ahead when I am the only one of them still running.
-      if (!xmaxIsLockedOnly(infomask)) multixactNotSupported();
-      return this.otherRunningMembers(htupGetXmax(page, at)).length === 0 ? TM_Result.TM_Ok : result;
+      // Members still running besides me: go ahead only when none conflicts with `mode`; they stay.
+      const others = this.otherRunningMembers(xmax);
+      const keep: { xid: number; status: number }[] = [];
+      const conflicting: number[] = [];
+      if (others.length > 0) {
+        for (const m of this.env.vis.getMultiXactMembers?.(xmax) ?? multixactNotSupported()) {
+          if (!others.includes(m.xid)) continue;
+          if (lockModesConflict(statusLockMode(m.status), mode)) conflicting.push(m.xid);
+          else keep.push({ xid: m.xid, status: m.status });
+        }
+      }
+      if (conflicting.length > 0) {
+        this.conflictingMembers = conflicting;
+        return result;
+      }
+      // An updater member that is not running (none conflicts) either aborted or committed: then the row is gone.
+      if (!xmaxIsLockedOnly(infomask) && this.env.vis.isOnlyLocked?.(page, at) === false) return TM_Result.TM_Updated;
+      this.keepLockers = keep;
+      return TM_Result.TM_Ok;
     }
-    if (xmaxIsLockedOnly(infomask) && this.env.xact.isCurrentTransactionId(htupGetXmax(page, at))) return TM_Result.TM_Ok;
-    return result;
+    if (!xmaxIsLockedOnly(infomask)) return result;
+    if (this.env.xact.isCurrentTransactionId(xmax)) return TM_Result.TM_Ok;
+    // One running locker: a weak enough lock (FOR KEY SHARE under a non-key update) stays beside me.
+    const held = xmaxLockMode(infomask, htupGetInfomask2(page, at));
+    if (lockModesConflict(held, mode) || this.env.multixact === undefined) return result;
+    this.keepLockers = [{ xid: xmax, status: lockStatus(held) }];
+    return TM_Result.TM_Ok;
   }
 
   /**
@@ -460,7 +507,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * when it could not wait: SKIP LOCKED (the caller skips the row); NOWAIT
    * and a backend without a lock manager raise 55P03.
    */
-  private waitForXmax(rel: Relation, block: number, off: number, xmax: number, mode: LockTupleMode, policy: LockWaitPolicy, haveTupleLock: boolean, isMulti = false): boolean | null {
+  private waitForXmax(rel: Relation, block: number, off: number, xids: readonly number[], mode: LockTupleMode, policy: LockWaitPolicy, haveTupleLock: boolean): boolean | null {
     const lm = this.env.lockManager;
     if (lm === undefined) {
       if (policy === LockWaitPolicy.Skip) return null;
@@ -478,8 +525,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       }
       took = true;
     }
-    // MultiXactIdWait: a MultiXactId of lockers is waited for member by member.
-    const xids = isMulti ? this.otherRunningMembers(xmax) : [xmax];
+    // MultiXactIdWait: a MultiXactId's conflicting members are waited for one by one.
     for (const xid of xids) {
       if (policy === LockWaitPolicy.Block) {
         xactLockTableWait(lm, xid, this.env.xactWait);
@@ -519,9 +565,10 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * SKIP LOCKED. A lock already held by my transaction in the same or a
    * stronger mode is kept.
    *
-   * Not like PostgreSQL yet: a compatible lock held by another running
-   * transaction (two FOR SHARE) would need a MultiXact to record both
-   * lockers; here the second locker waits for the first instead.
+   * A compatible lock held by another running transaction (two FOR SHARE)
+   * makes xmax a MultiXactId of both lockers. Not like PostgreSQL yet: a
+   * running updater is waited for whatever the mode (PostgreSQL lets FOR
+   * KEY SHARE past a non-key update).
    */
   lockTuple(rel: Relation, tid: Tid, cid: number, mode: LockTupleMode, policy: LockWaitPolicy): HeapLockResult {
     const { bufmgr, vis, wal } = this.env;
@@ -549,30 +596,35 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
           const infomask = htupGetInfomask(page, at);
           const xmax = htupGetXmax(page, at);
           const isMulti = (infomask & HEAP_XMAX_IS_MULTI) !== 0;
-          if (isMulti && !xmaxIsLockedOnly(infomask)) {
-            bufmgr.unlockReleaseBuffer(buffer);
-            multixactNotSupported();
-          }
           // Who holds the row now, and in what mode (a MultiXactId's running members, or the one XID).
-          const holders: { xid: number; mode: LockTupleMode; status: number }[] = [];
+          const holders: { xid: number; mode: LockTupleMode; status: number; updater: boolean }[] = [];
           if (isMulti) {
             const running = new Set(this.env.vis.multiXactRunningMembers?.(xmax) ?? []);
             for (const m of this.env.vis.getMultiXactMembers?.(xmax) ?? []) {
-              if (running.has(m.xid)) holders.push({ xid: m.xid, mode: statusLockMode(m.status), status: m.status });
+              if (running.has(m.xid)) holders.push({ xid: m.xid, mode: statusLockMode(m.status), status: m.status, updater: m.status >= MULTI_STATUS_NO_KEY_UPDATE });
             }
           } else {
             const m = xmaxLockMode(infomask, htupGetInfomask2(page, at));
-            holders.push({ xid: xmax, mode: xmaxIsLockedOnly(infomask) ? m : LockTupleMode.Exclusive, status: lockStatus(m) });
+            const updater = !xmaxIsLockedOnly(infomask);
+            holders.push({ xid: xmax, mode: updater ? LockTupleMode.Exclusive : m, status: lockStatus(m), updater });
           }
           const isCurrent = (x: number): boolean => this.env.xact.isCurrentTransactionId(x);
           const mine = holders.filter((h) => isCurrent(h.xid));
           const others = holders.filter((h) => !isCurrent(h.xid));
           const lockOnly = xmaxIsLockedOnly(infomask);
-          const conflict = !lockOnly || others.some((h) => lockModesConflict(h.mode, mode));
-          if (others.length > 0 && (conflict || this.env.multixact === undefined)) {
-            // Wait for the holders (README.tuplock), then look at the tuple again.
+          if (isMulti && !lockOnly && !others.some((h) => h.updater) && vis.isOnlyLocked?.(page, at) === false) {
+            // Lockers and an updater that is neither running nor mine: it committed, the row was replaced.
+            const r = this.notOk(TM_Result.TM_Updated, page, at, tid);
             bufmgr.unlockReleaseBuffer(buffer);
-            const took = this.waitForXmax(rel, block, off, xmax, mode, policy, haveTupleLock, isMulti);
+            return { result: r.result, ctid: r.ctid, xmax: r.xmax, values: null };
+          }
+          // A running updater (a plain XID, or a MultiXactId's updater member) is waited for whatever my
+          // mode; lockers only when they conflict (an aborted updater's multi keeps just its lockers).
+          const blocking = others.filter((h) => h.updater || lockModesConflict(h.mode, mode) || this.env.multixact === undefined);
+          if (blocking.length > 0) {
+            // Wait for them (README.tuplock), then look at the tuple again.
+            bufmgr.unlockReleaseBuffer(buffer);
+            const took = this.waitForXmax(rel, block, off, blocking.map((h) => h.xid), mode, policy, haveTupleLock);
             if (took === null) return { result: TM_Result.TM_WouldBlock, ctid: tid, xmax, values: null };
             haveTupleLock ||= took;
             continue;
@@ -650,7 +702,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
         const r = this.deleteOnce(rel, tid, cid);
         if (r.result !== TM_Result.TM_BeingModified || this.env.lockManager === undefined) return r;
         // Another transaction holds the row: wait for it, then look again (heap_delete's l1 loop).
-        haveTupleLock ||= this.waitForXmax(rel, block, off, r.xmax, LockTupleMode.Exclusive, LockWaitPolicy.Block, haveTupleLock, r.isMulti === true) === true;
+        const xids = r.isMulti === true ? this.conflictingMembers : [r.xmax];
+        haveTupleLock ||= this.waitForXmax(rel, block, off, xids, LockTupleMode.Exclusive, LockWaitPolicy.Block, haveTupleLock) === true;
       }
     } finally {
       if (haveTupleLock) this.releaseTupleLock(rel, block, off, LockTupleMode.Exclusive);
@@ -669,7 +722,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.unlockReleaseBuffer(buffer);
       elog(`attempted to delete invisible tuple`);
     }
-    const result = this.updateCheck(page, at, cid, buffer);
+    const result = this.updateCheck(page, at, cid, buffer, LockTupleMode.Exclusive);
     if (result !== TM_Result.TM_Ok) {
       const r = this.notOk(result, page, at, tid);
       bufmgr.unlockReleaseBuffer(buffer);
@@ -710,13 +763,14 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
   }
 
   /** Stamps xmax/cmax on a tuple being deleted or updated by this transaction. */
-  private setXmax(page: Uint8Array, at: number, xid: number, cid: number, combo: boolean): void {
+  private setXmax(page: Uint8Array, at: number, xid: number, cid: number, combo: boolean, keysUpdated = true, multiBits = 0): void {
     htupSetXmax(page, at, xid);
-    let infomask = htupGetInfomask(page, at) & ~(0x0400 | HEAP_XMAX_INVALID | 0x1000 | 0x0080 | 0x0040 | 0x0010);
+    let infomask = (htupGetInfomask(page, at) & ~(0x0400 | HEAP_XMAX_INVALID | 0x1000 | 0x0080 | 0x0040 | 0x0010)) | multiBits;
     if (combo) infomask |= HEAP_COMBOCID;
     else infomask &= ~HEAP_COMBOCID;
     htupSetInfomask(page, at, infomask);
-    htupSetInfomask2(page, at, (htupGetInfomask2(page, at) & ~HEAP_HOT_UPDATED) | HEAP_KEYS_UPDATED);
+    const im2 = htupGetInfomask2(page, at) & ~HEAP_HOT_UPDATED;
+    htupSetInfomask2(page, at, keysUpdated ? im2 | HEAP_KEYS_UPDATED : im2 & ~HEAP_KEYS_UPDATED);
     page[at + T_CID] = cid & 0xff;
     page[at + T_CID + 1] = (cid >>> 8) & 0xff;
     page[at + T_CID + 2] = (cid >>> 16) & 0xff;
@@ -729,25 +783,34 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * relation has no indexes, false when the caller knows an indexed column
    * changed, or the heap attribute numbers of the indexed columns, which
    * heap_update compares itself (HeapDetermineColumnsInfo) on the old
-   * version it has locked: HOT only if none of them changed.
+   * version it has locked: HOT only if none of them changed. `keyAttrs` are
+   * the heap attribute numbers of the key columns (those of unique indexes,
+   * RelationGetIndexAttrBitmap's KEY set): an update changing none of them
+   * takes NO KEY EXCLUSIVE and does not wait for FOR KEY SHARE lockers;
+   * null: treat every update as changing the key (EXCLUSIVE).
    */
-  update(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed: boolean | readonly number[] = true): HeapModifyResult {
+  update(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed: boolean | readonly number[] = true, keyAttrs: readonly number[] | null = null): HeapModifyResult {
     const block = tidBlock(otid);
     const off = tidOffset(otid);
     let haveTupleLock = false;
+    // The tuple lock's mode: EXCLUSIVE, or NO KEY EXCLUSIVE once updateOnce found no key column changed
+    // (the old version's values do not change, so neither does the mode, from one try to the next).
+    let tupleLockMode = LockTupleMode.Exclusive;
     try {
       for (;;) {
-        const r = this.updateOnce(rel, otid, values, cid, hotAllowed);
+        const r = this.updateOnce(rel, otid, values, cid, hotAllowed, keyAttrs);
         if (r.result !== TM_Result.TM_BeingModified || this.env.lockManager === undefined) return r;
         // Another transaction holds the row: wait for it, then look again (heap_update's l2 loop).
-        haveTupleLock ||= this.waitForXmax(rel, block, off, r.xmax, LockTupleMode.Exclusive, LockWaitPolicy.Block, haveTupleLock, r.isMulti === true) === true;
+        if (!haveTupleLock) tupleLockMode = this.lastUpdateMode;
+        const xids = r.isMulti === true ? this.conflictingMembers : [r.xmax];
+        haveTupleLock ||= this.waitForXmax(rel, block, off, xids, tupleLockMode, LockWaitPolicy.Block, haveTupleLock) === true;
       }
     } finally {
-      if (haveTupleLock) this.releaseTupleLock(rel, block, off, LockTupleMode.Exclusive);
+      if (haveTupleLock) this.releaseTupleLock(rel, block, off, tupleLockMode);
     }
   }
 
-  private updateOnce(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed: boolean | readonly number[]): HeapModifyResult {
+  private updateOnce(rel: Relation, otid: Tid, values: readonly (TupleValue | null)[], cid: number, hotAllowed: boolean | readonly number[], keyAttrs: readonly number[] | null): HeapModifyResult {
     const { bufmgr, vm, wal, vis } = this.env;
     const oblock = tidBlock(otid);
     const ooff = tidOffset(otid);
@@ -763,7 +826,11 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.unlockReleaseBuffer(obuf);
       elog('attempted to update invisible tuple');
     }
-    const result = this.updateCheck(opage, oat, cid, obuf);
+    // HeapDetermineColumnsInfo's key half: the old version's values cannot change while it is ours to update.
+    const keysChanged = keyAttrs === null || indexedColumnChanged(rel, opage, oat, itemIdGetLength(itemIdGet(opage, ooff)), values, keyAttrs);
+    const mode = keysChanged ? LockTupleMode.Exclusive : LockTupleMode.NoKeyExclusive;
+    this.lastUpdateMode = mode;
+    const result = this.updateCheck(opage, oat, cid, obuf, mode);
     if (result !== TM_Result.TM_Ok) {
       const r = this.notOk(result, opage, oat, otid);
       bufmgr.unlockReleaseBuffer(obuf);
@@ -784,7 +851,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
       tup = this.formTuple(rel, values, oldValues);
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
-      const failed = this.recheckOldTuple(obuf, ooff, cid, otid);
+      const failed = this.recheckOldTuple(obuf, ooff, cid, otid, mode);
       if (failed !== null) return failed;
       opage = bufmgr.getPage(obuf);
       oat = this.tupleAt(opage, ooff);
@@ -806,7 +873,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_UNLOCK);
       heapPagePruneOpt(this.env, rel, obuf, len);
       bufmgr.lockBuffer(obuf, BUFFER_LOCK_EXCLUSIVE);
-      const failed = this.recheckOldTuple(obuf, ooff, cid, otid);
+      const failed = this.recheckOldTuple(obuf, ooff, cid, otid, mode);
       if (failed !== null) return failed;
       opage = bufmgr.getPage(obuf);
       oat = this.tupleAt(opage, ooff);
@@ -841,9 +908,25 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     }
     const nat = itemIdGetOffset(itemIdGet(npage, noff));
     htupSetCtid(npage, nat, nblock, noff);
+    // compute_new_xmax_infomask: alone, xmax := my XID; beside running key-share lockers, a
+    // MultiXactId of them and me as updater (its CREATE_ID record precedes this update's), and
+    // the new version carries the lockers on (one XID, or a MultiXactId of lockers).
+    const keep = this.keepLockers;
+    let oldXmax = xid;
+    let oldMultiBits = 0;
+    let newXmax = 0;
+    if (keep.length > 0) {
+      const multixact = this.env.multixact ?? multixactNotSupported();
+      oldXmax = multixact.create([...keep, { xid, status: keysChanged ? MULTI_STATUS_UPDATE : MULTI_STATUS_NO_KEY_UPDATE }], xid);
+      oldMultiBits = HEAP_XMAX_IS_MULTI | HEAP_XMAX_EXCL_LOCK;
+      newXmax = keep.length === 1 ? keep[0].xid : multixact.create(keep, xid);
+      htupSetXmax(npage, nat, newXmax);
+      htupSetInfomask(npage, nat, (htupGetInfomask(npage, nat) & ~HEAP_XMAX_INVALID) | HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_KEYSHR_LOCK | (keep.length === 1 ? 0 : HEAP_XMAX_IS_MULTI));
+      this.keepLockers = NO_LOCKERS;
+    }
     const cmax = vis.cmaxFor(opage, oat, cid);
-    this.setXmax(opage, oat, xid, cmax.cid, cmax.combo);
-    if (hot) htupSetInfomask2(opage, oat, (htupGetInfomask2(opage, oat) | HEAP_HOT_UPDATED) & ~HEAP_KEYS_UPDATED);
+    this.setXmax(opage, oat, oldXmax, cmax.cid, cmax.combo, keysChanged, oldMultiBits);
+    if (hot) htupSetInfomask2(opage, oat, htupGetInfomask2(opage, oat) | HEAP_HOT_UPDATED);
     htupSetCtid(opage, oat, nblock, noff);
     if (pageGetPrunXid(opage) === 0 || transactionIdPrecedes(xid, pageGetPrunXid(opage))) pageSetPrunXid(opage, xid);
     bufmgr.markBufferDirty(obuf);
@@ -851,11 +934,11 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
 
     const init = isNew && noff === 1;
     const rec = this.rec;
-    putU32(rec, 0, xid);
+    putU32(rec, 0, oldXmax);
     putU16(rec, 4, ooff);
     rec[6] = computeInfobits(htupGetInfomask(opage, oat), htupGetInfomask2(opage, oat));
     rec[7] = flags;
-    putU32(rec, 8, 0);
+    putU32(rec, 8, newXmax);
     putU16(rec, 12, noff);
     writeHeapHeader(rec, 16, npage, nat);
     wal.beginInsert();

@@ -56,6 +56,10 @@ export interface HeapVisibility<S extends HeapSnapshot = HeapSnapshot> {
   getMultiXactMembers?(multi: number): { xid: number; status: number }[];
   /** The members of a MultiXactId still running, mine included. */
   multiXactRunningMembers?(multi: number): number[];
+  /** HeapTupleHeaderIsOnlyLocked: xmax (a MultiXactId's updater member) did not delete the tuple. */
+  isOnlyLocked?(page: Uint8Array, off: number): boolean;
+  /** HeapTupleGetUpdateXid: the raw xmax, or a MultiXactId's updater member (0 for lockers only). */
+  tupleUpdateXid?(page: Uint8Array, off: number): number;
 }
 
 /**

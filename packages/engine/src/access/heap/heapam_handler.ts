@@ -114,7 +114,7 @@ export function heapHotSearchBuffer(
     if ((infomask2 & HEAP_HOT_UPDATED) === 0 || htupGetCtidBlock(page, at) !== block) break;
     offnum = htupGetCtidOffset(page, at);
     atChainStart = false;
-    prevXmax = htupGetXmax(page, at);
+    prevXmax = vis.tupleUpdateXid(page, at); // HeapTupleHeaderGetUpdateXid: a MultiXactId's updater member
   }
   return 0;
 }

@@ -3,8 +3,9 @@
  * and infomask bits each lock mode sets, strengthening a lock already held,
  * NOWAIT / SKIP LOCKED against another backend's lock (two engines over one
  * shared memory, in one thread, so nothing here may sleep), a lock on a
- * version a committed transaction replaced, and XLOG_HEAP_LOCK's redo after
- * a crash.
+ * version a committed transaction replaced, XLOG_HEAP_LOCK's redo after
+ * a crash, and a non-key UPDATE past a FOR KEY SHARE locker (a MultiXactId
+ * with an updater member) and its redo.
  */
 import { describe, expect, it } from 'vitest';
 import { CrashSimDirectory, MemoryDirectory } from '@tabgres/opfs-storage';
@@ -207,6 +208,68 @@ describe('heap_lock_tuple', () => {
     expect(a.count(rel)).toBe(1);
     b = StorageEngine.attach({ dir, shmem: a.shmem, pid: 2 });
     b.detach();
+    a.close();
+  });
+
+  it('a non-key UPDATE past FOR KEY SHARE: a MultiXactId with an updater, replayed after a crash', () => {
+    const dir = new CrashSimDirectory();
+    let a = StorageEngine.open({ dir, sharedBuffers: 64 });
+    const b = StorageEngine.attach({ dir, shmem: a.shmem, pid: 2 });
+    let rel = a.createRelation('t', cols); // no unique index: no key column, every update is NO KEY
+    const tid = a.insert(rel, [1, 10]);
+    const relB = b.openRelation({ oid: rel.oid, name: rel.name, desc: rel.desc });
+    a.checkpoint();
+    a.begin();
+    expect(a.lockRow(rel, tid, LockTupleMode.KeyShare, LockWaitPolicy.Error).outcome).toBe('ok');
+    const xa = a.heap.tupleHeader(rel, tid)!.xmax;
+    b.begin();
+    // Nothing here may sleep: the update goes through at once, beside A's lock.
+    const r = b.tryUpdate(relB, tid, [1, 11]);
+    expect(r.outcome).toBe('ok');
+    const newTid = r.tid;
+    const stable = (t: number): unknown => {
+      const h = a.heap.tupleHeader(rel, t)!;
+      return { xmax: h.xmax, ctid: h.ctid, infomask: h.infomask & (HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY), keysUpdated: (h.infomask2 & HEAP_KEYS_UPDATED) !== 0 };
+    };
+    const before = [stable(tid), stable(newTid)];
+    const old = a.heap.tupleHeader(rel, tid)!;
+    expect(old.infomask & (HEAP_XMAX_IS_MULTI | HEAP_XMAX_LOCK_ONLY | HEAP_LOCK_MASK)).toBe(HEAP_XMAX_IS_MULTI | HEAP_XMAX_EXCL_LOCK);
+    expect(old.infomask2 & HEAP_KEYS_UPDATED).toBe(0);
+    const multi = old.xmax;
+    const members = a.transam.multixact.getMembers(multi);
+    expect(members.map((m) => m.xid)[0]).toBe(xa);
+    expect(members.map((m) => m.status)).toEqual([LockTupleMode.KeyShare, 4 /* MultiXactStatusNoKeyUpdate */]);
+    const xb = members[1].xid;
+    // The new version carries A's key-share lock on.
+    expect(before[1]).toEqual({ xmax: xa, ctid: newTid, infomask: HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_KEYSHR_LOCK, keysUpdated: false });
+    // Each sees its own: A the old version, B the new one.
+    expect(a.fetch(rel, tid)).toEqual([1, 10]);
+    expect(a.fetch(rel, newTid)).toBe(null);
+    expect(b.fetch(relB, newTid)).toEqual([1, 11]);
+    expect(b.fetch(relB, tid)).toBe(null);
+    b.commit();
+    // A still runs and holds the old version, but the committed updater replaced it.
+    expect(a.lockRow(rel, tid, LockTupleMode.KeyShare, LockWaitPolicy.Error).outcome).toBe('updated');
+    expect(a.fetch(rel, newTid)).toEqual([1, 11]);
+    a.commit();
+    expect(a.count(rel)).toBe(1);
+    dir.crash({ seed: 5, mode: 'drop' });
+    b.abandon();
+    a.abandon();
+    a = StorageEngine.open({ dir, sharedBuffers: 64 });
+    expect(a.startup.recoveryPerformed).toBe(true);
+    expect(a.transam.multixact.getMembers(multi)).toEqual([{ xid: xa, status: LockTupleMode.KeyShare }, { xid: xb, status: 4 }]);
+    rel = a.openRelation({ oid: rel.oid, name: rel.name, desc: rel.desc });
+    expect([stable(tid), stable(newTid)]).toEqual(before);
+    expect(a.fetch(rel, tid)).toBe(null);
+    expect(a.fetch(rel, newTid)).toEqual([1, 11]);
+    // Both transactions are over: the row is free, and VACUUM removes the old version.
+    a.begin();
+    expect(a.tryUpdate(rel, newTid, [1, 12]).outcome).toBe('ok');
+    a.commit();
+    a.vacuum(rel);
+    expect(a.count(rel)).toBe(1);
+    expect(a.heap.tupleHeader(rel, tid)).toBe(null);
     a.close();
   });
 });

@@ -56,16 +56,21 @@ function clearVm(record: DecodedXLogRecord, blockId: number, ctx: RedoContext): 
  * Rebuilds a tuple from an xl_heap_header followed by the tuple's bytes from
  * t_bits on, data[start..end), and adds it at `offnum`.
  */
-function redoAddTuple(page: Uint8Array, data: Uint8Array, offnum: number, xid: number, blockNum: number, start = 0, end = data.length): void {
+function redoAddTuple(page: Uint8Array, data: Uint8Array, offnum: number, xid: number, blockNum: number, start = 0, end = data.length, xmax = 0): void {
   const len = 23 + end - start - SIZE_OF_HEAP_HEADER;
   if (len < 23) elog('heap redo: tuple shorter than its header');
   tupBuf.fill(0, 0, 23);
   tupBuf.set(data.subarray(start + SIZE_OF_HEAP_HEADER, end), 23);
-  // xmin = the record's xid, xmax 0, cid FirstCommandId, header fields from the record.
+  // xmin = the record's xid, xmax the record's new_xmax (an update's carried key-share lockers) or 0,
+  // cid FirstCommandId, header fields from the record.
   tupBuf[0] = xid & 0xff;
   tupBuf[1] = (xid >>> 8) & 0xff;
   tupBuf[2] = (xid >>> 16) & 0xff;
   tupBuf[3] = (xid >>> 24) & 0xff;
+  tupBuf[4] = xmax & 0xff;
+  tupBuf[5] = (xmax >>> 8) & 0xff;
+  tupBuf[6] = (xmax >>> 16) & 0xff;
+  tupBuf[7] = (xmax >>> 24) & 0xff;
   tupBuf[18] = data[start];
   tupBuf[19] = data[start + 1];
   tupBuf[20] = data[start + 2];
@@ -92,7 +97,7 @@ function heapRedoInsert(record: DecodedXLogRecord, ctx: RedoContext): void {
  * scratch when the record says XLOG_HEAP_INIT_PAGE, else on the page as
  * XLogReadBufferForRedo finds it. Shared by insert and update redo.
  */
-function redoNewTuple(record: DecodedXLogRecord, ctx: RedoContext, data: Uint8Array, offnum: number, blockNum: number, clearAllVisible: boolean): void {
+function redoNewTuple(record: DecodedXLogRecord, ctx: RedoContext, data: Uint8Array, offnum: number, blockNum: number, clearAllVisible: boolean, xmax = 0): void {
   let buffer: number;
   let action: string;
   if (record.info & XLOG_HEAP_INIT_PAGE) {
@@ -104,7 +109,7 @@ function redoNewTuple(record: DecodedXLogRecord, ctx: RedoContext, data: Uint8Ar
   }
   if (action === 'needs_redo') {
     const page = ctx.buffers.getPage(buffer);
-    redoAddTuple(page, data, offnum, record.xid, blockNum);
+    redoAddTuple(page, data, offnum, record.xid, blockNum, 0, data.length, xmax);
     if (clearAllVisible) pageClearAllVisible(page);
     pageSetLSN(page, record.endLsn);
     ctx.buffers.markBufferDirty(buffer);
@@ -188,6 +193,7 @@ function heapRedoUpdate(record: DecodedXLogRecord, ctx: RedoContext, hot: boolea
   const oldOff = getU16(main, 4);
   const oldInfobits = main[6];
   const flags = main[7];
+  const newXmax = getU32(main, 8);
   const newOff = getU16(main, 12);
   const nblk = record.getBlock(0) ?? elog('heap update redo: no block 0');
   const oldBlockId = record.hasBlockRef(1) ? 1 : 0;
@@ -208,7 +214,7 @@ function heapRedoUpdate(record: DecodedXLogRecord, ctx: RedoContext, hot: boolea
     htupSetCtid(page, at, nblk.blockNum, newOff);
     pageSetPrunXid(page, record.xid);
     if (flags & XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED) pageClearAllVisible(page);
-    if (oldBlockId === 0) redoAddTuple(page, nblk.data, newOff, record.xid, nblk.blockNum);
+    if (oldBlockId === 0) redoAddTuple(page, nblk.data, newOff, record.xid, nblk.blockNum, 0, nblk.data.length, newXmax);
     pageSetLSN(page, record.endLsn);
     ctx.buffers.markBufferDirty(old.buffer);
   }
@@ -221,7 +227,7 @@ function heapRedoUpdate(record: DecodedXLogRecord, ctx: RedoContext, hot: boolea
 
   // The new version on another page.
   if (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) clearVm(record, 0, ctx);
-  redoNewTuple(record, ctx, nblk.data, newOff, nblk.blockNum, (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) !== 0);
+  redoNewTuple(record, ctx, nblk.data, newOff, nblk.blockNum, (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) !== 0, newXmax);
 }
 
 /** heap_xlog_lock: the row lock's xmax and infomask bits; a lock-only xmax leaves the tuple the newest version. */

@@ -19,8 +19,12 @@
  *               XMAX_COMMITTED  xmax committed
  *               XMAX_INVALID    no xmax, or it aborted
  *               XMAX_LOCK_ONLY  xmax only locked the row: not a delete
- *               XMAX_IS_MULTI   xmax is a MultiXactId (multixact.ts): here always
- *                               a set of lockers (LOCK_ONLY), never an updater
+ *               XMAX_IS_MULTI   xmax is a MultiXactId (multixact.ts): a set of
+ *                               lockers (LOCK_ONLY), or lockers and at most one
+ *                               updater (a non-key UPDATE past FOR KEY SHARE
+ *                               lockers); the updater's XID is what deleted the
+ *                               tuple (getUpdateXid). XMAX_COMMITTED is never set
+ *                               on a multi: its members' fates are asked each time.
  *               COMBOCID        t_cid is a combo id (combocid.ts)
  *
  * The MVCC rule, for a snapshot S (snapmgr.ts) and my transaction T:
@@ -141,6 +145,9 @@ function multixactNotSupported(): never {
   throw new PgError(SQLSTATE.feature_not_supported, 'rows locked by several transactions at once (MultiXact) are not supported yet');
 }
 
+/** MultiXactStatusNoKeyUpdate / MultiXactStatusUpdate (multixact.ts): the member that updated or deleted the row. */
+const MULTI_STATUS_NO_KEY_UPDATE = 4;
+
 /** The visibility rules of one backend. */
 export class HeapVisibility {
   /** out-parameter of satisfiesVacuumHorizon: the deleter of a RECENTLY_DEAD tuple (dead_after). */
@@ -203,6 +210,28 @@ export class HeapVisibility {
     return out;
   }
 
+  /**
+   * MultiXactIdGetUpdateXid: the member of `multi` that updated or deleted
+   * the row, InvalidTransactionId when all are lockers.
+   */
+  getUpdateXid(multi: TransactionId): TransactionId {
+    for (const m of this.getMultiXactMembers(multi)) if (m.status >= MULTI_STATUS_NO_KEY_UPDATE) return m.xid;
+    return InvalidTransactionId;
+  }
+
+  /**
+   * HeapTupleGetUpdateXid: the XID that updated or deleted the tuple at
+   * `off` (the raw xmax, or a MultiXactId's updater member); invalid for a
+   * lock-only xmax of lockers. Following an update chain compares this with
+   * the next version's xmin.
+   */
+  tupleUpdateXid(page: Uint8Array, off: number): TransactionId {
+    const infomask = htupGetInfomask(page, off);
+    if ((infomask & HEAP_XMAX_IS_MULTI) === 0) return htupGetXmax(page, off);
+    if (xmaxIsLockedOnly(infomask)) return InvalidTransactionId;
+    return this.getUpdateXid(htupGetXmax(page, off));
+  }
+
   private multiXactIsRunning(multi: TransactionId): boolean {
     for (const m of this.getMultiXactMembers(multi)) {
       if (this.xact.isCurrentTransactionId(m.xid) || this.isInProgress(m.xid)) return true;
@@ -240,7 +269,11 @@ export class HeapVisibility {
         if (this.combo.getCmin(page, off) >= snap.curcid) return false; // inserted after the scan started
         if ((infomask & HEAP_XMAX_INVALID) !== 0) return true;
         if (xmaxIsLockedOnly(infomask)) return true;
-        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
+        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+          // Updated by my transaction beside key-share lockers, unless that subtransaction aborted.
+          if (!this.xact.isCurrentTransactionId(this.getUpdateXid(htupGetXmax(page, off)))) return true;
+          return this.combo.getCmax(page, off) >= snap.curcid;
+        }
         if (!this.xact.isCurrentTransactionId(htupGetXmax(page, off))) {
           // The deleting subtransaction must have aborted.
           this.setHintBits(page, off, buffer, HEAP_XMAX_INVALID, InvalidTransactionId);
@@ -263,7 +296,14 @@ export class HeapVisibility {
     // The inserter committed before the snapshot; now the deleter.
     if ((infomask & HEAP_XMAX_INVALID) !== 0) return true;
     if (xmaxIsLockedOnly(infomask)) return true;
-    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
+    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+      // The updater member decides; no hint (the multi's lockers may still run).
+      const upd = this.getUpdateXid(htupGetXmax(page, off));
+      if (upd === InvalidTransactionId) return true;
+      if (this.xact.isCurrentTransactionId(upd)) return this.combo.getCmax(page, off) >= snap.curcid;
+      if (xidInMVCCSnapshot(upd, snap, this.subtrans)) return true;
+      return !this.status.didCommit(upd);
+    }
     const xmax = htupGetXmax(page, off);
     if ((infomask & HEAP_XMAX_COMMITTED) === 0) {
       if (this.xact.isCurrentTransactionId(xmax)) return this.combo.getCmax(page, off) >= snap.curcid;
@@ -299,7 +339,14 @@ export class HeapVisibility {
           if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) return this.multiXactIsRunning(htupGetXmax(page, off)) ? TM_Result.TM_BeingModified : TM_Result.TM_Ok;
           return this.isInProgress(htupGetXmax(page, off)) ? TM_Result.TM_BeingModified : TM_Result.TM_Ok;
         }
-        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
+        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+          const multi = htupGetXmax(page, off);
+          if (!this.xact.isCurrentTransactionId(this.getUpdateXid(multi))) {
+            // My updating subtransaction aborted; key-share lockers may remain.
+            return this.multiXactIsRunning(multi) ? TM_Result.TM_BeingModified : TM_Result.TM_Ok;
+          }
+          return this.combo.getCmax(page, off) >= curcid ? TM_Result.TM_SelfModified : TM_Result.TM_Invisible;
+        }
         if (!this.xact.isCurrentTransactionId(htupGetXmax(page, off))) {
           this.setHintBits(page, off, buffer, HEAP_XMAX_INVALID, InvalidTransactionId);
           return TM_Result.TM_Ok; // the deleting subtransaction aborted
@@ -321,9 +368,16 @@ export class HeapVisibility {
       return self === undefined || htupGetCtid(page, off) !== self ? TM_Result.TM_Updated : TM_Result.TM_Deleted;
     }
     if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
-      // Only lockers share a MultiXactId here (no updater member): busy while one of them runs.
-      if (!xmaxIsLockedOnly(infomask)) multixactNotSupported();
-      if (this.multiXactIsRunning(htupGetXmax(page, off))) return TM_Result.TM_BeingModified;
+      // Lockers, perhaps with an updater: busy while any member runs; then the updater's fate.
+      const multi = htupGetXmax(page, off);
+      const upd = xmaxIsLockedOnly(infomask) ? InvalidTransactionId : this.getUpdateXid(multi);
+      if (upd !== InvalidTransactionId && this.xact.isCurrentTransactionId(upd)) {
+        return this.combo.getCmax(page, off) >= curcid ? TM_Result.TM_SelfModified : TM_Result.TM_Invisible;
+      }
+      if (this.multiXactIsRunning(multi)) return TM_Result.TM_BeingModified;
+      if (upd !== InvalidTransactionId && this.status.didCommit(upd)) {
+        return self === undefined || htupGetCtid(page, off) !== self ? TM_Result.TM_Updated : TM_Result.TM_Deleted;
+      }
       this.setHintBits(page, off, buffer, HEAP_XMAX_INVALID, InvalidTransactionId);
       return TM_Result.TM_Ok;
     }
@@ -377,7 +431,7 @@ export class HeapVisibility {
         if ((infomask & HEAP_XMAX_INVALID) !== 0) return HTSV_Result.HEAPTUPLE_INSERT_IN_PROGRESS;
         if (xmaxIsLockedOnly(infomask) || this.isOnlyLocked(page, off)) return HTSV_Result.HEAPTUPLE_INSERT_IN_PROGRESS;
         // Inserted and then deleted by my transaction, unless the deleting subtransaction aborted.
-        if (this.xact.isCurrentTransactionId(htupGetXmax(page, off))) return HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS;
+        if (this.xact.isCurrentTransactionId(this.tupleUpdateXid(page, off))) return HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS;
         return HTSV_Result.HEAPTUPLE_INSERT_IN_PROGRESS;
       }
       if (this.isInProgress(xmin)) return HTSV_Result.HEAPTUPLE_INSERT_IN_PROGRESS;
@@ -398,7 +452,18 @@ export class HeapVisibility {
       }
       return HTSV_Result.HEAPTUPLE_LIVE;
     }
-    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
+    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+      // Lockers and an updater: the updater decides; no hint while a member may still run.
+      const multi = htupGetXmax(page, off);
+      const upd = this.getUpdateXid(multi);
+      if (upd !== InvalidTransactionId && (this.xact.isCurrentTransactionId(upd) || this.isInProgress(upd))) return HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS;
+      if (upd !== InvalidTransactionId && this.status.didCommit(upd)) {
+        this.deadAfter = upd;
+        return HTSV_Result.HEAPTUPLE_RECENTLY_DEAD;
+      }
+      if (!this.multiXactIsRunning(multi)) this.setHintBits(page, off, buffer, HEAP_XMAX_INVALID, InvalidTransactionId);
+      return HTSV_Result.HEAPTUPLE_LIVE;
+    }
     const xmax = htupGetXmax(page, off);
     if ((infomask & HEAP_XMAX_COMMITTED) === 0) {
       if (this.isInProgress(xmax)) return HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS;
@@ -451,7 +516,11 @@ export class HeapVisibility {
     if (htupGetXmax(page, off) === InvalidTransactionId) return true;
     if ((infomask & HEAP_XMAX_LOCK_ONLY) !== 0) return true;
     if ((infomask & HEAP_XMAX_IS_MULTI) === 0) return false;
-    return multixactNotSupported();
+    // A multi with an updater: only locked if that updater aborted.
+    const upd = this.getUpdateXid(htupGetXmax(page, off));
+    if (upd === InvalidTransactionId) return true;
+    if (this.xact.isCurrentTransactionId(upd) || this.isInProgress(upd)) return false;
+    return !this.status.didCommit(upd);
   }
 
   /**
@@ -484,7 +553,7 @@ export class HeapVisibility {
       if (this.xact.isCurrentTransactionId(xmin)) {
         if ((infomask & HEAP_XMAX_INVALID) !== 0) return true;
         if (xmaxIsLockedOnly(infomask)) return true;
-        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) multixactNotSupported();
+        if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) return !this.xact.isCurrentTransactionId(this.getUpdateXid(htupGetXmax(page, off)));
         if (!this.xact.isCurrentTransactionId(htupGetXmax(page, off))) {
           this.setHintBits(page, off, buffer, HEAP_XMAX_INVALID, InvalidTransactionId);
           return true;
@@ -507,8 +576,15 @@ export class HeapVisibility {
     if ((infomask & HEAP_XMAX_INVALID) !== 0) return true;
     if ((infomask & HEAP_XMAX_COMMITTED) !== 0) return xmaxIsLockedOnly(infomask);
     if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
-      if (!xmaxIsLockedOnly(infomask)) multixactNotSupported();
-      return true; // lockers do not hide a row
+      if (xmaxIsLockedOnly(infomask)) return true; // lockers do not hide a row
+      const upd = this.getUpdateXid(htupGetXmax(page, off));
+      if (upd === InvalidTransactionId) return true;
+      if (this.xact.isCurrentTransactionId(upd)) return false;
+      if (this.isInProgress(upd)) {
+        if (dirty !== null) dirty.xmax = upd;
+        return true;
+      }
+      return !this.status.didCommit(upd);
     }
     const xmax = htupGetXmax(page, off);
     if (this.xact.isCurrentTransactionId(xmax)) return xmaxIsLockedOnly(infomask);

@@ -149,9 +149,9 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
       if (state === HTSV_Result.HEAPTUPLE_DEAD) tupdead = true;
       else if (state === HTSV_Result.HEAPTUPLE_RECENTLY_DEAD) {
         recentDead = true;
-        recordPrunable(htupGetXmax(page, at));
+        recordPrunable(updateXid(env, page, at));
       } else if (state === HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS) {
-        recordPrunable(htupGetXmax(page, at));
+        recordPrunable(updateXid(env, page, at));
       } else if (state === HTSV_Result.HEAPTUPLE_INSERT_IN_PROGRESS) {
         recordPrunable(htupGetXmin(page, at));
       }
@@ -159,7 +159,7 @@ export function heapPagePrune<S extends HeapSnapshot>(env: HeapEnv<S>, buffer: n
       else if (!recentDead) break;
       if ((htupGetInfomask2(page, at) & HEAP_HOT_UPDATED) === 0) break;
       if (htupGetCtidBlock(page, at) !== bufmgr.getBlockNumber(buffer)) break;
-      priorXmax = htupGetXmax(page, at);
+      priorXmax = updateXid(env, page, at);
       off = htupGetCtidOffset(page, at);
     }
 
@@ -239,4 +239,13 @@ export function heapPagePruneExecute(
   for (let k = 0; k < ndead; k++) itemIdSetDead(page, dead[k]);
   for (let k = 0; k < nunused; k++) itemIdSetUnused(page, unused[k]);
   pageRepairFragmentation(page);
+}
+
+/**
+ * HeapTupleHeaderGetUpdateXid: the XID that updated the tuple, which the
+ * successor's xmin must equal; a MultiXactId xmax (key-share lockers and
+ * an updater) is asked for its updater member.
+ */
+function updateXid(env: HeapEnv, page: Uint8Array, at: number): number {
+  return env.vis.tupleUpdateXid?.(page, at) ?? htupGetXmax(page, at);
 }

@@ -158,8 +158,9 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
         // (README.md rule 7).
         // A MultiXactId of lockers (multixact.ts) is cleared once none of them runs; while one
         // does, the running members (not the multi's id, which is no XID) bound relfrozenxid.
+        // On a live tuple a multi's updater member, if any, aborted: it counts as one more locker.
         let runningLockers: number[] | null = null;
-        if (newXmax !== 0 && (infomask & HEAP_XMAX_IS_MULTI) !== 0 && xmaxIsLockedOnly(infomask)) {
+        if (newXmax !== 0 && (infomask & HEAP_XMAX_IS_MULTI) !== 0) {
           runningLockers = env.vis.multiXactRunningMembers?.(newXmax) ?? null;
         }
         if (runningLockers !== null && runningLockers.length === 0) {
@@ -198,6 +199,12 @@ export function lazyVacuumHeap<S extends HeapSnapshot>(heap: HeapAM<S>, rel: Rel
         if (state === HTSV_Result.HEAPTUPLE_RECENTLY_DEAD || state === HTSV_Result.HEAPTUPLE_DELETE_IN_PROGRESS) stats.deadTuplesRemaining++;
         if ((infomask & HEAP_XMIN_INVALID) === 0) noteUnfrozen(xmin);
         if ((infomask & HEAP_XMAX_IS_MULTI) === 0) noteUnfrozen(htupGetXmax(page, at));
+        else {
+          // A multi's updater (HeapTupleGetUpdateXid) and its running lockers stay written in the tuple.
+          const upd = env.vis.tupleUpdateXid?.(page, at) ?? 0;
+          if (upd !== 0) noteUnfrozen(upd);
+          for (const x of env.vis.multiXactRunningMembers?.(htupGetXmax(page, at)) ?? []) noteUnfrozen(x);
+        }
       }
     }
 

@@ -61,6 +61,12 @@ export class IndexInserter implements UniqueCheckHeap {
   private readonly keyValues: IndexValue[];
   /** Heap attribute numbers some index uses: an UPDATE changing none of them may be HOT. */
   readonly indexedAttrs: readonly number[];
+  /**
+   * Heap attribute numbers of the key columns (RelationGetIndexAttrBitmap's
+   * KEY set: columns of unique indexes; partial and expression indexes do
+   * not exist here): an UPDATE changing none of them takes NO KEY EXCLUSIVE.
+   */
+  readonly keyAttrs: readonly number[];
   /** The index being inserted into, for waitForXact's error. */
   private current: IndexRelation | null = null;
 
@@ -73,6 +79,9 @@ export class IndexInserter implements UniqueCheckHeap {
     const attrs = new Set<number>();
     for (const ix of indexes) for (const a of ix.heapAttnums) attrs.add(a);
     this.indexedAttrs = [...attrs].sort((a, b) => a - b);
+    const keys = new Set<number>();
+    for (const ix of indexes) if (ix.unique) for (const a of ix.heapAttnums) if (a > 0) keys.add(a);
+    this.keyAttrs = [...keys].sort((a, b) => a - b);
     this.keyValues = new Array<IndexValue>(Math.max(0, ...indexes.map((ix) => ix.nkeyatts))).fill(null);
   }
 
