@@ -634,6 +634,11 @@ export class PostgresBackend {
 
   private abortBlock(): void {
     if (!this.engine.isClosed) this.engine.rollback();
+    this.afterRollback();
+  }
+
+  /** The session's side of a transaction that ended in rollback (the engine's side is done). */
+  private afterRollback(): void {
     this.block = 'none';
     this.xactOpen = false;
     this.savepoints.length = 0;
@@ -697,13 +702,7 @@ export class PostgresBackend {
           this.engine.commit();
         } catch (e) {
           // The commit failed (40001 from SSI's pre-commit check): the engine rolled the transaction back.
-          this.block = 'none';
-          this.xactOpen = false;
-          this.savepoints.length = 0;
-          this.guc.atAbort();
-          this.catalog.invalidateAll();
-          this.stats.xact_rollback++;
-          this.reportStat();
+          this.afterRollback();
           throw e;
         }
         this.block = 'none';

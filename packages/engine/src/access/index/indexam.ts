@@ -237,12 +237,7 @@ export class IndexScanCursor {
         continue;
       }
       this.tid = this.fetcher.tid;
-      for (let i = 0; i < values.length; i++) {
-        if (isRawVarlena(values[i])) {
-          this.deps.heap.detoastValues(this.heapRel, values);
-          break;
-        }
-      }
+      this.detoastIfNeeded(values);
       return true;
     }
     return false;
@@ -277,16 +272,21 @@ export class IndexScanCursor {
       const values = this.values;
       if (!this.fetcher.fetch(tid, this.snapshot, values, this.isnull, this.natts)) return false;
       this.tid = this.fetcher.tid;
-      for (let i = 0; i < values.length; i++) {
-        if (isRawVarlena(values[i])) {
-          this.deps.heap.detoastValues(this.heapRel, values);
-          break;
-        }
-      }
+      this.detoastIfNeeded(values);
       return true;
     } catch (e) {
       this.owner?.scanFailed(this, e);
       throw e;
+    }
+  }
+
+  /** A fetched row whose values include TOAST pointers gets them resolved (the executor sees plain values). */
+  private detoastIfNeeded(values: (TupleValue | null)[]): void {
+    for (let i = 0; i < values.length; i++) {
+      if (isRawVarlena(values[i])) {
+        this.deps.heap.detoastValues(this.heapRel, values);
+        return;
+      }
     }
   }
 

@@ -287,8 +287,12 @@ export interface XLogStats {
 export function xlogStatsOf(shmem: Shmem): XLogStats {
   const region = shmem.lookup('XLogCtl');
   if (region === undefined) elog('XLogCtl is missing from shared memory (xlogShmemInit was not called)');
-  const wi = region.offset >> 2;
-  const at = (k: number): number => Atomics.load(shmem.i32, wi + k) >>> 0;
+  return readXLogStats(shmem.i32, region.offset >> 2);
+}
+
+/** The counters at words wi + W_STAT_* / W_CKPT_* of the XLogCtl region. */
+function readXLogStats(w: Int32Array, wi: number): XLogStats {
+  const at = (k: number): number => Atomics.load(w, wi + k) >>> 0;
   return {
     records: at(W_STAT_RECORDS),
     fpi: at(W_STAT_FPI),
@@ -466,18 +470,7 @@ export class XLog {
   }
 
   stats(): XLogStats {
-    const w = this.w;
-    const at = (k: number): number => Atomics.load(w, this.wi + k) >>> 0;
-    return {
-      records: at(W_STAT_RECORDS),
-      fpi: at(W_STAT_FPI),
-      writes: at(W_STAT_WRITES),
-      syncs: at(W_STAT_SYNCS),
-      buffersFull: at(W_STAT_BUFFERS_FULL),
-      checkpointsRequested: at(W_CKPT_REQUESTS),
-      checkpointsStarted: at(W_CKPT_STARTED),
-      checkpointsDone: at(W_CKPT_DONE),
-    };
+    return readXLogStats(this.w, this.wi);
   }
 
   // ---------------------------------------------------------------- insertion
