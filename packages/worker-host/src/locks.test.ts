@@ -16,29 +16,12 @@ import * as path from 'node:path';
 import { Database, PgError } from '@tabgres/engine';
 import { NodeDirectory } from '@tabgres/opfs-storage';
 import { Postmaster, type PostmasterCore } from './index.ts';
+import { rejection, settled } from './postmaster_testutil.ts';
 
 type Session = Awaited<ReturnType<PostmasterCore['connect']>>;
 
 let root = '';
 let pm: PostmasterCore;
-
-async function rejection(p: Promise<unknown>): Promise<PgError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PgError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Whether a promise has settled, without waiting for it. */
-async function settled(p: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  p.then(() => { done = true; }, () => { done = true; });
-  await new Promise((r) => setTimeout(r, 50));
-  return done;
-}
 
 /** Polls (through `watcher`) until the backend with `pid` waits for a lock, as pg_locks shows it. */
 async function waitsForLock(watcher: Session, pid: number): Promise<void> {
@@ -106,7 +89,7 @@ describe('table locks between backends', () => {
       await s1.exec('BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
       const reader = s2.query('SELECT count(*)::int AS n FROM t');
       await waitsForLock(s3, s2.pid);
-      expect(await settled(reader)).toBe(false);
+      expect(await settled(reader, 50)).toBe(false);
 
       const waiting = await s3.query(`SELECT locktype, relation::regclass::text AS rel, mode, granted, waitstart IS NOT NULL AS ws FROM pg_locks WHERE pid = $1 AND NOT granted`, [s2.pid]);
       expect(waiting.rows).toEqual([{ locktype: 'relation', rel: 't', mode: 'AccessShareLock', granted: false, ws: true }]);
@@ -147,7 +130,7 @@ describe('table locks between backends', () => {
 
       const drop = s2.exec('DROP TABLE gone');
       await waitsForLock(s3, s2.pid);
-      expect(await settled(drop)).toBe(false);
+      expect(await settled(drop, 50)).toBe(false);
       // Still readable by its reader while the DROP waits.
       expect((await s1.query('SELECT count(*)::int AS n FROM gone')).rows).toEqual([{ n: 0 }]);
       await s1.exec('COMMIT');
@@ -247,7 +230,7 @@ describe('advisory locks between backends', () => {
       await s1.query('SELECT pg_advisory_lock(77)');
       const waiter = s2.query('SELECT pg_advisory_lock(77)');
       await waitsForLock(s3, s2.pid);
-      expect(await settled(waiter)).toBe(false);
+      expect(await settled(waiter, 50)).toBe(false);
       expect((await s3.query('SELECT pg_try_advisory_lock(77) AS got')).rows[0].got).toBe(false);
       const w = await s3.query(`SELECT locktype, objid::int AS k, mode, pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
       expect(w.rows).toEqual([{ locktype: 'advisory', k: 77, mode: 'ExclusiveLock', pid: s2.pid }]);

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { Database, PgError } from '@tabgres/engine';
 import { NodeDirectory } from '@tabgres/opfs-storage';
 import { Postmaster, type PostmasterCore } from './index.ts';
+import { rejection } from './postmaster_testutil.ts';
 
 let root = '';
 let template = '';
@@ -25,16 +26,6 @@ function dataDir(): string {
   const dir = path.join(root, `data${copies++}`);
   fs.cpSync(template, dir, { recursive: true });
   return dir;
-}
-
-async function rejection(p: Promise<unknown>): Promise<PgError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PgError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {

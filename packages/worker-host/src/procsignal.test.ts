@@ -10,29 +10,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Database, PgError } from '@tabgres/engine';
+import { Database } from '@tabgres/engine';
 import { NodeDirectory } from '@tabgres/opfs-storage';
 import { Postmaster, type PostmasterCore } from './index.ts';
+import { rejection } from './postmaster_testutil.ts';
 
 let root = '';
 let pm: PostmasterCore;
 
-async function rejection(p: Promise<unknown>): Promise<PgError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PgError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Gives a statement just sent time to start in its worker (a cancel that reaches an idle backend is dropped). */
+/** Sleeps ms (between polls). */
 function settle(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
 const LONG = 'SELECT pg_sleep(30)';
+
+/**
+ * Waits until pg_stat_activity shows the backend running a statement: a
+ * cancel or terminate sent before that reaches an idle backend (dropped, or
+ * ending the wrong thing), and a fixed sleep is not enough on a loaded machine.
+ */
+async function untilRunning(watcher: Pick<PostmasterCore, 'query'>, pid: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await watcher.query<{ state: string | null }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid]);
+    if (r.rows[0]?.state === 'active') return;
+    if (Date.now() > deadline) throw new Error(`backend ${pid} never started its statement`);
+    await settle(20);
+  }
+}
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'tabgres-procsignal-'));
@@ -53,7 +59,7 @@ describe('cancel', () => {
     const s = await pm.connect();
     await s.exec('BEGIN; INSERT INTO t VALUES (1)');
     const q = s.query(LONG);
-    await settle(300);
+    await untilRunning(pm, s.pid);
     const t0 = performance.now();
     q.cancel();
     const e = await rejection(q);
@@ -69,7 +75,7 @@ describe('cancel', () => {
   it('a cross join cancelled through postmaster.cancel(pid)', async () => {
     const s = await pm.connect();
     const q = s.query('SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b');
-    await settle(300);
+    await untilRunning(pm, s.pid);
     expect(pm.cancel(s.pid)).toBe(true);
     const e = await rejection(q);
     expect(e.code).toBe('57014');
@@ -81,7 +87,7 @@ describe('cancel', () => {
     const a = await pm.connect();
     const b = await pm.connect();
     const q = rejection(a.query(LONG));
-    await settle(300);
+    await untilRunning(b, a.pid);
     expect((await b.query('SELECT pg_cancel_backend($1) AS ok', [a.pid])).rows).toEqual([{ ok: true }]);
     const e = await q;
     expect([e.code, e.message]).toEqual(['57014', 'canceling statement due to user request']);
@@ -115,7 +121,7 @@ describe('terminate', () => {
     const oldPid = a.pid;
     await a.exec('BEGIN; INSERT INTO t VALUES (2)');
     const q = rejection(a.query(LONG));
-    await settle(300);
+    await untilRunning(b, a.pid);
     expect((await b.query('SELECT pg_terminate_backend($1, 5000) AS ok', [oldPid])).rows).toEqual([{ ok: true }]);
     const e = await q;
     expect([e.code, e.message, e.severity]).toEqual(['57P01', 'terminating connection due to administrator command', 'FATAL']);

@@ -11,30 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Database, PgError } from '@tabgres/engine';
+import { Database } from '@tabgres/engine';
 import { NodeDirectory } from '@tabgres/opfs-storage';
 import { Postmaster, type PostmasterCore } from './index.ts';
+import { rejection, settled } from './postmaster_testutil.ts';
 
 let root = '';
 let pm: PostmasterCore;
-
-async function rejection(p: Promise<unknown>): Promise<PgError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PgError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Whether a promise has settled after a short while, without waiting for it. */
-async function settled(p: Promise<unknown>, ms = 300): Promise<boolean> {
-  let done = false;
-  p.then(() => { done = true; }, () => { done = true; });
-  await new Promise((r) => setTimeout(r, ms));
-  return done;
-}
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'tabgres-ssi-'));
@@ -85,9 +68,9 @@ describe('SSI across workers', () => {
       await w.query('SELECT count(*) FROM doctors');
       await r.query('BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY DEFERRABLE');
       const read = r.query('SELECT count(*)::int AS n FROM doctors');
-      expect(await settled(read)).toBe(false);
+      expect(await settled(read, 300)).toBe(false);
       await w.query("INSERT INTO doctors VALUES ('carol', true)");
-      expect(await settled(read)).toBe(false);
+      expect(await settled(read, 300)).toBe(false);
       await w.query('COMMIT');
       // The writer had no conflict out: the snapshot taken before its commit is safe.
       expect((await read).rows).toEqual([{ n: 2 }]);
