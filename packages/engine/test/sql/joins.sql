@@ -32,3 +32,8 @@ CREATE TABLE big2 (k int, v int);
 INSERT INTO big2 SELECT g, g * 2 FROM generate_series(1, 200) g;
 SELECT count(*), sum(v) FROM big1 JOIN big2 ON big1.k = big2.k WHERE m = 3;
 SELECT m, count(*) FROM big1 JOIN big2 ON big1.k = big2.k GROUP BY m ORDER BY m;
+-- FULL JOIN with constant join quals: a merge join with no merge clauses (select_mergejoin_clauses).
+SELECT a.id, b.id FROM a FULL JOIN b ON false ORDER BY 1 NULLS LAST, 2 NULLS LAST;
+SELECT a.id, b.id FROM a FULL JOIN b ON a.id = b.id AND false ORDER BY 1 NULLS LAST, 2 NULLS LAST;
+SELECT a.id, b.id FROM a FULL JOIN b ON a.id = b.id AND true ORDER BY 1 NULLS LAST, 2 NULLS LAST;
+EXPLAIN (COSTS OFF) SELECT * FROM a FULL JOIN b ON false;

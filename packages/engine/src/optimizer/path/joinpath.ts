@@ -294,7 +294,11 @@ export function addPathsToJoinrel(
   // Merge joins: sort both sides on the mergeable clauses (ascending), unless a path is already in that order.
   const mergeclauses = restrictlist.filter((ri) => ri.mergeop !== 0 && (jointype === 'JOIN_INNER' || !ri.is_pushed_down)
     && clauseSidesMatch(ri, outerrel.relids, innerrel.relids) !== null);
-  if (mergeclauses.length > 0 && jointype !== 'JOIN_FULL' || (jointype === 'JOIN_FULL' && mergeclauses.length > 0 && mergeclauses.length === restrictlist.filter((r) => !r.is_pushed_down).length)) {
+  // A FULL merge join can apply extra join quals only when they are constants (select_mergejoin_clauses):
+  // with no merge clauses at all (FULL JOIN ... ON false) every inner row forms one group.
+  const fullMergeOk = jointype === 'JOIN_FULL'
+    && restrictlist.every((r) => r.is_pushed_down || mergeclauses.includes(r) || r.clause.type === 'Const');
+  if ((mergeclauses.length > 0 && jointype !== 'JOIN_FULL') || fullMergeOk) {
     const outerKeys: PathKey[] = [];
     const innerKeys: PathKey[] = [];
     for (const ri of mergeclauses) {
