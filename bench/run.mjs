@@ -23,6 +23,11 @@
 //                                    the default runs all three, in that order
 //   anything else is passed on to the benchmark(s) (see storage.bench.ts,
 //   sql.bench.ts; both take --quick).
+//   node bench/run.mjs --browser     only the Chromium benchmark instead
+//                                    (packages/playground-ui/bench/opfs.bench.ts, run
+//                                    with tsx: start and commit on OPFS, the speed.html
+//                                    series on OPFS / in memory / PGlite); never part of
+//                                    the default run (it needs /usr/bin/chromium)
 
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -31,6 +36,15 @@ import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
+
+// The browser benchmark builds its own page with Vite; nothing to bundle here.
+if (process.argv.includes('--browser')) {
+  const rest = process.argv.slice(2).filter((a) => a !== '--browser');
+  const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+  const result = spawnSync(tsx, [path.join(root, 'packages', 'playground-ui', 'bench', 'opfs.bench.ts'), ...rest], { stdio: 'inherit', cwd: root });
+  if (result.error) throw result.error;
+  process.exit(result.status ?? 1);
+}
 const outfile = path.join(here, 'out', 'storage.bench.mjs');
 
 await build({

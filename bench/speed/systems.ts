@@ -19,6 +19,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import initSqlJs from 'sql.js';
 import { Database } from '../../packages/engine/src/database.ts';
+import { kindOf, sumFirstColumn } from './checksum.ts';
 
 export type EngineKey = 'tabgres' | 'pglite' | 'sqljs';
 export const ENGINE_KEYS: readonly EngineKey[] = ['tabgres', 'pglite', 'sqljs'];
@@ -35,21 +36,6 @@ export interface SqlEngine {
   /** INSERT INTO table SELECT selectList FROM a series of g = 0 .. rows-1, in the engine's dialect. */
   fillSql(table: string, rows: number, selectList: string): string;
   close(): Promise<void>;
-}
-
-type Kind = 0 | 1 | 2; // query, row-changing statement, other
-const DML = /^\s*(INSERT|UPDATE|DELETE)\b/i;
-const QUERY = /^\s*(SELECT|WITH|VALUES)\b/i;
-const kindOf = (sql: string): Kind => (QUERY.test(sql) ? 0 : DML.test(sql) ? 1 : 2);
-
-function sumFirstColumn(rows: readonly Record<string, unknown>[], field: string | undefined): number {
-  if (field === undefined) return 0;
-  let s = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i][field];
-    if (v !== null && v !== undefined) s += Number(v);
-  }
-  return s;
 }
 
 const pgFill = (table: string, rows: number, list: string): string =>

@@ -34,7 +34,8 @@ export default defineConfig({
   },
   server: { headers: crossOriginIsolationHeaders },
   preview: { headers: crossOriginIsolationHeaders },
-  worker: { format: 'es' },
+  // PGlite (in the speed page's engine worker, bench/engine_worker.ts) uses a direct eval: the notice is noise.
+  worker: { format: 'es', rollupOptions: { checks: { eval: false, pluginTimings: false } } },
   build: {
     target: 'es2022',
     outDir: 'dist',
@@ -43,9 +44,16 @@ export default defineConfig({
     rollupOptions: {
       // The bundler's report of slow plugins is noise in test logs.
       checks: { pluginTimings: false },
+      // PGlite imports node:module on a path it takes only in Node; Vite's notice that it stubbed it is noise.
+      onLog(level, log, handler) {
+        if (/node:module.*externalized for browser compatibility/.test(log.message) && log.message.includes('@electric-sql/pglite')) return;
+        handler(level, log);
+      },
       input: {
         main: here('index.html'),
         conformance: here('test/opfs-conformance.html'),
+        // The speed.html series page bench/opfs.bench.ts drives (not linked from the playground).
+        speed: here('bench/speed.html'),
       },
     },
   },

@@ -7,7 +7,11 @@
  * One query at a time (the next refresh is skipped while one is out), and
  * only while the view is shown: a query takes a backend, and a user who
  * started as many sessions as backends would otherwise wait for the view.
+ * The wait-for graph (wait_for_graph.ts) is drawn above the table from the
+ * same refresh, after the table's query.
  */
+
+import { WaitForGraphView } from './wait_for_graph.ts';
 
 const LOCKS_SQL = `SELECT l.pid, l.locktype, l.mode, l.granted,
        CASE WHEN l.relation IS NOT NULL THEN l.relation::regclass::text END AS relation,
@@ -25,6 +29,7 @@ export class LocksView {
   readonly element: HTMLElement;
   private readonly waits: HTMLElement;
   private readonly table: HTMLTableElement;
+  readonly graph: WaitForGraphView;
   private inflight = false;
 
   constructor(private readonly query: Query) {
@@ -33,7 +38,8 @@ export class LocksView {
     this.waits = document.createElement('div');
     this.waits.className = 'waits';
     this.table = document.createElement('table');
-    this.element.append(this.waits, this.table);
+    this.graph = new WaitForGraphView(query);
+    this.element.append(this.graph.element, this.waits, this.table);
   }
 
   /** One refresh; skipped while the previous one runs. */
@@ -43,6 +49,7 @@ export class LocksView {
     try {
       const { rows } = await this.query(LOCKS_SQL);
       this.render(rows);
+      await this.graph.refresh();
     } catch (e) {
       this.waits.textContent = `could not read pg_locks: ${e instanceof Error ? e.message : String(e)}`;
     } finally {

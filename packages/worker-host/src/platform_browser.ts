@@ -6,7 +6,8 @@
  * itself (postmaster.ts) is the same code as in Node and runs on the page's
  * main thread, which never blocks.
  *
- * Exports: Postmaster (start), startBrowserPostmaster, BrowserPostmasterOptions
+ * Exports: Postmaster (start), startBrowserPostmaster, BrowserPostmasterOptions;
+ *          the database registry re-exported from db_registry.ts
  *
  * At start:
  *  1. The page must be cross-origin isolated (COOP same-origin + COEP
@@ -48,6 +49,8 @@ export interface BrowserPostmasterOptions extends PostmasterOptions {
   dataDir?: string;
   /** Force a way of sharing files (tests of the fallback); detected when absent. */
   opfsAccessMode?: OpfsAccessMode;
+  /** Called once the instance has stopped (after close(), or a start that failed): db_registry.ts releases its lock. */
+  onStop?: () => void;
 }
 
 export interface BrowserPostmaster {
@@ -88,6 +91,7 @@ class BrowserPlatform implements Platform {
     readonly mode: OpfsAccessMode,
     /** The shared I/O worker ('exclusive' mode), or null. */
     private readonly shared: Worker | null,
+    private readonly onStop?: () => void,
   ) {
     shared?.addEventListener('error', (ev) => {
       ev.preventDefault();
@@ -165,6 +169,7 @@ class BrowserPlatform implements Platform {
   /** After close(): the shared I/O worker ends, then a temporary directory goes. */
   stop(): void {
     this.shared?.terminate();
+    this.onStop?.();
   }
 
   private removeLater(): void {
@@ -205,6 +210,7 @@ export async function startBrowserPostmaster(options: BrowserPostmasterOptions =
     mode = await initIoWorker(probe, dataDir, options.opfsAccessMode);
   } catch (e) {
     probe.terminate();
+    options.onStop?.();
     throw e;
   }
   let shared: Worker | null = probe;
@@ -213,8 +219,8 @@ export async function startBrowserPostmaster(options: BrowserPostmasterOptions =
     shared = null;
   }
   console.info(`tabgres: OPFS data directory "${dataDir}", files shared by ${mode === 'readwrite-unsafe' ? "'readwrite-unsafe' sync handles (one I/O worker per backend)" : 'one I/O worker serving every backend'}`);
-  const platform = new BrowserPlatform(dataDir, temporary, mode, shared);
-  const { opfsAccessMode: _mode, ...rest } = options;
+  const platform = new BrowserPlatform(dataDir, temporary, mode, shared, options.onStop);
+  const { opfsAccessMode: _mode, onStop: _onStop, ...rest } = options;
   let postmaster: PostmasterCore;
   try {
     postmaster = await PostmasterCore.start(platform, temporary ? rest : { ...rest, dataDir });
@@ -226,6 +232,11 @@ export async function startBrowserPostmaster(options: BrowserPostmasterOptions =
 }
 
 export type { PostmasterCore, Session, QueryPromise } from './postmaster.ts';
+// The origin's databases (IndexedDB registry, one OPFS folder each): db_registry.ts.
+export {
+  listDatabases, getDatabase, createDatabase, openDatabase, openBrowserDatabase, deleteDatabase, exportDatabase, importDatabase, storagePersistence,
+  databaseDataDir, type DatabaseEntry, type DatabaseSettings, type ListedDatabase, type OpenDatabaseOptions,
+} from './db_registry.ts';
 
 /** The postmaster on Web Workers and OPFS, as `Postmaster` is on worker_threads in Node. */
 export const Postmaster = {

@@ -1,5 +1,5 @@
 /*
- * tabgres.ts — the `tabgres` command's entry point (`npm start`,
+ * tabgres.ts — the `tabgres` command's entry point (`npm run cli`,
  * `bin/tabgres.mjs`): runs the CLI (cli.ts) with the process arguments and
  * exits with its status.
  */

@@ -19,10 +19,9 @@
  *   tabgres_query_journey(sql text) json            the last statement's tokens, raw parse
  *                                                    tree, analyzed Query (tree and text)
  *
- * Column names and meanings are pageinspect's. Differences: page_header's
- * lsn is text ('0/16B3748', pg_lsn's output form) because tabgres has no
- * pg_lsn type; the functions' OIDs are tabgres's own (99xx: an extension's
- * OIDs are assigned at CREATE EXTENSION in PostgreSQL).
+ * Column names, types and meanings are pageinspect's (page_header's lsn is
+ * a pg_lsn, pg_lsn.ts); the functions' OIDs are tabgres's own (99xx: an
+ * extension's OIDs are assigned at CREATE EXTENSION in PostgreSQL).
  *
  * get_raw_page reads the block through the buffer manager (ReadBuffer, a
  * share content lock while the 8 kB are copied), so it sees the page as it
@@ -51,25 +50,29 @@ import { parse } from '../../parser/gram.ts';
 import { parseAnalyze } from '../../parser/analyze.ts';
 import { printQuery } from '../../parser/analyze_print.ts';
 import { nodeToString } from '../../nodes/outfuncs.ts';
+import type { RelationInfo } from '../rel.ts';
+import type { IndexRelation } from '../../access/nbtree/indexrel.ts';
+import { Anum_pg_index, IndexRelationId } from '../../catalog/schemapg.ts';
 
 const XIDOID = 28;
+const PG_LSNOID = 3220;
 const RECORDOID = 2249;
 /** HEAP_HASOID_OLD: PostgreSQL 11's WITH OIDS bit; pageinspect still names it. */
 const HEAP_HASOID_OLD = 0x0008;
 
-function backendOf(ctx: FunctionCallContext): SessionBackend {
+export function backendOf(ctx: FunctionCallContext): SessionBackend {
   if (!(ctx instanceof SessionFunctionContext) || ctx.backend === null) {
     throw new PgError(SQLSTATE.feature_not_supported, 'this function needs a database session');
   }
   return ctx.backend;
 }
 
-function outRecord(oid: number, proname: string, argtypes: number[], cols: [string, number][], retset: boolean, impl: (args: unknown[], ctx: FunctionCallContext) => unknown[][]): void {
+export function outRecord(oid: number, proname: string, argtypes: number[], cols: [string, number][], retset: boolean, impl: (args: unknown[], ctx: FunctionCallContext) => unknown[][], argNames?: string[]): void {
   const types = cols.map(([, t]) => t);
   const base: FunctionInfo = {
     oid, proname, prokind: 'f', proargtypes: argtypes, prorettype: RECORDOID, provariadic: 0, proretset: retset,
     proisstrict: true, provolatile: 'v', pronargdefaults: 0,
-    proargnames: [...argtypes.map((_, i) => `arg${i + 1}`), ...cols.map(([n]) => n)],
+    proargnames: [...argtypes.map((_, i) => argNames?.[i] ?? `arg${i + 1}`), ...cols.map(([n]) => n)],
     proallargtypes: [...argtypes, ...types],
     proargmodes: [...argtypes.map(() => 'i'), ...cols.map(() => 'o')],
     impl: retset ? undefined : (args, ctx) => new RecordValue(impl(args, ctx)[0] as Datum[], types),
@@ -82,17 +85,33 @@ function outRecord(oid: number, proname: string, argtypes: number[], cols: [stri
 
 const FORK_NAMES: Record<string, ForkNumber> = { main: ForkNumber.MAIN, fsm: ForkNumber.FSM, vm: ForkNumber.VISIBILITYMAP, init: ForkNumber.INIT };
 
-function getRawPage(ctx: FunctionCallContext, relname: string, forkname: string, blkno: number): Uint8Array {
-  const backend = backendOf(ctx);
+/**
+ * The B-tree handle of index `indexOid`: the relcache keeps index handles
+ * on their table's entry, so the table is found through pg_index.
+ */
+export function indexRelationOf(backend: SessionBackend, indexOid: number): IndexRelation {
+  let indrelid = 0;
+  backend.catalog.heaps.scan(IndexRelationId, (v) => {
+    if (v[Anum_pg_index.indexrelid] === indexOid) indrelid = v[Anum_pg_index.indrelid] as number;
+  });
+  const ix = indrelid === 0 ? undefined : backend.catalog.getRelation(indrelid).indexes.find((i) => i.indexrelid === indexOid);
+  if (ix === undefined) throw new PgError(SQLSTATE.undefined_object, `could not find the table of index ${indexOid}`);
+  return ix.index;
+}
+
+/** The relation `relname` names (schema-qualified or on the search path), resolved as regclass would. */
+export function relationByName(backend: SessionBackend, relname: string): RelationInfo {
   const parts = parseQualifiedName(relname);
   const rel = backend.catalog.relnameGetRelid(parts.length >= 2 ? parts[parts.length - 2] : null, parts[parts.length - 1], false) as number;
-  const info = backend.catalog.getRelation(rel);
-  const heap = info.heap;
-  // Index pages: PostgreSQL's get_raw_page reads them too; here the relcache entry has no storage handle for them yet.
-  if (heap === null && ['i', 'I'].includes(info.relkind as string)) {
-    throw new PgError(SQLSTATE.feature_not_supported, `get_raw_page of an index ("${info.relname}") is not supported yet`);
-  }
-  if (heap === null) {
+  return backend.catalog.getRelation(rel);
+}
+
+export function getRawPage(ctx: FunctionCallContext, relname: string, forkname: string, blkno: number): Uint8Array {
+  const backend = backendOf(ctx);
+  const info = relationByName(backend, relname);
+  // A table's storage is its heap handle; an index's is its B-tree handle (same buffer manager, its own files).
+  const locator = info.heap !== null ? info.heap.locator : info.relkind === 'i' ? indexRelationOf(backend, info.oid).locator : null;
+  if (locator === null) {
     throw new PgError('42809', `cannot get raw page from relation "${info.relname}"`, { detail: `This operation is not supported for ${info.relkind === 'v' ? 'views' : 'this kind of relation'}.` });
   }
   const fork = FORK_NAMES[forkname];
@@ -101,11 +120,11 @@ function getRawPage(ctx: FunctionCallContext, relname: string, forkname: string,
   }
   if (blkno < 0) throw new PgError(SQLSTATE.invalid_parameter_value, 'invalid block number');
   const bm = backend.engine.bufmgr;
-  const nblocks = bm.nblocks(heap.locator, fork);
+  const nblocks = bm.nblocks(locator, fork);
   if (blkno >= nblocks) {
     throw new PgError(SQLSTATE.invalid_parameter_value, `block number ${blkno} is out of range for relation "${info.relname}"`);
   }
-  const buffer = bm.readBuffer(heap.locator, fork, blkno);
+  const buffer = bm.readBuffer(locator, fork, blkno);
   bm.lockBuffer(buffer, BUFFER_LOCK_SHARE);
   try {
     return bm.getPage(buffer).slice(0, BLCKSZ);
@@ -127,28 +146,23 @@ registerBuiltin({
 
 // ---------------------------------------------------------------- page_header
 
-function checkPage(raw: Uint8Array): Uint8Array {
+export function checkPage(raw: Uint8Array): Uint8Array {
   if (raw.length !== BLCKSZ) {
     throw new PgError(SQLSTATE.invalid_parameter_value, 'invalid page size', { detail: `Expected ${BLCKSZ} bytes, got ${raw.length}.` });
   }
   return raw;
 }
 
-/** An LSN as pg_lsn prints it: high and low 32 bits in hex. */
-function lsnOut(lsn: number): string {
-  return `${Math.floor(lsn / 0x1_0000_0000).toString(16).toUpperCase()}/${(lsn % 0x1_0000_0000).toString(16).toUpperCase()}`;
-}
-
 /** int2 the way PostgreSQL casts a uint16 to smallint (checksum, flags). */
 const asInt2 = (v: number): number => (v << 16) >> 16;
 
 outRecord(9912, 'page_header', [BYTEAOID], [
-  ['lsn', TEXTOID], ['checksum', INT2OID], ['flags', INT2OID], ['lower', INT4OID], ['upper', INT4OID],
+  ['lsn', PG_LSNOID], ['checksum', INT2OID], ['flags', INT2OID], ['lower', INT4OID], ['upper', INT4OID],
   ['special', INT4OID], ['pagesize', INT4OID], ['version', INT2OID], ['prune_xid', XIDOID],
 ], false, (a) => {
   const page = checkPage(a[0] as Uint8Array);
   return [[
-    lsnOut(pageGetLSN(page)), asInt2(pageGetChecksum(page)), asInt2(pageGetFlags(page)), pageGetLower(page), pageGetUpper(page),
+    BigInt(pageGetLSN(page)), asInt2(pageGetChecksum(page)), asInt2(pageGetFlags(page)), pageGetLower(page), pageGetUpper(page),
     pageGetSpecial(page), pageGetPageSize(page), pageGetPageLayoutVersion(page), pageGetPrunXid(page),
   ]];
 });
