@@ -7,8 +7,8 @@
  *
  *   - the total balance never changes (a reader session sums it every
  *     150 ms, each sum one snapshot);
- *   - every deadlock error arrives within 2 x deadlock_timeout of the
- *     deadlock's wait start: the latest wait start among the cycle's
+ *   - every deadlock error arrives within deadlock_timeout (plus
+ *     scheduling) of the deadlock's wait start: the latest wait start among the cycle's
  *     members (their pids are in the error's DETAIL, "Process N waits for
  *     ..."), since the cycle exists only once its last member waits. (The
  *     victim is the cycle's youngest transaction, not the backend whose
@@ -44,13 +44,14 @@ const DEADLOCK_TIMEOUT_MS = 200;
 /*
  * Allowance for the shared 2-core CI machine: a waiter's timer and the
  * victim's wake-up are scheduled by the OS and the event loops of five
- * threads. Some cycles measured 399-413 ms with a 200 ms timeout (two
- * timeouts: the first check apparently misses a cycle that is already
- * closed through a tuple-lock queue); that is an open lock-manager question,
- * noted in storage/lmgr/README.md, not something this allowance hides: the
- * test prints every measurement.
+ * threads. It is less than a second deadlock_timeout on purpose: cycles
+ * once took two timeouts (399-413 ms with 200 ms), when a victim's abort
+ * turned a cycle through a row's tuple-lock queue into another one whose
+ * members had all spent their one check; the row-wait episode
+ * (storage/lmgr/README.md, "Deadlocks"; deadlock_latency.test.ts
+ * reproduces it) fixed that. The test prints every measurement.
  */
-const SCHEDULING_ALLOWANCE_MS = 100;
+const SCHEDULING_ALLOWANCE_MS = 150;
 /*
  * Each phase runs at least its time and until enough transfers are
  * acknowledged (on a loaded machine a crash restart alone can take
@@ -61,6 +62,8 @@ const PHASE_AFTER_CRASH_MS = 3000;
 const ACKED_BEFORE_CRASH_MIN = 60;
 const ACKED_AFTER_CRASH_MIN = 20;
 const PHASE_MAX_MS = 25_000;
+/** Sums of the balances the reader must have read in each phase (the test wants more than 10 in all). */
+const SUMS_PER_PHASE_MIN = 6;
 const READER_PERIOD_MS = 150;
 /** Attempts of one transfer before the test gives up on it (each failed attempt was a deadlock or serialization failure). */
 const RETRIES_MAX = 200;
@@ -243,7 +246,11 @@ async function runScenario(): Promise<Outcome> {
     const acked = (after: number): number => [...ledger.acked].filter((t) => t > after).length;
     const phase = async (minMs: number, after: number, minAcked: number): Promise<void> => {
       const t0 = performance.now();
-      while (performance.now() - t0 < PHASE_MAX_MS && (performance.now() - t0 < minMs || acked(after) < minAcked)) await sleep(50);
+      // The reader queues behind the clients for a backend, so on a loaded
+      // machine a phase also runs until it has read its share of sums.
+      const sumsWanted = sums.length + SUMS_PER_PHASE_MIN;
+      while (performance.now() - t0 < PHASE_MAX_MS
+        && (performance.now() - t0 < minMs || acked(after) < minAcked || sums.length < sumsWanted)) await sleep(50);
     };
     await phase(PHASE_BEFORE_CRASH_MS, 0, ACKED_BEFORE_CRASH_MIN);
     // The crash: a backend killed inside a transfer (it holds a row lock, maybe others wait for it).
@@ -310,9 +317,9 @@ describe('bank transfers: 8 sessions on 4 backends, deadlocks, a crash in the mi
     expect(o.final).toEqual([...expected].map(([id, bal]) => ({ id, bal })));
   });
 
-  it('detects every deadlock within 2 x deadlock_timeout of its wait start', () => {
+  it('detects every deadlock within one deadlock_timeout of its wait start', () => {
     // The inversions are deliberate: deadlocks must have happened.
     expect(o.ledger.deadlockMs.length).toBeGreaterThan(0);
-    expect(o.ledger.deadlockMs.filter((d) => !(d.sinceCycle <= 2 * DEADLOCK_TIMEOUT_MS + SCHEDULING_ALLOWANCE_MS))).toEqual([]);
+    expect(o.ledger.deadlockMs.filter((d) => !(d.sinceCycle <= DEADLOCK_TIMEOUT_MS + SCHEDULING_ALLOWANCE_MS))).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@
  *   newInstrumentation, instrumentNode
  *   MemoryAccount            approximate bytes of kept rows, 53200 past work_mem
  *   estimateRowBytes, estimateValueBytes
- *   planReadsExecParams(plan, stmt)
+ *   planReadsExecParams(plan, stmt), rescanRerunsInput(plan, estate)
  */
 
 import type { Plan, PlannedStmt } from '../nodes/plannodes.ts';
@@ -63,6 +63,13 @@ export interface ExecutorPrivate {
   allStates: PlanState[];
   /** Subplan states that have run once (the next run rescans them first). */
   startedSubplans: Set<PlanState>;
+  /**
+   * An EvalPlanQual copy is being built (execEPQ.ts): its scans return a
+   * different test row at every re-check, which no param tells, so the
+   * nodes built now must run their input again at every rescan
+   * (PostgreSQL's epqParam, which every scan depends on).
+   */
+  buildingEPQ: boolean;
 }
 
 const PRIVATE = Symbol('executorPrivate');
@@ -82,6 +89,7 @@ export function executorPrivate(estate: EState): ExecutorPrivate {
       instrument: false,
       allStates: [],
       startedSubplans: new Set(),
+      buildingEPQ: false,
     };
     e[PRIVATE] = p;
   }
@@ -274,6 +282,15 @@ const readsParamsCache = new WeakMap<Plan, boolean>();
  * PostgreSQL's chgParam / extParam bookkeeping: it assumes every param may
  * have changed.
  */
+/**
+ * Whether a node that keeps its input's rows (Sort, Material, Hash) must
+ * run that input again on rescan: it reads a PARAM_EXEC value, or the node
+ * is part of an EvalPlanQual copy.
+ */
+export function rescanRerunsInput(plan: Plan, estate: EState): boolean {
+  return executorPrivate(estate).buildingEPQ || planReadsExecParams(plan, estate.plannedstmt);
+}
+
 export function planReadsExecParams(plan: Plan, stmt: PlannedStmt): boolean {
   const cached = readsParamsCache.get(plan);
   if (cached !== undefined) return cached;

@@ -22,7 +22,7 @@ import { TupleTableSlot } from './execnodes.ts';
 import { ExecBuildProjectionInfo, ExecInitExprList, ExecInitQual } from './execExpr.ts';
 import { TupleKeyer } from './execGrouping.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { PlanStateBase, planReadsExecParams } from './execUtils.ts';
+import { PlanStateBase, rescanRerunsInput } from './execUtils.ts';
 import { HashState, type HashTable } from './nodeHash.ts';
 
 export class HashJoinState extends PlanStateBase<HashJoin> {
@@ -80,7 +80,7 @@ export class HashJoinState extends PlanStateBase<HashJoin> {
     this.innerSlot = new TupleTableSlot(innerWidth);
     this.nullInner = new TupleTableSlot(innerWidth);
     this.nullOuter = new TupleTableSlot(plan.lefttree.targetlist.length);
-    this.innerReadsParams = planReadsExecParams(plan.righttree, estate.plannedstmt);
+    this.innerReadsParams = rescanRerunsInput(plan.righttree, estate);
   }
 
   private emit(): TupleTableSlot | null {

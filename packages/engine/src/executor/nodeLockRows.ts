@@ -6,8 +6,8 @@
  * Exports: LockRowsState
  *
  * For each row its child returns, the node locks, in every relation named
- * by a row mark, the row version whose TID the child carries in the junk
- * column `ctid<rti>` (the planner adds it), with heap_lock_tuple
+ * by a ROW_MARK_LOCK PlanRowMark, the row version whose TID the child
+ * carries in the junk column `ctid<rowmarkId>` (the planner adds it), with heap_lock_tuple
  * (engine.lockRow). A NULL TID (the nullable side of an outer join) locks
  * nothing. What a lock meets:
  *
@@ -20,7 +20,9 @@
  *                                   ctid chain to the newest version, which
  *                                   is locked and re-checked against the
  *                                   plan with the other marks' locked rows
- *                                   (EvalPlanQual, execEPQ.ts); the row
+ *                                   and the unlocked FROM items' rows held
+ *                                   fixed (ROW_MARK_REFERENCE / COPY marks;
+ *                                   EvalPlanQual, execEPQ.ts); the row
  *                                   returned is the plan's row for them
  *   changed by my own transaction   skipped (a later command updated it)
  *
@@ -32,11 +34,10 @@
 import type { Tid } from '../access/common/itemptr.ts';
 import { LockTupleMode, LockWaitPolicy } from '../access/heap/heapam_env.ts';
 import type { Relation } from '../access/heap/relation.ts';
-import type { RowMarkClause } from '../nodes/parsenodes.ts';
-import type { LockRows } from '../nodes/plannodes.ts';
+import type { LockRows, PlanRowMark } from '../nodes/plannodes.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
 import { ERRCODE } from '../commands/errcodes.ts';
-import { EPQState, type EPQRow } from './execEPQ.ts';
+import { EPQState, findFixedMarks, fixedMarkRow, type EPQFixedMark, type EPQRow } from './execEPQ.ts';
 import type { EState, PlanState, TupleTableSlot } from './execnodes.ts';
 import { ExecInitNode } from './execProcnode.ts';
 import { PlanStateBase } from './execUtils.ts';
@@ -53,7 +54,7 @@ interface ExecRowMark {
   ctidColumn: number;
 }
 
-function lockModeOf(strength: RowMarkClause['strength']): LockTupleMode {
+function lockModeOf(strength: NonNullable<PlanRowMark['strength']>): LockTupleMode {
   switch (strength) {
     case 'LCS_FORKEYSHARE': return LockTupleMode.KeyShare;
     case 'LCS_FORSHARE': return LockTupleMode.Share;
@@ -62,7 +63,7 @@ function lockModeOf(strength: RowMarkClause['strength']): LockTupleMode {
   }
 }
 
-function waitPolicyOf(p: RowMarkClause['waitPolicy']): LockWaitPolicy {
+function waitPolicyOf(p: PlanRowMark['waitPolicy']): LockWaitPolicy {
   return p === 'LockWaitError' ? LockWaitPolicy.Error : p === 'LockWaitSkip' ? LockWaitPolicy.Skip : LockWaitPolicy.Block;
 }
 
@@ -70,6 +71,8 @@ export class LockRowsState extends PlanStateBase<LockRows> {
   private readonly child: PlanState;
   private readonly marks: ExecRowMark[];
   private epq: EPQState | null = null;
+  /** The FROM items the query does not lock: held fixed in a re-check (ROW_MARK_REFERENCE / COPY). */
+  private readonly fixedMarks: EPQFixedMark[];
 
   constructor(plan: LockRows, estate: EState) {
     super(plan, estate);
@@ -78,19 +81,21 @@ export class LockRowsState extends PlanStateBase<LockRows> {
     const tlist = plan.lefttree.targetlist;
     this.marks = [];
     for (const rm of plan.rowMarks) {
+      if (rm.markType !== 'ROW_MARK_LOCK') continue;
       const rte = estate.plannedstmt.rtable[rm.rti - 1];
       if (rte === undefined || rte.rtekind !== 'RTE_RELATION') continue;
       const info = estate.catalog.getRelation(rte.relid);
       if (info.heap === null) {
         throw new PgError(ERRCODE.wrong_object_type, `cannot lock rows in relation "${info.relname}"`);
       }
-      const ctidColumn = tlist.findIndex((t) => t.resjunk && t.resname === `ctid${rm.rti}`);
-      if (ctidColumn < 0) throw new PgError(SQLSTATE.internal_error, `could not find junk ctid${rm.rti} column`);
+      const ctidColumn = tlist.findIndex((t) => t.resjunk && t.resname === `ctid${rm.rowmarkId}`);
+      if (ctidColumn < 0) throw new PgError(SQLSTATE.internal_error, `could not find junk ctid${rm.rowmarkId} column`);
       this.marks.push({
         rti: rm.rti, rel: info.heap, relname: info.relname, tableOid: info.oid,
-        mode: lockModeOf(rm.strength), policy: waitPolicyOf(rm.waitPolicy), ctidColumn,
+        mode: lockModeOf(rm.strength!), policy: waitPolicyOf(rm.waitPolicy), ctidColumn,
       });
     }
+    this.fixedMarks = findFixedMarks(tlist, plan.rowMarks);
   }
 
   next(): TupleTableSlot | null {
@@ -138,8 +143,12 @@ export class LockRowsState extends PlanStateBase<LockRows> {
     }
     if (!followedAny) return slot;
     // A newer version was locked: does the row still satisfy the query, and what row does it make?
-    this.epq ??= new EPQState(this.plan.lefttree!, this.estate, new Set(this.marks.map((m) => m.rti)));
+    if (this.epq === null) {
+      const locked = new Set(this.marks.map((m) => m.rti));
+      this.epq = new EPQState(this.plan.lefttree!, this.estate, new Set([...locked, ...this.fixedMarks.map((m) => m.rti)]), locked);
+    }
     if (!this.epq.supported) throw new PgError(SQLSTATE.serialization_failure, 'could not serialize access due to concurrent update');
+    for (const m of this.fixedMarks) rows.set(m.rti, fixedMarkRow(this.estate, m, slot.values));
     return this.epq.recheck(rows);
   }
 

@@ -14,7 +14,7 @@ import type { Material } from '../nodes/plannodes.ts';
 import type { EState, PlanState } from './execnodes.ts';
 import { TupleTableSlot } from './execnodes.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { MemoryAccount, PlanStateBase, planReadsExecParams } from './execUtils.ts';
+import { MemoryAccount, PlanStateBase, rescanRerunsInput } from './execUtils.ts';
 
 export class MaterialState extends PlanStateBase<Material> {
   private readonly child: PlanState;
@@ -31,7 +31,7 @@ export class MaterialState extends PlanStateBase<Material> {
     this.child = ExecInitNode(plan.lefttree, estate);
     this.slot = new TupleTableSlot(plan.lefttree.targetlist.length);
     this.mem = new MemoryAccount(estate, 'Materialize');
-    this.childReadsParams = planReadsExecParams(plan.lefttree, estate.plannedstmt);
+    this.childReadsParams = rescanRerunsInput(plan.lefttree, estate);
   }
 
   next(): TupleTableSlot | null {

@@ -24,7 +24,7 @@ import type { EState, PlanState } from './execnodes.ts';
 import { TupleTableSlot } from './execnodes.ts';
 import { rowComparator } from './execGrouping.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { MemoryAccount, PlanStateBase, planReadsExecParams } from './execUtils.ts';
+import { MemoryAccount, PlanStateBase, rescanRerunsInput } from './execUtils.ts';
 
 export class SortState extends PlanStateBase<Sort> {
   private readonly child: PlanState;
@@ -47,7 +47,7 @@ export class SortState extends PlanStateBase<Sort> {
     this.slot = new TupleTableSlot(plan.lefttree.targetlist.length);
     this.compare = rowComparator(plan.sortColIdx, plan.sortOperators, plan.nullsFirst);
     this.mem = new MemoryAccount(estate, 'Sort');
-    this.childReadsParams = planReadsExecParams(plan.lefttree, estate.plannedstmt);
+    this.childReadsParams = rescanRerunsInput(plan.lefttree, estate);
   }
 
   /** ExecSetTupleBound: the parent will read at most n rows (-1 for all). */

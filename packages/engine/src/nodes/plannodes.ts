@@ -89,7 +89,8 @@ export interface ModifyTable extends PlanBase {
   onConflictWhere: Expr | null;
   exclRelRTI: number;
   exclRelTlist: TargetEntry[];
-  rowMarks: RowMarkClause[];
+  /** The other FROM items' row marks (ROW_MARK_REFERENCE / COPY), for EvalPlanQual. */
+  rowMarks: PlanRowMark[];
 }
 
 /** UNION ALL and the inputs of set operations. */
@@ -247,7 +248,30 @@ export interface SetOp extends PlanBase {
 }
 
 /** SELECT ... FOR UPDATE / SHARE: locks each row it returns. */
-export interface LockRows extends PlanBase { type: 'LockRows'; rowMarks: RowMarkClause[] }
+/** SELECT ... FOR UPDATE / SHARE: locks each row mark's row of every row its child returns. */
+export interface LockRows extends PlanBase { type: 'LockRows'; rowMarks: PlanRowMark[] }
+
+/**
+ * PlanRowMark (PostgreSQL's plannodes.h, planner preprocess_rowmarks): one
+ * FROM item of an UPDATE, DELETE or SELECT FOR UPDATE query level, and how
+ * its row is found again when EvalPlanQual re-checks a concurrently updated
+ * row (executor/execEPQ.ts). A locked relation (strength set) is locked and
+ * its newest version used; ROW_MARK_REFERENCE (another table) keeps the
+ * version the plan read, by the TID in the junk column ctid<rowmarkId>;
+ * ROW_MARK_COPY (VALUES, a function, a subquery, a CTE) keeps the row
+ * itself, in the junk column wholerow<rowmarkId>. rti is the flattened
+ * range table's index after setrefs; rowmarkId, the rti at the query level
+ * where the junk column was named, does not change.
+ */
+export interface PlanRowMark {
+  type: 'PlanRowMark';
+  rti: number;
+  rowmarkId: number;
+  markType: 'ROW_MARK_LOCK' | 'ROW_MARK_REFERENCE' | 'ROW_MARK_COPY';
+  /** ROW_MARK_LOCK: the clause's lock strength and wait policy. */
+  strength: RowMarkClause['strength'] | null;
+  waitPolicy: RowMarkClause['waitPolicy'];
+}
 
 export interface Limit extends PlanBase {
   type: 'Limit';

@@ -17,6 +17,7 @@ import {
 } from '../common/htup_details.ts';
 import { LockTupleMode, LockWaitPolicy } from './heapam_env.ts';
 import { lockModesConflict, xmaxLockMode } from './heapam.ts';
+import { MultiXactStatus } from '../transam/multixact.ts';
 
 const cols = [{ name: 'id', type: int4Type }, { name: 'v', type: int4Type }];
 
@@ -248,8 +249,11 @@ describe('heap_lock_tuple', () => {
     expect(b.fetch(relB, newTid)).toEqual([1, 11]);
     expect(b.fetch(relB, tid)).toBe(null);
     b.commit();
-    // A still runs and holds the old version, but the committed updater replaced it.
-    expect(a.lockRow(rel, tid, LockTupleMode.KeyShare, LockWaitPolicy.Error).outcome).toBe('updated');
+    // A still runs and holds the old version; the committed updater left the key alone, so A's
+    // FOR KEY SHARE still holds there (PostgreSQL: it already holds the mode it asks for).
+    expect(a.lockRow(rel, tid, LockTupleMode.KeyShare, LockWaitPolicy.Error).outcome).toBe('ok');
+    // A stronger lock is another matter: the row was replaced.
+    expect(a.lockRow(rel, tid, LockTupleMode.Share, LockWaitPolicy.Error).outcome).toBe('updated');
     expect(a.fetch(rel, newTid)).toEqual([1, 11]);
     a.commit();
     expect(a.count(rel)).toBe(1);
@@ -270,6 +274,48 @@ describe('heap_lock_tuple', () => {
     a.vacuum(rel);
     expect(a.count(rel)).toBe(1);
     expect(a.heap.tupleHeader(rel, tid)).toBe(null);
+    a.close();
+  });
+  it('FOR KEY SHARE past a non-key UPDATE, running or committed: both versions locked, no wait', () => {
+    const dir = new MemoryDirectory();
+    const a = StorageEngine.open({ dir, sharedBuffers: 64 });
+    const b = StorageEngine.attach({ dir, shmem: a.shmem, pid: 2 });
+    const rel = a.createRelation('t', cols); // no unique index: every update is NO KEY
+    const tid = a.insert(rel, [1, 10]);
+    const relB = b.openRelation({ oid: rel.oid, name: rel.name, desc: rel.desc });
+    b.begin();
+    const upd = b.tryUpdate(relB, tid, [1, 11]);
+    expect(upd.outcome).toBe('ok');
+    const newTid = upd.tid;
+    a.begin();
+    // Nothing here may sleep (LockWaitPolicy.Error raises 55P03 instead): KEY SHARE passes NO KEY UPDATE.
+    const lr = a.lockRow(rel, tid, LockTupleMode.KeyShare, LockWaitPolicy.Error);
+    expect([lr.outcome, lr.values]).toEqual(['ok', [1, 10]]);
+    const old = a.heap.tupleHeader(rel, tid)!;
+    expect(old.infomask & (HEAP_XMAX_IS_MULTI | HEAP_XMAX_LOCK_ONLY | HEAP_LOCK_MASK)).toBe(HEAP_XMAX_IS_MULTI | HEAP_XMAX_EXCL_LOCK);
+    expect(old.ctid).toBe(newTid);
+    const members = a.transam.multixact.getMembers(old.xmax);
+    expect(members.map((m) => m.status).sort()).toEqual([LockTupleMode.KeyShare, 4 /* MultiXactStatusNoKeyUpdate */]);
+    const xa = members.find((m) => m.status === MultiXactStatus.ForKeyShare)!.xid;
+    // heap_lock_updated_tuple: B's new version (its inserter still running) is A's too.
+    expect(bits(a, rel, newTid)).toEqual({ xmax: xa, lock: HEAP_XMAX_KEYSHR_LOCK, lockOnly: true, keysUpdated: false, invalid: false });
+    // So a key change or delete of the new version must wait for A, even by B itself.
+    expect(b.lockRow(relB, newTid, LockTupleMode.Exclusive, LockWaitPolicy.Skip).outcome).toBe('would-block');
+    // FOR SHARE conflicts with NO KEY UPDATE: it would wait.
+    expect(() => a.lockRow(rel, tid, LockTupleMode.Share, LockWaitPolicy.Error)).toThrow(PgError);
+    a.rollback();
+    b.commit();
+    // Committed since: a new locker of the version it was given (a REPEATABLE READ snapshot's) still gets it.
+    a.begin();
+    expect(a.lockRow(rel, tid, LockTupleMode.KeyShare, LockWaitPolicy.Error).outcome).toBe('ok');
+    const again = a.heap.tupleHeader(rel, tid)!;
+    expect(again.infomask & (HEAP_XMAX_IS_MULTI | HEAP_XMAX_LOCK_ONLY)).toBe(HEAP_XMAX_IS_MULTI);
+    const xa2 = a.transam.multixact.getMembers(again.xmax).find((m) => m.status === MultiXactStatus.ForKeyShare)!.xid;
+    expect(bits(a, rel, newTid).xmax).toBe(xa2);
+    // Any stronger mode finds the row replaced.
+    expect(a.lockRow(rel, tid, LockTupleMode.Share, LockWaitPolicy.Error).outcome).toBe('updated');
+    a.commit();
+    b.detach();
     a.close();
   });
 });

@@ -24,7 +24,7 @@
  */
 
 import type { CommonTableExpr, Query, RangeTblEntry } from '../../nodes/parsenodes.ts';
-import type { Agg, Limit, LockRows, ModifyTable, Plan, PlannedStmt, ProjectSet, Result, Unique, WindowAgg } from '../../nodes/plannodes.ts';
+import type { Agg, Limit, LockRows, ModifyTable, Plan, PlannedStmt, PlanRowMark, ProjectSet, Result, Unique, WindowAgg } from '../../nodes/plannodes.ts';
 import type { Aggref, Expr, FromExpr, JoinTreeNode, Param, SortGroupClause, SubPlan, TargetEntry, Var, WindowFunc } from '../../nodes/primnodes.ts';
 import { exprType, exprTypmod } from '../../nodes/nodeFuncs.ts';
 import type { PathKey, PlannerContext, PlannerGlobal, PlannerInfo, RelOptInfo } from '../pathnodes.ts';
@@ -50,6 +50,7 @@ import { lookupAggregate } from '../../utils/fmgr/fmgrtab.ts';
 export type { PlannerContext };
 
 const TIDOID = 27;
+const RECORDOID = 2249;
 
 // ---------------------------------------------------------------------------
 // Entry point.
@@ -363,8 +364,12 @@ function makeVar(varno: number, attno: number, typ: number, typmod: number): Var
   return { type: 'Var', varno, varattno: attno, vartype: typ, vartypmod: typmod, varlevelsup: 0, location: -1 };
 }
 
-/** The scan/join target list of a DML statement (preprocess_targetlist): new values, then junk ctid. */
-function preprocessTargetlist(root: PlannerInfo): { tlist: TargetEntry[]; updateColnos: number[] } {
+/**
+ * The scan/join target list (preprocess_targetlist): for DML the new values
+ * then junk ctid; for DML and FOR UPDATE the row marks' junk columns
+ * (preprocess_rowmarks), returned as PlanRowMarks.
+ */
+function preprocessTargetlist(root: PlannerInfo): { tlist: TargetEntry[]; updateColnos: number[]; rowMarks: PlanRowMark[] } {
   const q = root.parse;
   let tlist: TargetEntry[];
   const updateColnos: number[] = [];
@@ -390,20 +395,32 @@ function preprocessTargetlist(root: PlannerInfo): { tlist: TargetEntry[]; update
       }
     }
   }
-  // UPDATE ... FROM / DELETE ... USING: the other tables' row identities (rowmarks for rechecking a concurrently updated row).
-  if (q.commandType === 'CMD_UPDATE' || q.commandType === 'CMD_DELETE') {
-    for (const rti of jointreeRtis(q.jointree)) {
-      if (rti === q.resultRelation || q.rtable[rti - 1]?.rtekind !== 'RTE_RELATION') continue;
-      tlist.push(makeTle(makeVar(rti, -1, TIDOID, -1), tlist.length + 1, `ctid${rti}`, true));
-    }
-  }
   // FOR UPDATE/SHARE: each locked relation's ctid, named ctid<rti> as PostgreSQL names it.
+  const locked = new Set<number>();
+  const rowMarks: PlanRowMark[] = [];
   for (const rm of q.rowMarks) {
     const rte = q.rtable[rm.rti - 1];
     if (rte?.rtekind !== 'RTE_RELATION') continue;
+    locked.add(rm.rti);
+    rowMarks.push({ type: 'PlanRowMark', rti: rm.rti, rowmarkId: rm.rti, markType: 'ROW_MARK_LOCK', strength: rm.strength, waitPolicy: rm.waitPolicy });
     tlist.push(makeTle(makeVar(rm.rti, -1, TIDOID, -1), tlist.length + 1, `ctid${rm.rti}`, true));
   }
-  return { tlist, updateColnos };
+  // preprocess_rowmarks: in UPDATE / DELETE / SELECT FOR UPDATE every other FROM item carries what
+  // EvalPlanQual needs to hold its row fixed in a re-check (executor/execEPQ.ts): a table its row's
+  // TID (ctid<rti>, ROW_MARK_REFERENCE: the re-check fetches that very version), anything else
+  // (VALUES, a function, a subquery) the whole row (wholerow<rti>, ROW_MARK_COPY).
+  if (q.commandType === 'CMD_UPDATE' || q.commandType === 'CMD_DELETE' || q.rowMarks.length > 0) {
+    for (const rti of jointreeRtis(q.jointree)) {
+      if (rti === q.resultRelation || locked.has(rti)) continue;
+      const rte = q.rtable[rti - 1];
+      if (rte === undefined) continue;
+      const copy = rte.rtekind !== 'RTE_RELATION';
+      rowMarks.push({ type: 'PlanRowMark', rti, rowmarkId: rti, markType: copy ? 'ROW_MARK_COPY' : 'ROW_MARK_REFERENCE', strength: null, waitPolicy: 'LockWaitBlock' });
+      if (!copy) tlist.push(makeTle(makeVar(rti, -1, TIDOID, -1), tlist.length + 1, `ctid${rti}`, true));
+      else tlist.push(makeTle(makeVar(rti, 0, RECORDOID, -1), tlist.length + 1, `wholerow${rti}`, true));
+    }
+  }
+  return { tlist, updateColnos, rowMarks };
 }
 
 function jointreeRtis(n: JoinTreeNode, out: number[] = []): number[] {
@@ -609,7 +626,7 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
   const c = root.glob.cost;
   if (parse.setOperations !== null) return planSetopQuery(root);
 
-  const { tlist: finalTlist, updateColnos } = preprocessTargetlist(root);
+  const { tlist: finalTlist, updateColnos, rowMarks } = preprocessTargetlist(root);
   root.processed_tlist = finalTlist;
   const hasAgg = parse.hasAggs || parse.groupClause.length > 0 || parse.havingQual !== null;
   const hasWin = parse.hasWindowFuncs && parse.windowClause.length > 0;
@@ -712,7 +729,7 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
         type: 'LockRows',
         startup_cost: p.startup_cost, total_cost: p.total_cost + c.cpu_tuple_cost * p.plan_rows, plan_rows: p.plan_rows, plan_width: p.plan_width, plan_node_id: 0,
         targetlist: p.targetlist.map((t) => ({ ...t })), qual: [], righttree: null, initPlan: [],
-        rowMarks: parse.rowMarks, lefttree: p,
+        rowMarks, lefttree: p,
       };
       return withKeys(lr, cand.keys);
     });
@@ -729,7 +746,7 @@ function groupingPlanner(root: PlannerInfo, tupleFraction: number): Plan {
     const mm = minmaxAggPlan(root, finalTlist, plan);
     if (mm !== null) plan = mm;
   }
-  if (parse.commandType !== 'CMD_SELECT') plan = makeModifyTable(root, plan, updateColnos);
+  if (parse.commandType !== 'CMD_SELECT') plan = makeModifyTable(root, plan, updateColnos, rowMarks);
   return plan;
 }
 
@@ -1014,7 +1031,7 @@ function makeLimit(root: PlannerInfo, input: Plan, countEst: number, offsetEst: 
   };
 }
 
-function makeModifyTable(root: PlannerInfo, sub: Plan, updateColnos: number[]): ModifyTable {
+function makeModifyTable(root: PlannerInfo, sub: Plan, updateColnos: number[], rowMarks: PlanRowMark[]): ModifyTable {
   const parse = root.parse;
   const oc = parse.onConflict;
   const returning = parse.returningList.map((t) => ({ ...t }));
@@ -1044,7 +1061,7 @@ function makeModifyTable(root: PlannerInfo, sub: Plan, updateColnos: number[]): 
     onConflictWhere: oc?.onConflictWhere ?? null,
     exclRelRTI: oc?.exclRelIndex ?? 0,
     exclRelTlist: exclTlist,
-    rowMarks: [],
+    rowMarks,
     lefttree: sub,
   };
   return mt;

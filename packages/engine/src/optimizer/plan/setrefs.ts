@@ -213,6 +213,8 @@ function setPlanRefs(st: SetrefsState, plan: Plan, root: PlannerInfo, off: numbe
       st.semantic.set(plan, sem(child) ?? []);
       plan.targetlist = dummyTlist(tl);
       plan.qual = [];
+      // PlanRowMark.rti indexes the flattened range table, as scanrelid does (the junk columns keep rowmarkId).
+      if (plan.type === 'LockRows') plan.rowMarks = plan.rowMarks.map((rm) => ({ ...rm, rti: rm.rti + off }));
       if (plan.type === 'Limit') {
         plan.limitCount = plan.limitCount === null ? null : offsetExpr(plan.limitCount, off);
         plan.limitOffset = plan.limitOffset === null ? null : offsetExpr(plan.limitOffset, off);
@@ -259,6 +261,7 @@ function setPlanRefs(st: SetrefsState, plan: Plan, root: PlannerInfo, off: numbe
       const resultRel = plan.nominalRelation + off;
       plan.nominalRelation = resultRel;
       plan.resultRelations = plan.resultRelations.map((r) => r + off);
+      plan.rowMarks = plan.rowMarks.map((rm) => ({ ...rm, rti: rm.rti + off }));
       // RETURNING reads the new row of the result relation directly; other relations' columns come from the subplan.
       const fixReturning = (e: Expr): Expr => {
         const o = offsetExpr(e, off);

@@ -361,6 +361,11 @@ export class ProcArray {
     Atomics.store(this.lxid, procno, lxid);
   }
 
+  /** The local transaction id of `procno`'s current transaction (the second half of its vxid). */
+  localXidOf(procno: number): number {
+    return Atomics.load(this.lxid, procno) >>> 0;
+  }
+
   setWaitEvent(procno: number, event: number): void {
     Atomics.store(this.waitEvent, procno, event);
   }

@@ -248,4 +248,25 @@ describe('deadlock detection', () => {
     expect(a.lm.checkDeadLock()).toBe(DeadLockState.HardDeadlock);
     expect(victimError(b).code).toBe('40P01');
   });
+  it('a later sleep of a wait episode whose first sleep began deadlock_timeout ago is checked at once', () => {
+    const [a, b] = cluster(2);
+    a.setXid(2000); // the youngest: the victim, and the checker
+    b.setXid(1000);
+    a.lm.settings.deadlockTimeoutMs = 300;
+    b.lm.lockAcquire(rel(1), LockMode.AccessExclusive);
+    b.lm.lockAcquire(rel(3), LockMode.AccessExclusive);
+    // The episode's first sleep (a row's tuple lock, say) lasts longer than deadlock_timeout, then is granted.
+    a.lm.beginWaitEpisode();
+    expect(a.lm.lockAcquireNoSleep(rel(1), LockMode.AccessExclusive)).toBe(LockAcquireResult.Waiting);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 320);
+    b.lm.lockRelease(rel(1), LockMode.AccessExclusive);
+    expect(a.lm.lockWaitPoll()).toBe(LockAcquireResult.Ok);
+    // b now waits for a; a's next sleep of the episode (the holder's XID, say) closes the cycle.
+    expect(b.lm.lockAcquireNoSleep(rel(1), LockMode.AccessExclusive)).toBe(LockAcquireResult.Waiting);
+    const t0 = performance.now();
+    expect(() => a.lm.lockAcquire(rel(3), LockMode.AccessExclusive)).toThrow('deadlock detected');
+    // Checked as the sleep began, not deadlock_timeout (300 ms) later.
+    expect(performance.now() - t0).toBeLessThan(150);
+    a.lm.endWaitEpisode();
+  });
 });

@@ -7,7 +7,9 @@
  *          lockRelationIdForSession, unlockRelationIdForSession, lockTuple,
  *          conditionalLockTuple, unlockTuple, xactLockTableInsert,
  *          xactLockTableDelete, xactLockTableWait,
- *          conditionalXactLockTableWait, lockDatabaseObject,
+ *          conditionalXactLockTableWait, speculativeInsertionLockAcquire,
+ *          speculativeInsertionLockRelease, speculativeInsertionWait,
+ *          lockDatabaseObject,
  *          unlockDatabaseObject, lockSharedObject, unlockSharedObject,
  *          relationLockNotAvailable, rowLockNotAvailable.
  *
@@ -107,6 +109,48 @@ export function conditionalXactLockTableWait(lm: LockManager, xid: number): bool
   if (lm.lockAcquire(tag, LockMode.Share, false, true) === LockAcquireResult.NotAvail) return false;
   lm.lockRelease(tag, LockMode.Share);
   return true;
+}
+
+/**
+ * The backend's last speculative insertion token (lmgr.c keeps it per
+ * backend too). Tokens only need to differ between the insertions of one
+ * transaction, since the lock tag also names the XID; 0 means "none".
+ */
+let speculativeInsertionToken = 0;
+
+/**
+ * SpeculativeInsertionLockAcquire: before a speculative insertion, the
+ * inserter takes ExclusiveLock on (xid, a fresh token) and stores the token
+ * in the tuple's t_ctid. Others that find the tuple wait on this lock
+ * (speculativeInsertionWait) rather than on the whole transaction: the
+ * insertion is settled (confirmed or super-deleted) long before the
+ * transaction ends. Returns the token.
+ */
+export function speculativeInsertionLockAcquire(lm: LockManager, xid: number): number {
+  speculativeInsertionToken = speculativeInsertionToken >= 0xffff_ffff ? 1 : speculativeInsertionToken + 1;
+  lm.lockAcquire(lm.tagScratch.setSpeculativeInsertion(xid, speculativeInsertionToken), LockMode.Exclusive);
+  return speculativeInsertionToken;
+}
+
+/**
+ * SpeculativeInsertionLockRelease: the insertion was confirmed or
+ * super-deleted. On an error in between the lock stays until the
+ * (sub)transaction's abort releases it, when the XID no longer runs.
+ */
+export function speculativeInsertionLockRelease(lm: LockManager, xid: number, token: number): boolean {
+  return lm.lockRelease(lm.tagScratch.setSpeculativeInsertion(xid, token), LockMode.Exclusive);
+}
+
+/**
+ * SpeculativeInsertionWait: sleeps until the speculative insertion (xid,
+ * token) is settled, by taking and releasing ShareLock on it. The caller
+ * looks at the tuple again: confirmed (then an ordinary in-progress insert,
+ * waited for with xactLockTableWait), or super-deleted (xmin invalid, gone).
+ */
+export function speculativeInsertionWait(lm: LockManager, xid: number, token: number): void {
+  const tag = lm.tagScratch.setSpeculativeInsertion(xid, token);
+  lm.lockAcquire(tag, LockMode.Share);
+  lm.lockRelease(lm.tagScratch.setSpeculativeInsertion(xid, token), LockMode.Share);
 }
 
 /** LockDatabaseObject: a non-relation object of this database (a type, a function, ...), by catalog and OID. */

@@ -150,6 +150,8 @@ interface PendingWait {
   started: number;
   /** Check for a deadlock at once instead of after deadlock_timeout (ProcSleep's early deadlock). */
   checkNow: boolean;
+  /** When deadlock_timeout counts from: `started`, or the start of the wait episode's first sleep. */
+  deadlockFrom: number;
 }
 
 export class LockManager {
@@ -172,6 +174,12 @@ export class LockManager {
    * asked: a statement's snapshot taken before a wait is stale after it.
    */
   sleeps = 0;
+  /**
+   * The open wait episode (beginWaitEpisode): -1 when none is open,
+   * Infinity while open but no request of it has slept yet, else when its
+   * first sleep began.
+   */
+  private episodeStart = -1;
   private readonly scratchTag = new LockTag();
 
   constructor(d: LockManagerDeps) {
@@ -278,8 +286,35 @@ export class LockManager {
       ll.add(owner, 1);
       return LockAcquireResult.Ok;
     }
-    this.waiting = { ll, owner, started: performance.now(), checkNow: joined === LockAcquireResult.NotAvail };
+    const started = performance.now();
+    if (this.episodeStart === Infinity) this.episodeStart = started;
+    const deadlockFrom = this.episodeStart >= 0 ? this.episodeStart : started;
+    this.waiting = { ll, owner, started, checkNow: joined === LockAcquireResult.NotAvail, deadlockFrom };
     return LockAcquireResult.Waiting;
+  }
+
+  /**
+   * Opens a wait episode: the waits of one row operation (heap_update,
+   * heap_delete, heap_lock_tuple: the tuple lock, then each holder's XID,
+   * again after a holder ended and another took the row) count as one wait
+   * for deadlock_timeout. A sleep of the episode that begins after the
+   * episode's first sleep has lasted deadlock_timeout checks for a deadlock
+   * at once. Without this, a cycle that a deadlock victim's abort turns into
+   * another one (a backend queued for a row's tuple lock behind the victim
+   * is granted it and now waits for the XID the victim waited for, which
+   * waits for it) would be found only deadlock_timeout after that new wait
+   * began, by the re-waiting backend, since every other member has already
+   * made its one check: two timeouts after the deadlock really formed
+   * (README.md, "Deadlocks"). PostgreSQL's checker is always its victim, so
+   * there the other members' timers are usually still running.
+   */
+  beginWaitEpisode(): void {
+    if (this.episodeStart < 0) this.episodeStart = Infinity;
+  }
+
+  /** Closes the wait episode beginWaitEpisode opened. */
+  endWaitEpisode(): void {
+    this.episodeStart = -1;
   }
 
   /**
@@ -355,8 +390,9 @@ export class LockManager {
 
   /**
    * ProcSleep's waiting loop: sleep on the semaphore word in slices; after
-   * deadlock_timeout look for a deadlock once (a cycle closed later is found
-   * by the backend whose wait closed it); honour lock_timeout and
+   * deadlock_timeout (counted from the wait episode's first sleep, see
+   * beginWaitEpisode) look for a deadlock once (a cycle closed later is
+   * found by the backend whose wait closed it); honour lock_timeout and
    * interrupts.
    */
   private procSleep(): LockAcquireResult {
@@ -365,7 +401,7 @@ export class LockManager {
     this.sleeps++;
     const words = this.table.procWords;
     const sem = this.myWords + PL_SEMAPHORE;
-    let deadlockAt = pw.checkNow ? pw.started : pw.started + this.settings.deadlockTimeoutMs;
+    let deadlockAt = pw.checkNow ? pw.started : Math.max(pw.started, pw.deadlockFrom + this.settings.deadlockTimeoutMs);
     const lockTimeoutAt = this.settings.lockTimeoutMs > 0 ? pw.started + this.settings.lockTimeoutMs : Infinity;
     for (;;) {
       const r = this.lockWaitPoll();
@@ -526,6 +562,7 @@ export class LockManager {
    */
   lockReleaseAll(allLocks: boolean, method?: LockMethodId): void {
     this.lockErrorCleanup();
+    this.episodeStart = -1;
     const entries = this.local.entries;
     // Backwards: remove() moves the last entry into the freed slot, and that one was seen already.
     for (let k = entries.length - 1; k >= 0; k--) {

@@ -196,6 +196,14 @@ export class LockTag {
     return this.set(LockTagType.Transaction, LockMethodId.Default, xid, 0, 0, 0);
   }
 
+  /**
+   * SET_LOCKTAG_SPECULATIVE_INSERTION: one speculative insertion (INSERT ...
+   * ON CONFLICT) of transaction `xid`, named by the inserter's token.
+   */
+  setSpeculativeInsertion(xid: number, token: number): this {
+    return this.set(LockTagType.SpeculativeToken, LockMethodId.Default, xid, token, 0, 0);
+  }
+
   /** SET_LOCKTAG_VIRTUALTRANSACTION: backend id (procno + 1) and local transaction id. */
   setVirtualTransaction(backendId: number, localXid: number): this {
     return this.set(LockTagType.VirtualTransaction, LockMethodId.Default, backendId, localXid, 0, 0);

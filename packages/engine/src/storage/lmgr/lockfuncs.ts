@@ -8,7 +8,7 @@
  *          pgTryAdvisoryLock, pgTryAdvisoryXactLock,
  *          pgTryAdvisoryLockShared, pgTryAdvisoryXactLockShared,
  *          pgAdvisoryUnlock, pgAdvisoryUnlockShared, pgAdvisoryUnlockAll,
- *          PgLocksRow, pgLocks, pgBlockingPids.
+ *          PgLocksRow, pgLocks, predicateLockRows, pgBlockingPids.
  *
  * Advisory locks follow PostgreSQL: exclusive ones are ExclusiveLock,
  * shared ones ShareLock, in the "user" lock method; session-level ones
@@ -18,6 +18,7 @@
  */
 
 import { LockAcquireResult, type LockManager, type LockProcs } from './lock.ts';
+import type { SireadLockRow } from './predicate.ts';
 import { LockMethodId, LockMode, LockTagType, lockModeName, lockTagTypeName, type LockTag } from './lockdefs.ts';
 
 /** pg_advisory_lock(bigint) or pg_advisory_lock(int, int). */
@@ -173,6 +174,33 @@ export function pgLocks(lm: LockManager, procs: LockProcs): PgLocksRow[] {
     }
     return out;
   });
+}
+
+/**
+ * The SIREAD half of pg_lock_status (GetPredicateLockStatusData): every
+ * predicate lock in shared memory, including those of committed
+ * serializable transactions still kept and of summarized ones (pid null),
+ * as mode SIReadLock, always granted, never fast-path, no wait start.
+ */
+export function predicateLockRows(predicate: { sireadLocks(): SireadLockRow[] }): PgLocksRow[] {
+  return predicate.sireadLocks().map((l) => ({
+    locktype: l.locktype,
+    database: l.database,
+    relation: l.relation,
+    page: l.page,
+    tuple: l.tuple,
+    virtualxid: null,
+    transactionid: null,
+    classid: null,
+    objid: null,
+    objsubid: null,
+    virtualtransaction: l.virtualtransaction,
+    pid: l.pid,
+    mode: 'SIReadLock',
+    granted: true,
+    fastpath: false,
+    waitstart: null,
+  }));
 }
 
 /**

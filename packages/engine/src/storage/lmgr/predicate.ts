@@ -6,7 +6,16 @@
  * Fekete, "Serializable isolation for snapshot databases", SIGMOD 2008).
  *
  * Exports: PredicateLockManager (one per backend), PredicateLockDeps,
- * SerializableReadScan; the shared region's sizing is predicate_internals.ts.
+ * SerializableReadScan, SireadLockRow.
+ *
+ * This file is the backend's side: registering a transaction with its
+ * snapshot, taking SIREAD locks (and promoting them), the read and write
+ * hooks that find rw-conflicts, the commit check, the end of the
+ * transaction, and the views (pg_locks rows). The rest of SSI:
+ *   predicate_internals.ts  the shared region: records, pools, hash tables
+ *   predicate_conflict.ts   the conflict graph: recording an edge, dangerous structures
+ *   predicate_release.ts    clearing and summarizing committed transactions
+ *   predicate_serial.ts     pg_serial, what is left of a summarized transaction
  *
  * A serializable transaction (T) runs on a snapshot, like REPEATABLE READ.
  * On top of that it records what it read, as SIREAD locks on relations,
@@ -27,6 +36,8 @@
  *   PREPARED --releasePredicateLocks(commit)--> COMMITTED (kept while concurrent ones run)
  *   ACTIVE|DOOMED|PREPARED --releasePredicateLocks(abort)--> freed at once
  *   COMMITTED --clearOldPredicateLocks: no overlapping transaction left--> freed
+ *   COMMITTED --pool empty at a registration: summarizeOldestCommittedSxact--> folded into
+ *             OldCommittedSxact (locks) and pg_serial (conflict out), record freed
  *   read-only ACTIVE --every concurrent writer finished harmlessly--> RO_SAFE --> none
  *   READ ONLY DEFERRABLE: waits in getSafeSnapshot until RO_SAFE (runs with no SSI) or RO_UNSAFE (new snapshot)
  *
@@ -36,7 +47,7 @@
  * snapshot isolation").
  */
 
-import { FirstNormalObjectId, transactionIdFollowsOrEquals, transactionIdPrecedes, transactionIdPrecedesOrEquals, type TransactionId } from '../../access/transam/transam.ts';
+import { FirstNormalObjectId, transactionIdFollowsOrEquals, transactionIdPrecedes, type TransactionId } from '../../access/transam/transam.ts';
 import { XACT_SERIALIZABLE, type Xact } from '../../access/transam/xact.ts';
 import { htupGetXmax, htupGetXmin } from '../../access/common/htup_details.ts';
 import { tidBlock, tidOffset, type Tid } from '../../access/common/itemptr.ts';
@@ -44,18 +55,26 @@ import { HTSV_Result } from '../../access/heap/heapam_visibility.ts';
 import { Assert, PgError, SQLSTATE } from '../../utils/errors.ts';
 import { SnapshotType, type SnapshotData } from '../../utils/time/snapmgr.ts';
 import type { Shmem } from '../ipc/shmem.ts';
+import type { StorageDirectory } from '@tabgres/opfs-storage';
 import { LWLockMode, type LWLockOwner } from './lwlock.ts';
+import { flagRWConflict, releasePossibleUnsafe, rwConflictExists, serializationFailure, setPossibleUnsafeConflict } from './predicate_conflict.ts';
 import {
-  CF_I_NEXT, CF_IN, CF_O_NEXT, CF_OUT, H_ACTIVE_HEAD, H_CONFLICTS_USED, H_FIN_HEAD, H_FIN_TAIL, H_GLOBAL_XMIN,
-  H_GLOBAL_XMIN_COUNT, H_LOCKS_USED, H_SXACT_FREE, H_SXACTS_USED, H_TARGETS_USED, H_WRITABLE, HF_CAN_PARTIAL_CLEAR,
-  HF_HAVE_PARTIAL_CLEARED, HF_LAST_COMMIT_SEQ, LK_S_NEXT, LK_SXACT, LK_T_NEXT, LK_TARGET, MAX_PRED_LOCKS_PER_PAGE,
-  MAX_PRED_LOCKS_PER_RELATION, NO_PAGE, PredShared, SX_FIN_NEXT, SX_FINISHED_BEFORE, SX_FLAGS, SX_IN_HEAD,
-  SX_LOCK_HEAD, SX_NEXT, SX_ON_FIN, SX_OUT_HEAD, SX_PID, SX_PREV, SX_TOPXID, SX_UNSAFE_IN_HEAD, SX_UNSAFE_OUT_HEAD,
-  SX_XID_NEXT, SX_XMIN, SXACT_FLAG_COMMITTED, SXACT_FLAG_CONFLICT_OUT, SXACT_FLAG_DOOMED, SXACT_FLAG_PREPARED,
-  SXACT_FLAG_READ_ONLY, SXACT_FLAG_RO_SAFE, SXACT_FLAG_RO_UNSAFE, SXACT_FLAG_ROLLED_BACK, SXF_COMMIT_SEQ,
-  SXF_EARLIEST_OUT_CONFLICT_COMMIT, SXF_LAST_COMMIT_BEFORE_SNAPSHOT, SXF_PREPARE_SEQ, TG_DB, TG_LOCK_HEAD, TG_OFF,
-  TG_PAGE, TG_REL,
+  CF_I_NEXT, CF_IN, CF_O_NEXT, CF_OUT, H_ACTIVE_HEAD, H_CONFLICTS_USED, H_FIN_HEAD, H_GLOBAL_XMIN, H_GLOBAL_XMIN_COUNT,
+  H_LOCKS_USED, H_LWLOCK_ACQUIRES, H_LWLOCK_CONTENDED, H_SERIAL_HEAD_XID, H_SERIAL_TAIL_XID, H_SUMMARIZED, H_SXACTS_USED, H_TARGETS_USED, H_WRITABLE,
+  HF_CAN_PARTIAL_CLEAR, HF_LAST_COMMIT_SEQ, LK_FINISHED_BEFORE, LK_S_NEXT, LK_SXACT, LK_T_NEXT, LK_TARGET,
+  NO_PAGE, PredShared, SX_FIN_NEXT, SX_FINISHED_BEFORE, SX_FLAGS,
+  SX_IN_HEAD, SX_LOCK_HEAD, SX_NEXT, SX_ON_FIN, SX_OUT_HEAD, SX_PID, SX_TOPXID, SX_UNSAFE_IN_HEAD, SX_UNSAFE_OUT_HEAD,
+  SX_VXID_BACKEND, SX_VXID_LXID, SX_XID_NEXT, SX_XMIN, SXACT_FLAG_COMMITTED, SXACT_FLAG_CONFLICT_OUT, SXACT_FLAG_DOOMED,
+  SXACT_FLAG_PREPARED, SXACT_FLAG_READ_ONLY, SXACT_FLAG_RO_SAFE, SXACT_FLAG_RO_UNSAFE, SXACT_FLAG_ROLLED_BACK,
+  SXACT_FLAG_SUMMARY_CONFLICT_IN, SXACT_FLAG_SUMMARY_CONFLICT_OUT, SXF_COMMIT_SEQ, SXF_EARLIEST_OUT_CONFLICT_COMMIT,
+  SXF_LAST_COMMIT_BEFORE_SNAPSHOT, SXF_PREPARE_SEQ, TG_DB, TG_LOCK_HEAD, TG_OFF, TG_PAGE, TG_REL,
 } from './predicate_internals.ts';
+import {
+  addToFinished, clearOldPredicateLocks, createPredXact, findSxactByXid, FirstNormalSerCommitSeqNo, registerSxactXid,
+  releaseOneSerializableXact, releasePredXact, setNewSxactGlobalXmin, summarizeOldestCommittedSxact, type PredCtx,
+} from './predicate_release.ts';
+import { SERIAL_NO_CONFLICT, SerialLog } from './predicate_serial.ts';
+import { LocalPredicateLocks } from './predicate_lock.ts';
 
 /** One sleep of a DEFERRABLE transaction waiting for a safe snapshot; it is also woken when its flags change. */
 const SAFE_SNAPSHOT_WAIT_MS = 100;
@@ -63,12 +82,6 @@ const SAFE_SNAPSHOT_WAIT_MS = 100;
 /** No commit sequence number yet (InvalidSerCommitSeqNo). */
 const InvalidSerCommitSeqNo = 0;
 
-const SERIALIZATION_FAILURE = 'could not serialize access due to read/write dependencies among transactions';
-const RETRY_HINT = 'The transaction might succeed if retried.';
-
-function serializationFailure(reason: string): PgError {
-  return new PgError(SQLSTATE.serialization_failure, SERIALIZATION_FAILURE, { detail: `Reason code: ${reason}`, hint: RETRY_HINT });
-}
 
 /** What the manager needs from the rest of the backend. */
 export interface PredicateLockDeps {
@@ -78,6 +91,10 @@ export interface PredicateLockDeps {
   /** MyDatabaseId: part of every lock tag. */
   databaseOid: number;
   xact: Xact;
+  /** The data directory: pg_serial's segment files (predicate_serial.ts). */
+  dir: StorageDirectory;
+  /** MyProc's virtual transaction id (backend id, local transaction id), shown in pg_locks. */
+  virtualTransactionId(): { backendId: number; lxid: number };
   /** SubTransGetTopmostTransaction, stopping at TransactionXmin. */
   getTopmostTransaction(xid: TransactionId, stopBefore: TransactionId): TransactionId;
   /** ReadNextTransactionId: finishedBefore of an ending transaction. */
@@ -102,52 +119,16 @@ export interface SerializableReadScan {
   conflictOut(visible: boolean, page: Uint8Array, at: number, buffer: number): void;
 }
 
-/** A lock this backend holds or counts children under (LOCALPREDICATELOCK). */
-interface LocalLock {
-  held: boolean;
-  childLocks: number;
-}
-
-const enum TagKind {
-  Relation = 0,
-  Page = 1,
-  Tuple = 2,
-}
-
-interface Tag {
-  rel: number;
-  page: number;
-  off: number;
-}
-
-function tagKind(t: Tag): TagKind {
-  return t.page === NO_PAGE ? TagKind.Relation : t.off === 0 ? TagKind.Page : TagKind.Tuple;
-}
-
-/** GetParentPredicateLockTag: tuple -> page -> relation -> none. */
-function parentTag(t: Tag): Tag | null {
-  switch (tagKind(t)) {
-    case TagKind.Tuple:
-      return { rel: t.rel, page: t.page, off: 0 };
-    case TagKind.Page:
-      return { rel: t.rel, page: NO_PAGE, off: 0 };
-    default:
-      return null;
-  }
-}
-
-/** TargetTagIsCoveredBy: `covering` is a strict ancestor of `covered`. */
-function coveredBy(covered: Tag, covering: Tag): boolean {
-  if (covered.rel !== covering.rel) return false;
-  const kc = tagKind(covering);
-  const k = tagKind(covered);
-  if (kc === TagKind.Relation) return k !== TagKind.Relation;
-  if (kc === TagKind.Page) return k === TagKind.Tuple && covered.page === covering.page;
-  return false;
-}
-
-function keyOf(t: Tag): string {
-  return `${t.rel}/${t.page}/${t.off}`;
+/** One SIREAD lock as pg_locks shows it (mode SIReadLock, granted, not fast-path). */
+export interface SireadLockRow {
+  locktype: 'relation' | 'page' | 'tuple';
+  database: number;
+  relation: number;
+  page: number | null;
+  tuple: number | null;
+  virtualtransaction: string;
+  /** null for the summarized transactions' dummy. */
+  pid: number | null;
 }
 
 /**
@@ -159,12 +140,16 @@ export class PredicateLockManager implements SerializableReadScan {
   private readonly s: PredShared;
   private readonly lw: LWLockOwner;
   private readonly deps: PredicateLockDeps;
+  /** pg_serial, where summarized transactions' conflict-out information lives. */
+  private readonly serial: SerialLog;
+  /** The shared structures the release and summarization steps take. */
+  private readonly ctx: PredCtx;
   /** MySerializableXact: 1-based record index, 0 when the transaction is not serializable (or became RO-safe). */
   private mySxact = 0;
   /** MyXactDidWrite. */
   private didWrite = false;
-  /** LocalPredicateLockHash. */
-  private readonly local = new Map<string, LocalLock>();
+  /** LocalPredicateLockHash and lock acquisition (predicate_lock.ts). */
+  private readonly local: LocalPredicateLocks;
   /** The transaction snapshot's xmin, xmax and running XIDs (XidIsConcurrent). */
   private snapXmin = 0;
   private snapXmax = 0;
@@ -176,6 +161,9 @@ export class PredicateLockManager implements SerializableReadScan {
     this.deps = deps;
     this.lw = deps.lw;
     this.s = new PredShared(deps.shmem);
+    this.serial = new SerialLog(deps.shmem, deps.lw, deps.dir, this.s);
+    this.ctx = { s: this.s, serial: this.serial };
+    this.local = new LocalPredicateLocks(this.s, deps.databaseOid, () => this.lock(), () => this.unlock());
   }
 
   /** Is this backend's transaction running under SSI right now (MySerializableXact != Invalid)? */
@@ -189,7 +177,15 @@ export class PredicateLockManager implements SerializableReadScan {
   }
 
   private lock(): void {
-    this.lw.acquire(this.s.lockWord, LWLockMode.Exclusive);
+    const s = this.s;
+    let contended = false;
+    if (!this.lw.conditionalAcquire(s.lockWord, LWLockMode.Exclusive)) {
+      this.lw.acquire(s.lockWord, LWLockMode.Exclusive);
+      contended = true;
+    }
+    // Contention statistics (predicateLockStatsOf), counted under the lock: no extra atomic operation.
+    s.hset(H_LWLOCK_ACQUIRES, (s.hget(H_LWLOCK_ACQUIRES) + 1) | 0);
+    if (contended) s.hset(H_LWLOCK_CONTENDED, (s.hget(H_LWLOCK_CONTENDED) + 1) | 0);
   }
 
   private unlock(): void {
@@ -249,29 +245,37 @@ export class PredicateLockManager implements SerializableReadScan {
     let snap: SnapshotData;
     this.lock();
     try {
-      const sx = s.hget(H_SXACT_FREE);
-      if (sx === 0) {
-        throw new PgError(SQLSTATE.out_of_memory, 'out of shared memory', {
-          hint: 'You might need to increase max_connections.',
-          detail: 'Every SERIALIZABLEXACT is in use by a serializable transaction that is running or must be kept for one that is.',
-        });
+      // The pool is empty: fold the oldest committed transaction into the summary (pg_serial) and retry.
+      let sx = createPredXact(s);
+      while (sx === 0) {
+        if (!summarizeOldestCommittedSxact(this.ctx)) {
+          throw new PgError(SQLSTATE.out_of_memory, 'out of shared memory', {
+            hint: 'You might need to increase max_connections.',
+            detail: 'Every SERIALIZABLEXACT is in use by a running serializable transaction.',
+          });
+        }
+        sx = createPredXact(s);
       }
-      snap = take();
-      s.hset(H_SXACT_FREE, s.sget(sx, SX_NEXT));
-      s.hset(H_SXACTS_USED, s.hget(H_SXACTS_USED) + 1);
-      for (let f = 0; f < 16; f++) s.sset(sx, f, 0);
+      try {
+        snap = take();
+      } catch (e) {
+        releasePredXact(s, sx);
+        throw e;
+      }
+      // createPredXact put it on the active list (PredXact->activeList: every SERIALIZABLEXACT not free).
+      for (const f of [SX_TOPXID, SX_FINISHED_BEFORE, SX_FIN_NEXT, SX_OUT_HEAD, SX_IN_HEAD, SX_UNSAFE_OUT_HEAD, SX_UNSAFE_IN_HEAD, SX_LOCK_HEAD, SX_XID_NEXT, SX_ON_FIN]) {
+        s.sset(sx, f, 0);
+      }
       s.sset(sx, SX_FLAGS, readOnly ? SXACT_FLAG_READ_ONLY : 0);
       s.sset(sx, SX_PID, this.deps.pid);
       s.sset(sx, SX_XMIN, snap.xmin);
+      const vxid = this.deps.virtualTransactionId();
+      s.sset(sx, SX_VXID_BACKEND, vxid.backendId);
+      s.sset(sx, SX_VXID_LXID, vxid.lxid);
       s.sfset(sx, SXF_COMMIT_SEQ, InvalidSerCommitSeqNo);
       s.sfset(sx, SXF_PREPARE_SEQ, InvalidSerCommitSeqNo);
       s.sfset(sx, SXF_EARLIEST_OUT_CONFLICT_COMMIT, InvalidSerCommitSeqNo);
       s.sfset(sx, SXF_LAST_COMMIT_BEFORE_SNAPSHOT, s.hfget(HF_LAST_COMMIT_SEQ));
-      // The active list (PredXact->activeList): every SERIALIZABLEXACT not free.
-      const head = s.hget(H_ACTIVE_HEAD);
-      s.sset(sx, SX_NEXT, head);
-      if (head !== 0) s.sset(head, SX_PREV, sx);
-      s.hset(H_ACTIVE_HEAD, sx);
       if (readOnly) {
         // A read-only transaction can only be hurt by read-write ones running now.
         try {
@@ -279,17 +283,17 @@ export class PredicateLockManager implements SerializableReadScan {
             if (o === sx) continue;
             const fl = s.flags(o);
             if ((fl & (SXACT_FLAG_COMMITTED | SXACT_FLAG_DOOMED | SXACT_FLAG_READ_ONLY | SXACT_FLAG_ROLLED_BACK)) === 0) {
-              this.setPossibleUnsafeConflict(sx, o);
+              setPossibleUnsafeConflict(s, sx, o);
             }
           }
         } catch (e) {
-          this.releasePossibleUnsafe(sx);
-          this.unlinkActive(sx);
+          releasePossibleUnsafe(s, sx);
+          releasePredXact(s, sx);
           throw e;
         }
         if (s.sget(sx, SX_UNSAFE_IN_HEAD) === 0) {
           // Safe from the start: no SSI bookkeeping at all (PostgreSQL's RO-safe snapshot).
-          this.unlinkActive(sx);
+          releasePredXact(s, sx);
           return snap;
         }
       } else {
@@ -299,6 +303,7 @@ export class PredicateLockManager implements SerializableReadScan {
       if (gx === 0) {
         s.hset(H_GLOBAL_XMIN, snap.xmin);
         s.hset(H_GLOBAL_XMIN_COUNT, 1);
+        this.serial.setActiveSerXmin(snap.xmin);
       } else if (gx === snap.xmin) {
         s.hset(H_GLOBAL_XMIN_COUNT, s.hget(H_GLOBAL_XMIN_COUNT) + 1);
       } else {
@@ -322,34 +327,9 @@ export class PredicateLockManager implements SerializableReadScan {
     const s = this.s;
     this.lock();
     try {
-      s.sset(this.mySxact, SX_TOPXID, xid);
-      const b = s.xidBucket(xid);
-      s.sset(this.mySxact, SX_XID_NEXT, s.w[b]);
-      s.w[b] = this.mySxact;
+      registerSxactXid(s, this.mySxact, xid);
     } finally {
       this.unlock();
-    }
-  }
-
-  private findSxactByXid(xid: TransactionId): number {
-    const s = this.s;
-    for (let sx = s.w[s.xidBucket(xid)]; sx !== 0; sx = s.sget(sx, SX_XID_NEXT)) {
-      if (s.sget(sx, SX_TOPXID) === xid) return sx;
-    }
-    return 0;
-  }
-
-  private removeXid(sx: number): void {
-    const s = this.s;
-    const xid = s.sget(sx, SX_TOPXID);
-    if (xid === 0) return;
-    const b = s.xidBucket(xid);
-    let prev = 0;
-    for (let cur = s.w[b]; cur !== 0; prev = cur, cur = s.sget(cur, SX_XID_NEXT)) {
-      if (cur !== sx) continue;
-      if (prev === 0) s.w[b] = s.sget(cur, SX_XID_NEXT);
-      else s.sset(prev, SX_XID_NEXT, s.sget(cur, SX_XID_NEXT));
-      return;
     }
   }
 
@@ -377,121 +357,21 @@ export class PredicateLockManager implements SerializableReadScan {
   /** PredicateLockRelation: a sequential scan reads every row, present and future. */
   lockRelation(relOid: number): void {
     if (this.mySxact === 0) return;
-    this.acquire({ rel: relOid, page: NO_PAGE, off: 0 });
+    this.local.acquire(this.mySxact, { rel: relOid, page: NO_PAGE, off: 0 });
   }
 
   /** PredicateLockPage: a B-tree leaf's key range, or a heap page. */
   lockPage(relOid: number, blkno: number): void {
     if (this.mySxact === 0) return;
-    this.acquire({ rel: relOid, page: blkno, off: 0 });
+    this.local.acquire(this.mySxact, { rel: relOid, page: blkno, off: 0 });
   }
 
   /** PredicateLockTID: one heap tuple; none for a version this transaction wrote (its write covers it). */
   lockTuple(relOid: number, tid: Tid, tupleXmin: TransactionId): void {
     if (this.mySxact === 0) return;
     if (tupleXmin !== 0 && this.deps.xact.isCurrentTransactionId(tupleXmin)) return;
-    const relTag: Tag = { rel: relOid, page: NO_PAGE, off: 0 };
-    if (this.local.get(keyOf(relTag))?.held === true) return;
-    this.acquire({ rel: relOid, page: tidBlock(tid), off: tidOffset(tid) });
-  }
-
-  /** PredicateLockAcquire. */
-  private acquire(tag: Tag): void {
-    const key = keyOf(tag);
-    if (this.local.get(key)?.held === true) return;
-    // CoarserLockCovers.
-    for (let p = parentTag(tag); p !== null; p = parentTag(p)) {
-      if (this.local.get(keyOf(p))?.held === true) return;
-    }
-    this.createLock(tag);
-    const l = this.local.get(key);
-    if (l === undefined) this.local.set(key, { held: true, childLocks: 0 });
-    else l.held = true;
-    if (!this.checkAndPromote(tag) && tagKind(tag) !== TagKind.Tuple) this.deleteChildLocks(tag);
-  }
-
-  /**
-   * CheckAndPromotePredicateLockRequest: counts the new lock in each
-   * ancestor; one with more children than its threshold is taken instead
-   * (the coarsest such), which deletes the children.
-   */
-  private checkAndPromote(tag: Tag): boolean {
-    let promotion: Tag | null = null;
-    for (let p = parentTag(tag); p !== null; p = parentTag(p)) {
-      const k = keyOf(p);
-      let l = this.local.get(k);
-      if (l === undefined) {
-        l = { held: false, childLocks: 0 };
-        this.local.set(k, l);
-      }
-      l.childLocks++;
-      if (l.childLocks > this.maxChildLocks(p)) promotion = p;
-    }
-    if (promotion === null) return false;
-    this.acquire(promotion);
-    return true;
-  }
-
-  /** MaxPredicateChildLocks. */
-  private maxChildLocks(t: Tag): number {
-    if (tagKind(t) === TagKind.Relation) {
-      const perXact = this.s.maxPredLocksPerTransaction;
-      return MAX_PRED_LOCKS_PER_RELATION < 0 ? Math.floor(perXact / -MAX_PRED_LOCKS_PER_RELATION) - 1 : MAX_PRED_LOCKS_PER_RELATION;
-    }
-    return MAX_PRED_LOCKS_PER_PAGE;
-  }
-
-  /** DecrementParentLocks: a child lock went away. */
-  private decrementParents(tag: Tag): void {
-    for (let p = parentTag(tag); p !== null; p = parentTag(p)) {
-      const k = keyOf(p);
-      const l = this.local.get(k);
-      if (l === undefined) continue;
-      l.childLocks--;
-      if (l.childLocks < 0) l.childLocks = 0;
-      if (l.childLocks === 0 && !l.held) this.local.delete(k);
-    }
-  }
-
-  /** DeleteChildTargetLocks: my finer locks under `tag`, now covered by it. */
-  private deleteChildLocks(tag: Tag): void {
-    const s = this.s;
-    const removed: Tag[] = [];
-    this.lock();
-    try {
-      let lk = s.sget(this.mySxact, SX_LOCK_HEAD);
-      while (lk !== 0) {
-        const next = s.lget(lk, LK_S_NEXT);
-        const tg = s.lget(lk, LK_TARGET);
-        const t: Tag = { rel: s.tget(tg, TG_REL), page: s.tget(tg, TG_PAGE), off: s.tget(tg, TG_OFF) };
-        if (s.tget(tg, TG_DB) === this.deps.databaseOid && coveredBy(t, tag)) {
-          this.s.freeLock(lk);
-          removed.push(t);
-        }
-        lk = next;
-      }
-    } finally {
-      this.unlock();
-    }
-    for (const t of removed) {
-      const k = keyOf(t);
-      const l = this.local.get(k);
-      if (l !== undefined) {
-        l.held = false;
-        if (l.childLocks === 0) this.local.delete(k);
-      }
-      this.decrementParents(t);
-    }
-  }
-
-  /** CreatePredicateLock: the target (found or made) and my lock on it, in shared memory. */
-  private createLock(tag: Tag): void {
-    this.lock();
-    try {
-      this.s.addLock(this.mySxact, this.deps.databaseOid, tag.rel, tag.page, tag.off);
-    } finally {
-      this.unlock();
-    }
+    if (this.local.holds({ rel: relOid, page: NO_PAGE, off: 0 })) return;
+    this.local.acquire(this.mySxact, { rel: relOid, page: tidBlock(tid), off: tidOffset(tid) });
   }
 
   /**
@@ -517,8 +397,15 @@ export class PredicateLockManager implements SerializableReadScan {
     try {
       const old = this.s.findTarget(this.deps.databaseOid, relOid, oldBlkno, 0);
       if (old === 0) return;
-      for (let lk = s.tget(old, TG_LOCK_HEAD); lk !== 0; lk = s.lget(lk, LK_T_NEXT)) owners.push(s.lget(lk, LK_SXACT));
-      for (const sx of owners) this.s.addLock(sx, this.deps.databaseOid, relOid, newBlkno, 0);
+      const oldLocks: number[] = [];
+      for (let lk = s.tget(old, TG_LOCK_HEAD); lk !== 0; lk = s.lget(lk, LK_T_NEXT)) oldLocks.push(lk);
+      for (const lk of oldLocks) {
+        const sx = s.lget(lk, LK_SXACT);
+        owners.push(sx);
+        const copy = s.addLock(sx, this.deps.databaseOid, relOid, newBlkno, 0);
+        // The summarized readers' lock keeps what says whom it stands for.
+        if (sx === s.oldCommitted) s.noteFolded(copy, s.lfget(lk), s.lget(lk, LK_FINISHED_BEFORE));
+      }
       if (removeOld) {
         while (s.tget(old, TG_LOCK_HEAD) !== 0) this.s.freeLock(s.tget(old, TG_LOCK_HEAD));
       }
@@ -527,11 +414,7 @@ export class PredicateLockManager implements SerializableReadScan {
     }
     // My own local table learns of the new page lock (its parent count is not raised: a page split is no new read).
     if (this.mySxact !== 0 && owners.includes(this.mySxact)) {
-      const k = keyOf({ rel: relOid, page: newBlkno, off: 0 });
-      const l = this.local.get(k);
-      if (l === undefined) this.local.set(k, { held: true, childLocks: 0 });
-      else l.held = true;
-      if (removeOld) this.local.delete(keyOf({ rel: relOid, page: oldBlkno, off: 0 }));
+      this.local.pageLockMoved(relOid, oldBlkno, newBlkno, removeOld);
     }
   }
 
@@ -548,20 +431,31 @@ export class PredicateLockManager implements SerializableReadScan {
     this.lock();
     try {
       const holders = new Set<number>();
+      let dummySeq = 0;
+      let dummyFinishedBefore = 0;
       for (let tg = 1; tg <= s.nTarget; tg++) {
         if (s.tget(tg, TG_LOCK_HEAD) === 0 || s.tget(tg, TG_DB) !== db || s.tget(tg, TG_REL) !== relOid) continue;
         while (s.tget(tg, TG_LOCK_HEAD) !== 0) {
           const lk = s.tget(tg, TG_LOCK_HEAD);
-          holders.add(s.lget(lk, LK_SXACT));
+          const sx = s.lget(lk, LK_SXACT);
+          holders.add(sx);
+          if (sx === s.oldCommitted) {
+            dummySeq = Math.max(dummySeq, s.lfget(lk));
+            const fb = s.lget(lk, LK_FINISHED_BEFORE);
+            if (dummyFinishedBefore === 0 || (fb !== 0 && transactionIdPrecedes(dummyFinishedBefore, fb))) dummyFinishedBefore = fb;
+          }
           s.freeLock(lk);
         }
       }
-      for (const sx of holders) s.addLock(sx, db, heapOid, NO_PAGE, 0);
+      for (const sx of holders) {
+        const lk = s.addLock(sx, db, heapOid, NO_PAGE, 0);
+        if (sx === s.oldCommitted) s.noteFolded(lk, dummySeq, dummyFinishedBefore);
+      }
     } finally {
       this.unlock();
     }
     if (this.mySxact !== 0) {
-      for (const k of [...this.local.keys()]) if (k.startsWith(`${relOid}/`)) this.local.delete(k);
+      this.local.forgetRelation(relOid);
     }
   }
 
@@ -632,11 +526,23 @@ export class PredicateLockManager implements SerializableReadScan {
     const me = this.mySxact;
     this.lock();
     try {
-      const sx = this.findSxactByXid(xid);
-      // Not serializable, or finished before every running serializable transaction began: no conflict.
-      if (sx === 0 || sx === me) return;
+      const sx = findSxactByXid(s, xid);
+      if (sx === 0) {
+        // Not serializable, finished before every running serializable transaction began, or summarized.
+        this.checkSummarizedConflictOut(xid);
+        return;
+      }
+      if (sx === me) return;
       const fl = s.flags(sx);
       if ((fl & SXACT_FLAG_DOOMED) !== 0) return;
+      // The writer has a conflict out to a summarized transaction, which committed first at a time we cannot place.
+      if ((fl & SXACT_FLAG_SUMMARY_CONFLICT_OUT) !== 0) {
+        if ((fl & SXACT_FLAG_PREPARED) === 0) {
+          s.orFlags(sx, SXACT_FLAG_DOOMED);
+          return;
+        }
+        throw serializationFailure('Canceled on conflict out to old pivot.');
+      }
       // A read-only transaction that sees the writer's commit order as its own: it appears to run first.
       if (
         (s.flags(me) & SXACT_FLAG_READ_ONLY) !== 0 &&
@@ -646,11 +552,37 @@ export class PredicateLockManager implements SerializableReadScan {
         return;
       }
       if (!this.xidIsConcurrent(xid)) return;
-      if (this.rwConflictExists(me, sx)) return;
-      this.flagRWConflict(me, sx);
+      if (rwConflictExists(s, me, sx)) return;
+      flagRWConflict(s, me, sx, me);
     } finally {
       this.unlock();
     }
+  }
+
+  /**
+   * The summarized half of CheckForSerializableConflictOut (lock held):
+   * `xid` is in pg_serial when it was a read-write serializable
+   * transaction folded away while I ran. My read of its write is an
+   * rw-conflict me -> it, with it committed first: fail if it had itself a
+   * conflict out to an earlier commit (it was a pivot), or if I already
+   * have a conflict in (I am the pivot); otherwise remember the edge as
+   * SUMMARY_CONFLICT_OUT.
+   */
+  private checkSummarizedConflictOut(xid: TransactionId): void {
+    const s = this.s;
+    const me = this.mySxact;
+    const seq = this.serial.getMinConflictCommitSeqNo(xid);
+    if (seq === 0) return;
+    // A write my snapshot sees is no rw-conflict (PostgreSQL does not test this for summarized writers: see README).
+    if (!this.xidIsConcurrent(xid)) return;
+    const mf = s.flags(me);
+    if (seq !== SERIAL_NO_CONFLICT && ((mf & SXACT_FLAG_READ_ONLY) === 0 || seq <= s.sfget(me, SXF_LAST_COMMIT_BEFORE_SNAPSHOT))) {
+      throw serializationFailure(`Canceled on conflict out to old pivot ${xid}.`);
+    }
+    if ((mf & SXACT_FLAG_SUMMARY_CONFLICT_IN) !== 0 || s.sget(me, SX_IN_HEAD) !== 0) {
+      throw serializationFailure(`Canceled on identification as a pivot, with conflict out to old committed transaction ${xid}.`);
+    }
+    s.orFlags(me, SXACT_FLAG_SUMMARY_CONFLICT_OUT);
   }
 
   /** XidIsConcurrent: my snapshot sees `xid` as running. */
@@ -675,119 +607,58 @@ export class PredicateLockManager implements SerializableReadScan {
     this.didWrite = true;
     // No SIREAD lock anywhere: nothing to find (one read, no lock).
     if (this.s.hget(H_LOCKS_USED) === 0) return;
+    let droppedOwn = false;
     this.lock();
     try {
-      if (tid !== null) this.checkTargetIn(relOid, tidBlock(tid), tidOffset(tid));
+      if (tid !== null) droppedOwn = this.checkTargetIn(relOid, tidBlock(tid), tidOffset(tid), true);
       if (blkno !== null && blkno >= 0) this.checkTargetIn(relOid, blkno, 0);
       this.checkTargetIn(relOid, NO_PAGE, 0);
     } finally {
       this.unlock();
     }
+    if (droppedOwn && tid !== null) {
+      this.local.forget({ rel: relOid, page: tidBlock(tid), off: tidOffset(tid) });
+    }
   }
 
-  /** CheckTargetForConflictsIn (lock held). */
-  private checkTargetIn(rel: number, page: number, off: number): void {
+  /**
+   * CheckTargetForConflictsIn (lock held). Writing a tuple I hold a SIREAD
+   * lock on makes that lock useless (my write covers it), so it goes, as in
+   * PostgreSQL, except inside a subtransaction (which could roll the write
+   * back); returns whether it did. DROP TABLE's check (no tuple written)
+   * keeps them.
+   */
+  private checkTargetIn(rel: number, page: number, off: number, dropOwnTupleLock = false): boolean {
     const s = this.s;
     const tg = s.findTarget(this.deps.databaseOid, rel, page, off);
-    if (tg === 0) return;
+    if (tg === 0) return false;
+    let mine = 0;
     const me = this.mySxact;
     const myXmin = s.sget(me, SX_XMIN);
     let lk = s.tget(tg, TG_LOCK_HEAD);
     while (lk !== 0) {
       const next = s.lget(lk, LK_T_NEXT);
       const sx = s.lget(lk, LK_SXACT);
-      if (sx !== me) {
+      if (sx === s.oldCommitted) {
+        // Summarized readers: one of them overlapped me if the latest to finish did (README: PostgreSQL never flags these).
+        if (transactionIdPrecedes(myXmin, s.lget(lk, LK_FINISHED_BEFORE))) flagRWConflict(s, sx, me, me);
+      } else if (sx === me) {
+        if (dropOwnTupleLock && off !== 0 && !this.deps.xact.isSubTransaction()) mine = lk;
+      } else {
         const fl = s.flags(sx);
         if (
           (fl & SXACT_FLAG_DOOMED) === 0 &&
           ((fl & SXACT_FLAG_COMMITTED) === 0 || transactionIdPrecedes(myXmin, s.sget(sx, SX_FINISHED_BEFORE))) &&
-          !this.rwConflictExists(sx, me)
+          !rwConflictExists(s, sx, me)
         ) {
-          this.flagRWConflict(sx, me);
+          flagRWConflict(s, sx, me, me);
         }
       }
       lk = next;
     }
-  }
-
-  /* ================================================================ the conflict graph */
-
-  /** RWConflictExists (lock held). */
-  private rwConflictExists(reader: number, writer: number): boolean {
-    const s = this.s;
-    if (((s.flags(reader) | s.flags(writer)) & SXACT_FLAG_DOOMED) !== 0) return false;
-    for (let c = s.sget(reader, SX_OUT_HEAD); c !== 0; c = s.cget(c, CF_O_NEXT)) if (s.cget(c, CF_IN) === writer) return true;
-    return false;
-  }
-
-  /** FlagRWConflict: check for a dangerous structure first, then record reader -> writer. */
-  private flagRWConflict(reader: number, writer: number): void {
-    this.onConflictCheckForSerializationFailure(reader, writer);
-    this.s.linkConflict(reader, writer, SX_OUT_HEAD, SX_IN_HEAD, 'not enough elements in RWConflictPool to record a read/write conflict');
-  }
-
-  /** SetPossibleUnsafeConflict: read-only `ro` may be hurt by read-write `rw` (lock held). */
-  private setPossibleUnsafeConflict(ro: number, rw: number): void {
-    this.s.linkConflict(rw, ro, SX_UNSAFE_OUT_HEAD, SX_UNSAFE_IN_HEAD, 'not enough elements in RWConflictPool to record a potential read/write conflict');
-  }
-
-  private releasePossibleUnsafe(ro: number): void {
-    const s = this.s;
-    while (s.sget(ro, SX_UNSAFE_IN_HEAD) !== 0) this.s.releaseConflict(s.sget(ro, SX_UNSAFE_IN_HEAD), true);
-  }
-
-  /**
-   * OnConflict_CheckForSerializationFailure: with the new edge
-   * reader -> writer, is there a pivot with an out-conflict to a
-   * transaction that committed first? If so somebody must fail: me now if I
-   * am the writer, else the writer (doomed; it fails at its next check or
-   * commit), or me as the reader if the writer already prepared.
-   */
-  private onConflictCheckForSerializationFailure(reader: number, writer: number): void {
-    const s = this.s;
-    const rf = s.flags(reader);
-    const wf = s.flags(writer);
-    let failure = false;
-    // T1 -> reader -> writer, writer committed with a conflict out to a transaction that committed before it.
-    if ((wf & SXACT_FLAG_COMMITTED) !== 0 && (wf & SXACT_FLAG_CONFLICT_OUT) !== 0) failure = true;
-    // reader -> writer (pivot) -> T2, T2 committed first.
-    if (!failure) {
-      for (let c = s.sget(writer, SX_OUT_HEAD); c !== 0 && !failure; c = s.cget(c, CF_O_NEXT)) {
-        const t2 = s.cget(c, CF_IN);
-        const t2f = s.flags(t2);
-        const t2prep = s.sfget(t2, SXF_PREPARE_SEQ);
-        if (
-          (t2f & SXACT_FLAG_PREPARED) !== 0 &&
-          ((rf & SXACT_FLAG_COMMITTED) === 0 || t2prep <= s.sfget(reader, SXF_COMMIT_SEQ)) &&
-          ((wf & SXACT_FLAG_COMMITTED) === 0 || t2prep <= s.sfget(writer, SXF_COMMIT_SEQ)) &&
-          ((rf & SXACT_FLAG_READ_ONLY) === 0 || t2prep <= s.sfget(reader, SXF_LAST_COMMIT_BEFORE_SNAPSHOT))
-        ) {
-          failure = true;
-        }
-      }
-    }
-    // T0 -> reader (pivot) -> writer, writer prepared or committed first.
-    if (!failure && (wf & SXACT_FLAG_PREPARED) !== 0 && (rf & SXACT_FLAG_READ_ONLY) === 0) {
-      const wprep = s.sfget(writer, SXF_PREPARE_SEQ);
-      for (let c = s.sget(reader, SX_IN_HEAD); c !== 0 && !failure; c = s.cget(c, CF_I_NEXT)) {
-        const t0 = s.cget(c, CF_OUT);
-        const t0f = s.flags(t0);
-        if (
-          (t0f & SXACT_FLAG_DOOMED) === 0 &&
-          ((t0f & SXACT_FLAG_COMMITTED) === 0 || s.sfget(t0, SXF_COMMIT_SEQ) >= wprep) &&
-          ((t0f & SXACT_FLAG_READ_ONLY) === 0 || s.sfget(t0, SXF_LAST_COMMIT_BEFORE_SNAPSHOT) >= wprep)
-        ) {
-          failure = true;
-        }
-      }
-    }
-    if (!failure) return;
-    if (writer === this.mySxact) throw serializationFailure('Canceled on identification as a pivot, during write.');
-    if ((wf & SXACT_FLAG_PREPARED) !== 0) {
-      Assert(reader === this.mySxact, 'a prepared writer is failed only by its reader');
-      throw serializationFailure(`Canceled on conflict out to pivot ${s.sget(writer, SX_TOPXID)}, during read.`);
-    }
-    s.orFlags(writer, SXACT_FLAG_DOOMED);
+    if (mine === 0) return false;
+    s.freeLock(mine);
+    return true;
   }
 
   private checkDoomed(reason: string): void {
@@ -870,10 +741,15 @@ export class PredicateLockManager implements SerializableReadScan {
         // No read-write serializable transaction left: committed ones' locks and in-conflicts cannot matter any more.
         if (w === 0) s.hfset(HF_CAN_PARTIAL_CLEAR, s.hfget(HF_LAST_COMMIT_SEQ));
       } else {
-        this.releasePossibleUnsafe(me);
+        releasePossibleUnsafe(s, me);
       }
       const lastSeq = s.hfget(HF_LAST_COMMIT_SEQ);
       const meReadOnly = (s.flags(me) & SXACT_FLAG_READ_ONLY) !== 0;
+      // A conflict out to a summarized transaction: which one, and when it committed, is lost; assume the earliest.
+      if (isCommit && !meReadOnly && (s.flags(me) & SXACT_FLAG_SUMMARY_CONFLICT_OUT) !== 0) {
+        s.sfset(me, SXF_EARLIEST_OUT_CONFLICT_COMMIT, FirstNormalSerCommitSeqNo);
+        s.orFlags(me, SXACT_FLAG_CONFLICT_OUT);
+      }
       // Out-conflicts: remember the earliest committed one (CONFLICT_OUT), release those that cannot matter.
       for (let c = s.sget(me, SX_OUT_HEAD); c !== 0;) {
         const next = s.cget(c, CF_O_NEXT);
@@ -906,7 +782,7 @@ export class PredicateLockManager implements SerializableReadScan {
             s.sfget(me, SXF_EARLIEST_OUT_CONFLICT_COMMIT) <= s.sfget(ro, SXF_LAST_COMMIT_BEFORE_SNAPSHOT)
           ) {
             // FlagSxactUnsafe: it must keep full SSI bookkeeping to the end.
-            this.releasePossibleUnsafe(ro);
+            releasePossibleUnsafe(s, ro);
             s.orFlags(ro, SXACT_FLAG_RO_UNSAFE);
             Atomics.notify(s.w, s.flagsIndex(ro)); // a DEFERRABLE transaction may be waiting for this
           } else {
@@ -923,22 +799,16 @@ export class PredicateLockManager implements SerializableReadScan {
         const n = s.hget(H_GLOBAL_XMIN_COUNT) - 1;
         s.hset(H_GLOBAL_XMIN_COUNT, n);
         if (n <= 0) {
-          this.setNewSxactGlobalXmin();
+          setNewSxactGlobalXmin(this.ctx);
           needToClear = true;
         }
       }
       if (isCommit) {
-        // FinishedSerializableTransactions, in commit order.
-        s.sset(me, SX_FIN_NEXT, 0);
-        s.sset(me, SX_ON_FIN, 1);
-        const tail = s.hget(H_FIN_TAIL);
-        if (tail === 0) s.hset(H_FIN_HEAD, me);
-        else s.sset(tail, SX_FIN_NEXT, me);
-        s.hset(H_FIN_TAIL, me);
+        addToFinished(s, me);
       } else {
-        this.releaseOneSerializableXact(me, false);
+        releaseOneSerializableXact(this.ctx, me, false, false);
       }
-      if (needToClear) this.clearOldPredicateLocks();
+      if (needToClear) clearOldPredicateLocks(this.ctx);
     } finally {
       this.unlock();
       this.mySxact = 0;
@@ -946,99 +816,6 @@ export class PredicateLockManager implements SerializableReadScan {
       this.local.clear();
       this.snapXip = new Set();
     }
-  }
-
-  /** SetNewSxactGlobalXmin: the oldest xmin of running (not committed, not rolled back) serializable transactions (lock held). */
-  private setNewSxactGlobalXmin(): void {
-    const s = this.s;
-    let gx = 0;
-    let count = 0;
-    for (let sx = s.hget(H_ACTIVE_HEAD); sx !== 0; sx = s.sget(sx, SX_NEXT)) {
-      if ((s.flags(sx) & (SXACT_FLAG_COMMITTED | SXACT_FLAG_ROLLED_BACK)) !== 0) continue;
-      const x = s.sget(sx, SX_XMIN);
-      if (gx === 0 || transactionIdPrecedes(x, gx)) {
-        gx = x;
-        count = 1;
-      } else if (x === gx) {
-        count++;
-      }
-    }
-    s.hset(H_GLOBAL_XMIN, gx);
-    s.hset(H_GLOBAL_XMIN_COUNT, count);
-  }
-
-  /**
-   * ClearOldPredicateLocks (lock held): committed transactions that
-   * finished before every running serializable transaction's snapshot are
-   * forgotten; those only read-only transactions can still see lose their
-   * locks and in-conflicts (read-write ones) or everything (read-only ones).
-   */
-  private clearOldPredicateLocks(): void {
-    const s = this.s;
-    const gx = s.hget(H_GLOBAL_XMIN);
-    for (let sx = s.hget(H_FIN_HEAD); sx !== 0;) {
-      const next = s.sget(sx, SX_FIN_NEXT);
-      const commitSeq = s.sfget(sx, SXF_COMMIT_SEQ);
-      if (gx === 0 || transactionIdPrecedesOrEquals(s.sget(sx, SX_FINISHED_BEFORE), gx)) {
-        this.removeFromFinished(sx);
-        this.releaseOneSerializableXact(sx, false);
-      } else if (commitSeq > s.hfget(HF_HAVE_PARTIAL_CLEARED) && commitSeq <= s.hfget(HF_CAN_PARTIAL_CLEAR)) {
-        if ((s.flags(sx) & SXACT_FLAG_READ_ONLY) !== 0) {
-          this.removeFromFinished(sx);
-          this.releaseOneSerializableXact(sx, false);
-        } else {
-          this.releaseOneSerializableXact(sx, true);
-        }
-        s.hfset(HF_HAVE_PARTIAL_CLEARED, commitSeq);
-      } else {
-        break;
-      }
-      sx = next;
-    }
-  }
-
-  /** Takes the head of the finished list off (it is always the head: the list is walked in order). */
-  private removeFromFinished(sx: number): void {
-    const s = this.s;
-    Assert(s.hget(H_FIN_HEAD) === sx, 'finished transactions are released in commit order');
-    const next = s.sget(sx, SX_FIN_NEXT);
-    s.hset(H_FIN_HEAD, next);
-    if (next === 0) s.hset(H_FIN_TAIL, 0);
-    s.sset(sx, SX_ON_FIN, 0);
-    s.sset(sx, SX_FIN_NEXT, 0);
-  }
-
-  /**
-   * ReleaseOneSerializableXact (lock held): its SIREAD locks and
-   * in-conflicts go; unless `partial`, also its out-conflicts, its XID
-   * mapping and the record itself.
-   */
-  private releaseOneSerializableXact(sx: number, partial: boolean): void {
-    const s = this.s;
-    while (s.sget(sx, SX_LOCK_HEAD) !== 0) this.s.freeLock(s.sget(sx, SX_LOCK_HEAD));
-    while (s.sget(sx, SX_IN_HEAD) !== 0) this.s.releaseConflict(s.sget(sx, SX_IN_HEAD), false);
-    if (partial) return;
-    while (s.sget(sx, SX_OUT_HEAD) !== 0) this.s.releaseConflict(s.sget(sx, SX_OUT_HEAD), false);
-    while (s.sget(sx, SX_UNSAFE_OUT_HEAD) !== 0) this.s.releaseConflict(s.sget(sx, SX_UNSAFE_OUT_HEAD), true);
-    this.releasePossibleUnsafe(sx);
-    this.removeXid(sx);
-    this.unlinkActive(sx);
-  }
-
-  /** ReleasePredXact: off the active list, onto the free list (lock held). */
-  private unlinkActive(sx: number): void {
-    const s = this.s;
-    const prev = s.sget(sx, SX_PREV);
-    const next = s.sget(sx, SX_NEXT);
-    if (prev !== 0) s.sset(prev, SX_NEXT, next);
-    else s.hset(H_ACTIVE_HEAD, next);
-    if (next !== 0) s.sset(next, SX_PREV, prev);
-    s.sset(sx, SX_FLAGS, 0);
-    s.sset(sx, SX_TOPXID, 0);
-    s.sset(sx, SX_PREV, 0);
-    s.sset(sx, SX_NEXT, s.hget(H_SXACT_FREE));
-    s.hset(H_SXACT_FREE, sx);
-    s.hset(H_SXACTS_USED, s.hget(H_SXACTS_USED) - 1);
   }
 
   /* ================================================================ inspection */
@@ -1062,34 +839,68 @@ export class PredicateLockManager implements SerializableReadScan {
     }
   }
 
-  /**
-   * The SIREAD locks held, as pg_locks shows them (locktype, relation,
-   * page, tuple, the holder's pid), in no particular order.
-   */
-  sireadLocks(): { locktype: 'relation' | 'page' | 'tuple'; database: number; relation: number; page: number | null; tuple: number | null; pid: number }[] {
+  /** Summarization so far, for tests and the playground: transactions summarized, the dummy's SIREAD locks, pg_serial's range. */
+  summaryUsage(): { summarized: number; oldCommittedLocks: number; serialTailXid: number; serialHeadXid: number } {
     const s = this.s;
-    const out: { locktype: 'relation' | 'page' | 'tuple'; database: number; relation: number; page: number | null; tuple: number | null; pid: number }[] = [];
     this.lock();
     try {
-      for (let sx = s.hget(H_ACTIVE_HEAD); sx !== 0; sx = s.sget(sx, SX_NEXT)) {
-        for (let lk = s.sget(sx, SX_LOCK_HEAD); lk !== 0; lk = s.lget(lk, LK_S_NEXT)) {
-          const tg = s.lget(lk, LK_TARGET);
-          const page = s.tget(tg, TG_PAGE);
-          const off = s.tget(tg, TG_OFF);
-          out.push({
-            locktype: page === NO_PAGE ? 'relation' : off === 0 ? 'page' : 'tuple',
-            database: s.tget(tg, TG_DB),
-            relation: s.tget(tg, TG_REL),
-            page: page === NO_PAGE ? null : page,
-            tuple: off === 0 ? null : off,
-            pid: s.sget(sx, SX_PID),
-          });
-        }
+      let n = 0;
+      for (let lk = s.sget(s.oldCommitted, SX_LOCK_HEAD); lk !== 0; lk = s.lget(lk, LK_S_NEXT)) n++;
+      return { summarized: s.hget(H_SUMMARIZED), oldCommittedLocks: n, serialTailXid: s.hget(H_SERIAL_TAIL_XID), serialHeadXid: s.hget(H_SERIAL_HEAD_XID) };
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /**
+   * GetPredicateLockStatusData: every SIREAD lock in shared memory, of
+   * running, committed-and-kept and summarized transactions (the dummy's:
+   * pid null, virtual transaction -1/0), as pg_locks shows them. Ordered
+   * by holder (most recently registered first), then by lock.
+   */
+  sireadLocks(): SireadLockRow[] {
+    const s = this.s;
+    const out: SireadLockRow[] = [];
+    const emit = (sx: number): void => {
+      for (let lk = s.sget(sx, SX_LOCK_HEAD); lk !== 0; lk = s.lget(lk, LK_S_NEXT)) {
+        const tg = s.lget(lk, LK_TARGET);
+        const page = s.tget(tg, TG_PAGE);
+        const off = s.tget(tg, TG_OFF);
+        const pid = s.sget(sx, SX_PID);
+        out.push({
+          locktype: page === NO_PAGE ? 'relation' : off === 0 ? 'page' : 'tuple',
+          database: s.tget(tg, TG_DB),
+          relation: s.tget(tg, TG_REL),
+          page: page === NO_PAGE ? null : page,
+          tuple: off === 0 ? null : off,
+          virtualtransaction: `${s.sget(sx, SX_VXID_BACKEND)}/${s.sget(sx, SX_VXID_LXID) >>> 0}`,
+          pid: pid === 0 ? null : pid,
+        });
       }
+    };
+    this.lock();
+    try {
+      for (let sx = s.hget(H_ACTIVE_HEAD); sx !== 0; sx = s.sget(sx, SX_NEXT)) emit(sx);
+      emit(s.oldCommitted);
     } finally {
       this.unlock();
     }
     return out;
   }
-}
 
+  /**
+   * CheckPointPredicate: pg_serial loses the pages before the oldest XID a
+   * running serializable transaction could ask about, and its dirty pages
+   * are written (predicate_serial.ts rule 4). Called from the checkpoint.
+   */
+  checkPointPredicate(): void {
+    let cutoff: number | null;
+    this.lock();
+    try {
+      cutoff = this.serial.checkpointCutoff();
+    } finally {
+      this.unlock();
+    }
+    if (cutoff !== null) this.serial.truncateAndWrite(cutoff);
+  }
+}

@@ -7,20 +7,27 @@
  * word accessors every backend builds over the region, and the pool and
  * list operations: findTarget, addLock, freeLock, linkConflict,
  * releaseConflict), the record field offsets, the SXACT_FLAG_* bits, the
- * tag hash.
+ * tag hash, the pg_serial SLRU's configuration (SERIAL_SLRU).
  *
  * Region "PredicateLockTable", every word guarded by its one LWLock
  * (H_LOCK; README.md, "Serializable snapshot isolation"):
  *
  *   header        32 words: the LWLock, pool sizes, list heads, free lists,
- *                 SxactGlobalXmin(+Count), WritableSxactCount, geometry
+ *                 SxactGlobalXmin(+Count), WritableSxactCount, geometry,
+ *                 pg_serial's control (headPage, headXid, tailXid)
  *   header f64    LastSxactCommitSeqNo, CanPartialClearThrough,
  *                 HavePartialClearedThrough (sequence numbers never wrap)
- *   SERIALIZABLEXACT  nSxact x 16 words + nSxact x 4 f64 (sequence numbers)
+ *   SERIALIZABLEXACT  nSxact x 20 words + nSxact x 4 f64 (sequence numbers);
+ *                 the last record is OldCommittedSxact, never on a list
  *   PREDICATELOCKTARGET  nTarget x 8 words (tag + hash chain + lock list)
  *   PREDICATELOCK  nLock x 8 words (target, sxact, two doubly-linked lists)
+ *                 + nLock f64 (commitSeqNo, for the dummy's locks)
  *   RWConflict    nConflict x 8 words (sxactOut -> sxactIn, two lists)
  *   target hash buckets, xid hash buckets (chains through the records)
+ *
+ * Region "Serial SLRU" (access/transam/slru.ts) holds pg_serial's pages:
+ * one f64 per XID, the summarized transactions' earliest out-conflict
+ * commit (predicate_serial.ts).
  *
  * Records are named by 1-based index; 0 is "none" in every link. A record
  * is on exactly one of its pool's free list or its owner's lists.
@@ -33,19 +40,24 @@
  *          4  finishedBefore              12  predicate lock list head
  *          5  prev in the active list     13  next in the xid hash chain
  *          6  next in active / free list  14  on the finished list (0/1)
- *          7  next in the finished list   15  unused
+ *          7  next in the finished list   15  vxid: backend id (-1: none)
+ *                                         16  vxid: local transaction id
  *     f64  commitSeqNo, prepareSeqNo, lastCommitBeforeSnapshot,
  *          earliestOutConflictCommit
  *
  *   PREDICATELOCKTARGET: db, rel, page (-1: none), offset (0: none),
  *     hash next, lock list head, free next, in use
- *   PREDICATELOCK: target, sxact, prev/next on the target, prev/next of the sxact, free next
+ *   PREDICATELOCK: target, sxact, prev/next on the target, prev/next of the
+ *     sxact, free next, finishedBefore (the dummy's locks: the latest of the
+ *     transactions folded into it)
  *   RWConflict: sxactOut, sxactIn, prev/next of sxactOut's list, prev/next of sxactIn's list, free next
  */
 
 import { shmemAlign, type Shmem, type ShmemSizer } from '../ipc/shmem.ts';
-import { MAX_BACKENDS } from '../../constants.ts';
+import { BLCKSZ, MAX_BACKENDS } from '../../constants.ts';
+import { slruShmemInit, slruShmemSize, type SlruConfig } from '../../access/transam/slru.ts';
 import { Assert, elog, PgError, SQLSTATE } from '../../utils/errors.ts';
+import { transactionIdPrecedes } from '../../access/transam/transam.ts';
 
 export const PREDICATE_REGION = 'PredicateLockTable';
 
@@ -60,6 +72,21 @@ export const MAX_PRED_LOCKS_PER_RELATION = -2;
 export const MAX_PRED_LOCKS_PER_PAGE = 2;
 /** SERIALIZABLEXACTs per backend slot: PostgreSQL's factor, room for committed ones kept for their concurrent peers. */
 export const SXACTS_PER_BACKEND = 10;
+/** The pool's default size (PostgreSQL: (MaxBackends + max_prepared_xacts) x 10), not counting the dummy. */
+export const DEFAULT_MAX_SERIALIZABLE_XACTS = MAX_BACKENDS * SXACTS_PER_BACKEND;
+
+/** pg_serial: one SerCommitSeqNo (an f64 here) per XID (SERIAL_ENTRIESPERPAGE). */
+export const SERIAL_ENTRIES_PER_PAGE = BLCKSZ / 8;
+/** NUM_SERIAL_BUFFERS (PostgreSQL 15's). */
+export const NUM_SERIAL_BUFFERS = 16;
+export const SERIAL_SLRU: SlruConfig = {
+  name: 'Serial',
+  dirName: 'pg_serial',
+  nslots: NUM_SERIAL_BUFFERS,
+  xactsPerPage: SERIAL_ENTRIES_PER_PAGE,
+  // Only the running server reads it back (a restart ends every transaction it could matter to).
+  syncOnCheckpoint: false,
+};
 /** rw-conflict records per SERIALIZABLEXACT (PostgreSQL's "average of 5 conflicts per transaction"). */
 export const CONFLICTS_PER_SXACT = 5;
 
@@ -86,6 +113,16 @@ export const H_SXACTS_USED = 18;
 export const H_TARGETS_USED = 19;
 export const H_LOCKS_USED = 20;
 export const H_CONFLICTS_USED = 21;
+const H_MAX_SXACTS = 22;
+/** pg_serial's SerialControlData: newest zeroed page (-1: none yet), newest XID added, oldest XID still of interest (0: none). */
+export const H_SERIAL_HEAD_PAGE = 23;
+export const H_SERIAL_HEAD_XID = 24;
+export const H_SERIAL_TAIL_XID = 25;
+/** Transactions summarized so far (for tests and the playground). */
+export const H_SUMMARIZED = 26;
+/** Acquisitions of the region's LWLock, and those that found it held (counted under the lock; they wrap at 2^32). */
+export const H_LWLOCK_ACQUIRES = 27;
+export const H_LWLOCK_CONTENDED = 28;
 const HEADER_WORDS = 32;
 /* header f64 slots */
 export const HF_LAST_COMMIT_SEQ = 0;
@@ -109,7 +146,9 @@ export const SX_UNSAFE_IN_HEAD = 11;
 export const SX_LOCK_HEAD = 12;
 export const SX_XID_NEXT = 13;
 export const SX_ON_FIN = 14;
-const SX_WORDS = 16;
+export const SX_VXID_BACKEND = 15;
+export const SX_VXID_LXID = 16;
+const SX_WORDS = 20;
 /* SERIALIZABLEXACT f64 */
 export const SXF_COMMIT_SEQ = 0;
 export const SXF_PREPARE_SEQ = 1;
@@ -135,6 +174,8 @@ export const LK_T_NEXT = 3;
 export const LK_S_PREV = 4;
 export const LK_S_NEXT = 5;
 export const LK_FREE_NEXT = 6;
+/** For a lock of OldCommittedSxact: the latest finishedBefore of the transactions folded into it. */
+export const LK_FINISHED_BEFORE = 7;
 const LK_WORDS = 8;
 
 /* RWConflict words */
@@ -157,11 +198,16 @@ export const SXACT_FLAG_CONFLICT_OUT = 0x10;
 export const SXACT_FLAG_READ_ONLY = 0x20;
 export const SXACT_FLAG_RO_SAFE = 0x80;
 export const SXACT_FLAG_RO_UNSAFE = 0x100;
+/** It has an rw-conflict in from a transaction that was summarized (its reader is gone from memory). */
+export const SXACT_FLAG_SUMMARY_CONFLICT_IN = 0x200;
+/** It has an rw-conflict out to a transaction that was summarized. */
+export const SXACT_FLAG_SUMMARY_CONFLICT_OUT = 0x400;
 
 /** No page in a tag (relation lock). */
 export const NO_PAGE = -1;
 
 interface Geometry {
+  /** Records, the dummy (the last) included. */
   nSxact: number;
   nTarget: number;
   nLock: number;
@@ -169,6 +215,7 @@ interface Geometry {
   targetBuckets: number;
   xidBuckets: number;
   maxPerXact: number;
+  maxSxacts: number;
 }
 
 interface Layout extends Geometry {
@@ -178,6 +225,7 @@ interface Layout extends Geometry {
   sxactF64: number;
   target: number;
   lock: number;
+  lockF64: number;
   conflict: number;
   targetHash: number;
   xidHash: number;
@@ -190,20 +238,22 @@ function pow2AtLeast(n: number): number {
   return p;
 }
 
-function geometry(maxPredLocksPerTransaction: number): Geometry {
+function geometry(maxPredLocksPerTransaction: number, maxSxacts: number): Geometry {
   if (!Number.isInteger(maxPredLocksPerTransaction) || maxPredLocksPerTransaction < 10) {
     elog(`max_pred_locks_per_transaction must be an integer of at least 10, not ${maxPredLocksPerTransaction}`);
   }
-  const nSxact = MAX_BACKENDS * SXACTS_PER_BACKEND;
+  if (!Number.isInteger(maxSxacts) || maxSxacts < 2) elog(`the SERIALIZABLEXACT pool needs at least 2 records, not ${maxSxacts}`);
+  const nSxact = maxSxacts + 1;
   const nTarget = maxPredLocksPerTransaction * MAX_BACKENDS;
   return {
     nSxact,
     nTarget,
     nLock: 2 * nTarget,
-    nConflict: nSxact * CONFLICTS_PER_SXACT,
+    nConflict: maxSxacts * CONFLICTS_PER_SXACT,
     targetBuckets: pow2AtLeast(nTarget),
     xidBuckets: pow2AtLeast(nSxact),
     maxPerXact: maxPredLocksPerTransaction,
+    maxSxacts,
   };
 }
 
@@ -219,23 +269,39 @@ function layout(g: Geometry): Layout {
   at += g.nTarget * TG_WORDS * 4;
   const lock = at;
   at += g.nLock * LK_WORDS * 4;
+  const lockF64 = at; // 8-aligned: every record is a multiple of 8 bytes
+  at += g.nLock * 8;
   const conflict = at;
   at += g.nConflict * CF_WORDS * 4;
   const targetHash = at;
   at += g.targetBuckets * 4;
   const xidHash = at;
   at += g.xidBuckets * 4;
-  return { ...g, headerF64, sxact, sxactF64, target, lock, conflict, targetHash, xidHash, size: at };
+  return { ...g, headerF64, sxact, sxactF64, target, lock, lockF64, conflict, targetHash, xidHash, size: at };
 }
 
-/** PredicateLockShmemSize. */
-export function predicateLockShmemSize(sizer: ShmemSizer, maxPredLocksPerTransaction = DEFAULT_MAX_PRED_LOCKS_PER_TRANSACTION): void {
-  sizer.add(layout(geometry(maxPredLocksPerTransaction)).size);
+/** PredicateLockShmemSize: the region and pg_serial's SLRU. `maxSerializableXacts` sizes the SERIALIZABLEXACT pool (tests make it small). */
+export function predicateLockShmemSize(
+  sizer: ShmemSizer,
+  maxPredLocksPerTransaction = DEFAULT_MAX_PRED_LOCKS_PER_TRANSACTION,
+  maxSerializableXacts = DEFAULT_MAX_SERIALIZABLE_XACTS,
+): void {
+  sizer.add(layout(geometry(maxPredLocksPerTransaction, maxSerializableXacts)).size);
+  sizer.add(slruShmemSize(SERIAL_SLRU));
 }
 
-/** InitPredicateLocks (the postmaster's part): the region, every record on its free list. */
-export function predicateLockShmemInit(shmem: Shmem, maxPredLocksPerTransaction = DEFAULT_MAX_PRED_LOCKS_PER_TRANSACTION): void {
-  const l = layout(geometry(maxPredLocksPerTransaction));
+/**
+ * InitPredicateLocks (the postmaster's part): the region, every record on
+ * its free list but the dummy OldCommittedSxact (committed, no XID, no
+ * snapshot), and pg_serial's SLRU with no page in use.
+ */
+export function predicateLockShmemInit(
+  shmem: Shmem,
+  maxPredLocksPerTransaction = DEFAULT_MAX_PRED_LOCKS_PER_TRANSACTION,
+  maxSerializableXacts = DEFAULT_MAX_SERIALIZABLE_XACTS,
+): void {
+  slruShmemInit(shmem, SERIAL_SLRU);
+  const l = layout(geometry(maxPredLocksPerTransaction, maxSerializableXacts));
   const region = shmem.initStruct(PREDICATE_REGION, l.size);
   if (region.found) return;
   Assert(region.offset % 64 === 0 && shmemAlign(region.offset) === region.offset, 'predicate region is cache-line aligned');
@@ -248,14 +314,31 @@ export function predicateLockShmemInit(shmem: Shmem, maxPredLocksPerTransaction 
   w[h + H_TARGET_BUCKETS] = l.targetBuckets;
   w[h + H_XID_BUCKETS] = l.xidBuckets;
   w[h + H_MAX_PER_XACT] = l.maxPerXact;
+  w[h + H_MAX_SXACTS] = l.maxSxacts;
+  w[h + H_SERIAL_HEAD_PAGE] = -1;
   const chain = (base: number, n: number, words: number, nextField: number, head: number): void => {
     for (let i = 1; i <= n; i++) w[((region.offset + base) >> 2) + (i - 1) * words + nextField] = i < n ? i + 1 : 0;
     w[h + head] = n > 0 ? 1 : 0;
   };
-  chain(l.sxact, l.nSxact, SX_WORDS, SX_NEXT, H_SXACT_FREE);
+  chain(l.sxact, l.maxSxacts, SX_WORDS, SX_NEXT, H_SXACT_FREE);
+  const dummy = ((region.offset + l.sxact) >> 2) + (l.nSxact - 1) * SX_WORDS;
+  w[dummy + SX_FLAGS] = SXACT_FLAG_COMMITTED;
+  w[dummy + SX_VXID_BACKEND] = -1;
   chain(l.target, l.nTarget, TG_WORDS, TG_FREE_NEXT, H_TARGET_FREE);
   chain(l.lock, l.nLock, LK_WORDS, LK_FREE_NEXT, H_LOCK_FREE);
   chain(l.conflict, l.nConflict, CF_WORDS, CF_FREE_NEXT, H_CONFLICT_FREE);
+}
+
+/**
+ * The predicate LWLock's use since the segment was made: how often it was
+ * taken and how often the taker found it held and had to wait. Read with
+ * plain loads (a viewer's snapshot, not exact while backends run).
+ */
+export function predicateLockStatsOf(shmem: Shmem): { acquires: number; contended: number } {
+  const r = shmem.lookup(PREDICATE_REGION);
+  if (r === undefined) return { acquires: 0, contended: 0 };
+  const h = r.offset >> 2;
+  return { acquires: Atomics.load(shmem.i32, h + H_LWLOCK_ACQUIRES) >>> 0, contended: Atomics.load(shmem.i32, h + H_LWLOCK_CONTENDED) >>> 0 };
 }
 
 /** The tag hash (same for every backend): relation, page and offset mixed. */
@@ -281,6 +364,7 @@ export class PredShared {
   private readonly sxf: number;
   private readonly tg: number;
   private readonly lk: number;
+  private readonly lkf: number;
   private readonly cf: number;
   private readonly th: number;
   private readonly xh: number;
@@ -291,6 +375,8 @@ export class PredShared {
   readonly targetBuckets: number;
   readonly xidBuckets: number;
   readonly maxPredLocksPerTransaction: number;
+  /** OldCommittedSxact: the dummy the summarized transactions' SIREAD locks are folded into. */
+  readonly oldCommitted: number;
 
   constructor(shmem: Shmem) {
     const r = shmem.lookup(PREDICATE_REGION);
@@ -299,13 +385,14 @@ export class PredShared {
     const h = r.offset >> 2;
     this.h = h;
     this.lockWord = h + H_LOCK;
-    const l = layout(geometry(this.w[h + H_MAX_PER_XACT]));
+    const l = layout(geometry(this.w[h + H_MAX_PER_XACT], this.w[h + H_MAX_SXACTS]));
     Assert(l.nSxact === this.w[h + H_NSXACT] && l.nTarget === this.w[h + H_NTARGET], 'predicate lock table geometry');
     this.f = new Float64Array(shmem.sab, r.offset + l.headerF64, (l.size - l.headerF64) >> 3);
     this.sx = (r.offset + l.sxact) >> 2;
     this.sxf = (l.sxactF64 - l.headerF64) >> 3;
     this.tg = (r.offset + l.target) >> 2;
     this.lk = (r.offset + l.lock) >> 2;
+    this.lkf = (l.lockF64 - l.headerF64) >> 3;
     this.cf = (r.offset + l.conflict) >> 2;
     this.th = (r.offset + l.targetHash) >> 2;
     this.xh = (r.offset + l.xidHash) >> 2;
@@ -316,6 +403,7 @@ export class PredShared {
     this.targetBuckets = l.targetBuckets;
     this.xidBuckets = l.xidBuckets;
     this.maxPredLocksPerTransaction = l.maxPerXact;
+    this.oldCommitted = l.nSxact;
   }
 
   /* header */
@@ -374,6 +462,13 @@ export class PredShared {
   lset(i: number, field: number, v: number): void {
     this.w[this.lk + (i - 1) * LK_WORDS + field] = v;
   }
+  /** A PREDICATELOCK's commitSeqNo (only the dummy's locks use it). */
+  lfget(i: number): number {
+    return this.f[this.lkf + i - 1];
+  }
+  lfset(i: number, v: number): void {
+    this.f[this.lkf + i - 1] = v;
+  }
   cget(i: number, field: number): number {
     return this.w[this.cf + (i - 1) * CF_WORDS + field];
   }
@@ -396,8 +491,8 @@ export class PredShared {
     return 0;
   }
 
-  /** A PREDICATELOCK of `sx` on (db, rel, page, off), the target made if needed; none twice (lock held). */
-  addLock(sx: number, db: number, rel: number, page: number, off: number): void {
+  /** A PREDICATELOCK of `sx` on (db, rel, page, off), the target made if needed; none twice (lock held). Returns the lock. */
+  addLock(sx: number, db: number, rel: number, page: number, off: number): number {
     let tg = this.findTarget(db, rel, page, off);
     if (tg === 0) {
       tg = this.hget(H_TARGET_FREE);
@@ -413,7 +508,7 @@ export class PredShared {
       this.tset(tg, TG_HASH_NEXT, this.w[bucket]);
       this.w[bucket] = tg;
     } else {
-      for (let lk = this.tget(tg, TG_LOCK_HEAD); lk !== 0; lk = this.lget(lk, LK_T_NEXT)) if (this.lget(lk, LK_SXACT) === sx) return;
+      for (let lk = this.tget(tg, TG_LOCK_HEAD); lk !== 0; lk = this.lget(lk, LK_T_NEXT)) if (this.lget(lk, LK_SXACT) === sx) return lk;
     }
     const lk = this.hget(H_LOCK_FREE);
     if (lk === 0) {
@@ -424,6 +519,8 @@ export class PredShared {
     this.hset(H_LOCKS_USED, this.hget(H_LOCKS_USED) + 1);
     this.lset(lk, LK_TARGET, tg);
     this.lset(lk, LK_SXACT, sx);
+    this.lset(lk, LK_FINISHED_BEFORE, 0);
+    this.lfset(lk, 0);
     const th = this.tget(tg, TG_LOCK_HEAD);
     this.lset(lk, LK_T_PREV, 0);
     this.lset(lk, LK_T_NEXT, th);
@@ -434,6 +531,49 @@ export class PredShared {
     this.lset(lk, LK_S_NEXT, sh);
     if (sh !== 0) this.lset(sh, LK_S_PREV, lk);
     this.sset(sx, SX_LOCK_HEAD, lk);
+    return lk;
+  }
+
+  /**
+   * The fold of ReleaseOneSerializableXact(summarize): `lk`, a lock of a
+   * committed transaction being summarized, becomes the dummy's lock on the
+   * same target, or merges into the one the dummy has there; the dummy's
+   * lock keeps the latest commitSeqNo and finishedBefore (lock held).
+   * Needs no free record.
+   */
+  foldLockIntoOldCommitted(lk: number, commitSeqNo: number, finishedBefore: number): void {
+    const dummy = this.oldCommitted;
+    const tg = this.lget(lk, LK_TARGET);
+    let mine = 0;
+    for (let o = this.tget(tg, TG_LOCK_HEAD); o !== 0 && mine === 0; o = this.lget(o, LK_T_NEXT)) if (this.lget(o, LK_SXACT) === dummy) mine = o;
+    if (mine !== 0) {
+      this.freeLock(lk); // the target keeps the dummy's lock, so it stays
+    } else {
+      // Off the old owner's list, onto the dummy's; the target's list is unchanged.
+      const sx = this.lget(lk, LK_SXACT);
+      const sp = this.lget(lk, LK_S_PREV);
+      const sn = this.lget(lk, LK_S_NEXT);
+      if (sp !== 0) this.lset(sp, LK_S_NEXT, sn);
+      else this.sset(sx, SX_LOCK_HEAD, sn);
+      if (sn !== 0) this.lset(sn, LK_S_PREV, sp);
+      const dh = this.sget(dummy, SX_LOCK_HEAD);
+      this.lset(lk, LK_SXACT, dummy);
+      this.lset(lk, LK_S_PREV, 0);
+      this.lset(lk, LK_S_NEXT, dh);
+      if (dh !== 0) this.lset(dh, LK_S_PREV, lk);
+      this.sset(dummy, SX_LOCK_HEAD, lk);
+      this.lset(lk, LK_FINISHED_BEFORE, 0);
+      this.lfset(lk, 0);
+      mine = lk;
+    }
+    this.noteFolded(mine, commitSeqNo, finishedBefore);
+  }
+
+  /** A lock of the dummy covers one more folded transaction: keep the latest commitSeqNo and finishedBefore (lock held). */
+  noteFolded(lk: number, commitSeqNo: number, finishedBefore: number): void {
+    if (this.lfget(lk) < commitSeqNo) this.lfset(lk, commitSeqNo);
+    const fb = this.lget(lk, LK_FINISHED_BEFORE);
+    if (finishedBefore !== 0 && (fb === 0 || transactionIdPrecedes(fb, finishedBefore))) this.lset(lk, LK_FINISHED_BEFORE, finishedBefore);
   }
 
   /** Unlinks a PREDICATELOCK from its target and its transaction; frees the target when it was the last (lock held). */

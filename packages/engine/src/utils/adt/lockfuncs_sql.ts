@@ -23,7 +23,7 @@ import { ArrayValue } from './array.ts';
 import { STORAGE_DB_OID } from '../../engine.ts';
 import {
   pgAdvisoryLock, pgAdvisoryLockShared, pgAdvisoryUnlock, pgAdvisoryUnlockAll, pgAdvisoryUnlockShared, pgAdvisoryXactLock,
-  pgAdvisoryXactLockShared, pgBlockingPids, pgLocks, pgTryAdvisoryLock, pgTryAdvisoryLockShared, pgTryAdvisoryXactLock,
+  pgAdvisoryXactLockShared, pgBlockingPids, pgLocks, predicateLockRows, pgTryAdvisoryLock, pgTryAdvisoryLockShared, pgTryAdvisoryXactLock,
   pgTryAdvisoryXactLockShared, type AdvisoryKey,
 } from '../../storage/lmgr/lockfuncs.ts';
 import type { LockManager } from '../../storage/lmgr/lock.ts';
@@ -111,7 +111,9 @@ registerBuiltin({
   proargmodes: LOCK_STATUS_COLUMNS.map(() => 'o'),
   implSet: (_args, ctx) => {
     const engine = backendOf(ctx).engine;
-    return pgLocks(engine.lockManager, engine.transam.procArray).map((r) => new RecordValue([
+    // Heavyweight locks first, then the SIREAD locks of serializable transactions, as PostgreSQL lists them.
+    const all = pgLocks(engine.lockManager, engine.transam.procArray).concat(predicateLockRows(engine.predicateLocks));
+    return all.map((r) => new RecordValue([
       r.locktype, r.database, r.relation, r.page, r.tuple, r.virtualxid, r.transactionid, r.classid, r.objid, r.objsubid,
       r.virtualtransaction, r.pid, r.mode, r.granted, r.fastpath, r.waitstart === null ? null : timestamptzFromEpochMs(r.waitstart),
     ], LOCK_STATUS_TYPES));

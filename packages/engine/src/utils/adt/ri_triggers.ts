@@ -8,7 +8,7 @@
  *   afterTriggersFor(estate) the queue of one query (shared by every ModifyTable in it)
  *   relationHasForeignKeys(rel)
  *   RowCursor, CursorEngine, cursorsOf(engine)   the engine's pull cursors as used here
- *   probeIndex(engine, index, keyValues)         first visible row with an equal key
+ *   probeIndexDirty(engine, rel, index, keyValues)   ON CONFLICT's arbiter check (SnapshotDirty)
  *
  * How it works. ModifyTable reports every row it inserts, updates or
  * deletes in a table that takes part in a foreign key (afterInsert /
@@ -35,9 +35,25 @@
  *     referencing columns when one exists, else by a sequential scan.
  *  3. NO ACTION checks at the end of the statement that no row with the old
  *     key exists any more before complaining; RESTRICT does not look.
- *  4. Only one backend runs, so the row locks PostgreSQL takes (FOR KEY
- *     SHARE on the referenced row) are not needed yet; they come with the
- *     worker issue's heavyweight locks.
+ *  4. Row locks, as PostgreSQL's RI queries take them (SELECT 1 FROM pk
+ *     WHERE key = $1 FOR KEY SHARE, and the same on the referencing table
+ *     for RESTRICT / NO ACTION): every row a check finds is locked FOR KEY
+ *     SHARE before it counts (lockKeyShare). A DELETE or key UPDATE of a
+ *     referenced row in progress makes the check wait; after its commit the
+ *     row is gone (23503), after its rollback it counts. Conversely the
+ *     lock makes a later DELETE / key UPDATE of the referenced row wait for
+ *     the inserter, and its own check then sees the new referencing row. A
+ *     non-key UPDATE (NO KEY UPDATE) and FOR KEY SHARE never wait for each
+ *     other. So no two transactions can commit an orphan.
+ *  5. Snapshots (ri_PerformCheck): the referencing-side check reads with
+ *     the latest snapshot in READ COMMITTED and the transaction snapshot
+ *     otherwise (a referenced row changed since: its lock fails with 40001);
+ *     the referenced-side checks and actions always read with the latest
+ *     snapshot (detectNewRows), and in REPEATABLE READ / SERIALIZABLE an
+ *     action's DELETE / UPDATE of a row the transaction snapshot does not
+ *     see fails with 40001 (the crosscheck snapshot). A row an action
+ *     finds changed by a committed transaction is followed to its newest
+ *     version and re-checked in READ COMMITTED (EvalPlanQual).
  */
 
 import type { StorageEngine } from '../../engine.ts';
@@ -45,11 +61,12 @@ import type { Relation } from '../../access/heap/relation.ts';
 import type { IndexRelation } from '../../access/nbtree/nbtree.ts';
 import type { ScanKey } from '../../access/nbtree/nbtree.ts';
 import { initDirtySnapshot, type SnapshotData } from '../time/snapmgr.ts';
+import { LockTupleMode, LockWaitPolicy } from '../../access/heap/heapam_env.ts';
 import type { Tid } from '../../access/common/itemptr.ts';
 import type { Expr } from '../../nodes/primnodes.ts';
 import type { CatalogAccess, ConstraintInfo, IndexInfo, RelationInfo } from '../rel.ts';
 import { INT2OID, INT4OID, INT8OID, typeByOid } from './types.ts';
-import { PgError } from '../errors.ts';
+import { PgError, SQLSTATE } from '../errors.ts';
 import { ERRCODE } from '../../commands/errcodes.ts';
 import { ExecInitExpr } from '../../executor/execExpr.ts';
 import { ExprContext, type EState, type ExprState } from '../../executor/execnodes.ts';
@@ -67,7 +84,7 @@ export interface RowCursor {
 
 /** The engine's cursor API as used here (engine.ts beginScan / beginIndexScan). */
 export interface CursorEngine {
-  beginScan(rel: Relation): RowCursor;
+  beginScan(rel: Relation, options?: { snapshot?: SnapshotData }): RowCursor;
   beginIndexScan(index: IndexRelation, keys: readonly ScanKey[], options?: { direction?: 'forward' | 'backward'; indexOnly?: boolean; snapshot?: SnapshotData }): RowCursor;
 }
 
@@ -86,7 +103,7 @@ function keyArg(v: unknown, typeOid: number): unknown {
  * Opens an index scan for `col = value` on each of `heapAttnums` (which must
  * all be key columns of the index).
  */
-function openEqualityScan(engine: StorageEngine, rel: RelationInfo, index: IndexInfo, heapAttnums: readonly number[], keyValues: readonly unknown[]): RowCursor {
+function openEqualityScan(engine: StorageEngine, rel: RelationInfo, index: IndexInfo, heapAttnums: readonly number[], keyValues: readonly unknown[], snapshot?: SnapshotData): RowCursor {
   const keys: ScanKey[] = [];
   for (let i = 0; i < heapAttnums.length; i++) {
     const col = index.indkey.indexOf(heapAttnums[i]);
@@ -94,21 +111,12 @@ function openEqualityScan(engine: StorageEngine, rel: RelationInfo, index: Index
     keys.push({ attno: col + 1, op: '=', arg: keyArg(keyValues[i], typeOid) as ScanKey['arg'] });
   }
   keys.sort((a, b) => a.attno - b.attno);
-  return cursorsOf(engine).beginIndexScan(index.index, keys, { direction: 'forward', indexOnly: false });
+  return cursorsOf(engine).beginIndexScan(index.index, keys, { direction: 'forward', indexOnly: false, snapshot });
 }
 
-/** The first row visible to the statement's snapshot whose key columns equal keyValues (ON CONFLICT's probe). */
-export function probeIndex(engine: StorageEngine, rel: RelationInfo, index: IndexInfo, keyValues: readonly unknown[], skip?: (tid: Tid) => boolean): { tid: Tid; values: unknown[] } | null {
-  const cur = openEqualityScan(engine, rel, index, index.indkey, keyValues);
-  try {
-    while (cur.next()) {
-      if (skip !== undefined && skip(cur.tid)) continue;
-      return { tid: cur.tid, values: cur.values.slice() };
-    }
-    return null;
-  } finally {
-    cur.end();
-  }
+/** ExecLockRows' error for a row a transaction-snapshot check finds changed by a committed transaction. */
+function concurrentUpdate(): PgError {
+  return new PgError(SQLSTATE.serialization_failure, 'could not serialize access due to concurrent update');
 }
 
 /**
@@ -116,9 +124,12 @@ export function probeIndex(engine: StorageEngine, rel: RelationInfo, index: Inde
  * SnapshotDirty): the first row with the key that is committed-live
  * (visible or not to the statement's snapshot) or being inserted or
  * deleted by a running transaction. `xwait` is that transaction (0 when
- * none): the caller waits for it and probes again.
+ * none): the caller waits for it and probes again; `speculativeToken` is
+ * its token when it is a speculative insertion (wait on that instead).
  */
-export function probeIndexDirty(engine: StorageEngine, rel: RelationInfo, index: IndexInfo, keyValues: readonly unknown[], skip?: (tid: Tid) => boolean): { tid: Tid; values: unknown[]; xwait: number } | null {
+export function probeIndexDirty(
+  engine: StorageEngine, rel: RelationInfo, index: IndexInfo, keyValues: readonly unknown[], skip?: (tid: Tid) => boolean,
+): { tid: Tid; values: unknown[]; xwait: number; speculativeToken: number } | null {
   const dirty = initDirtySnapshot();
   const keys: ScanKey[] = [];
   for (let i = 0; i < index.indkey.length; i++) {
@@ -128,8 +139,8 @@ export function probeIndexDirty(engine: StorageEngine, rel: RelationInfo, index:
   try {
     while (cur.next()) {
       if (skip !== undefined && skip(cur.tid)) continue;
-      const xwait = dirty.xmin !== 0 ? dirty.xmin : dirty.xmax;
-      return { tid: cur.tid, values: cur.values.slice(), xwait };
+      if (dirty.xmin !== 0) return { tid: cur.tid, values: cur.values.slice(), xwait: dirty.xmin, speculativeToken: dirty.speculativeToken };
+      return { tid: cur.tid, values: cur.values.slice(), xwait: dirty.xmax, speculativeToken: 0 };
     }
     return null;
   } finally {
@@ -234,6 +245,8 @@ export class AfterTriggers {
   private readonly constraintsByRel = new Map<number, ResultRelConstraints>();
   private readonly defaultExprs = new Map<string, ExprState>();
   private readonly econtext: ExprContext;
+  /** Whether checks lock the rows they find (rule 4); false only while validateForeignKey runs. */
+  private lockRows = true;
   /** ModifyTable nodes still running; the queue fires when the last one finishes. */
   active = 0;
 
@@ -322,7 +335,7 @@ export class AfterTriggers {
       return;
     }
     const pk = this.catalog.getRelation(con.confrelid);
-    if (!this.referencedRowExists(pk, con, key)) {
+    if (!this.referencedRowExists(pk, con, key, false)) {
       throw new PgError(ERRCODE.foreign_key_violation, `insert or update on table "${rel.relname}" violates foreign key constraint "${con.conname}"`, {
         detail: `Key ${keyText(rel, con.conkey, key)} is not present in table "${pk.relname}".`,
         table: rel.relname, constraint: con.conname,
@@ -334,31 +347,128 @@ export class AfterTriggers {
   validateForeignKey(rel: RelationInfo, con: ConstraintInfo): void {
     if (rel.heap === null) return;
     const cur = cursorsOf(this.engine).beginScan(rel.heap);
+    // RI_Initial_Check locks no rows: ALTER TABLE holds both tables against writers.
+    this.lockRows = false;
     try {
       while (cur.next()) this.checkRow(rel, con, cur.values);
     } finally {
+      this.lockRows = true;
       cur.end();
     }
   }
 
-  /** Is there a row in the referenced table whose confkey columns equal key (snapshot + delta)? */
-  private referencedRowExists(pk: RelationInfo, con: ConstraintInfo, key: readonly unknown[]): boolean {
+  /**
+   * Is there a row in the referenced table whose confkey columns equal key
+   * (snapshot + delta)? A row found is locked FOR KEY SHARE first (rule 4);
+   * `detectNewRows`: read with the latest snapshot whatever the isolation
+   * level (rule 5).
+   */
+  private referencedRowExists(pk: RelationInfo, con: ConstraintInfo, key: readonly unknown[], detectNewRows: boolean): boolean {
     const index = pk.indexes.find((i) => i.indexrelid === con.conindid) ?? pk.indexes.find((i) => i.indisunique && sameColumns(i.indkey, con.confkey));
     const d = this.deltas.get(pk.oid);
+    const snapshot = this.riSnapshot(detectNewRows);
+    const found: Tid[] = [];
     if (index !== undefined) {
-      const cur = openEqualityScan(this.engine, pk, index, con.confkey, key);
+      const cur = openEqualityScan(this.engine, pk, index, con.confkey, key, snapshot);
       try {
-        while (cur.next()) if (d === undefined || !d.deleted.has(cur.tid)) return true;
+        while (cur.next()) if (d === undefined || !d.deleted.has(cur.tid)) found.push(cur.tid);
       } finally {
         cur.end();
       }
-    } else if (this.scanFor(pk, con.confkey, key, () => true)) return true;
+    } else {
+      this.scanFor(pk, con.confkey, key, (tid) => {
+        if (d === undefined || !d.deleted.has(tid)) found.push(tid);
+        return false;
+      }, snapshot);
+    }
+    // Locked with no scan open: the lock may wait.
+    for (const tid of found) if (!this.lockRows || this.lockKeyShare(pk, tid, con.confkey, key)) return true;
     if (d !== undefined) {
       for (const [tid, values] of d.inserted) {
         if (!d.deleted.has(tid) && keysEqual(pk, con.confkey, keyOf(values, con.confkey), key)) return true;
       }
     }
     return false;
+  }
+
+  /**
+   * ri_PerformCheck's snapshot (rule 5): undefined for the statement's own
+   * (the transaction snapshot in REPEATABLE READ and SERIALIZABLE), else a
+   * copy of the latest one (GetLatestSnapshot reuses its buffer).
+   */
+  private riSnapshot(detectNewRows: boolean): SnapshotData | undefined {
+    const xact = this.engine.xact;
+    // Validating a new foreign key (no row locks) reads what its statement sees, as RI_Initial_Check.
+    if (!this.lockRows || (xact.usesXactSnapshot() && !detectNewRows)) return undefined;
+    return xact.snapmgr.copySnapshot(xact.snapmgr.getLatestSnapshot());
+  }
+
+  /**
+   * The FOR KEY SHARE of an RI query's row (ExecLockRows): true when the row
+   * at tid, or in READ COMMITTED its newest version if a committed
+   * transaction updated it and its `attnums` still equal `key` (the
+   * EvalPlanQual re-check of the query's WHERE clause), is locked. A row
+   * deleted meanwhile does not count; with a transaction snapshot a row
+   * changed meanwhile is 40001.
+   */
+  private lockKeyShare(rel: RelationInfo, tid: Tid, attnums: readonly number[], key: readonly unknown[]): boolean {
+    const engine = this.engine;
+    const heap = heapOf(rel);
+    let t = tid;
+    for (;;) {
+      const lr = engine.lockRow(heap, t, LockTupleMode.KeyShare, LockWaitPolicy.Block);
+      switch (lr.outcome) {
+        case 'ok':
+          return t === tid || (lr.values !== null && keysEqual(rel, attnums, keyOf(lr.values, attnums), key));
+        case 'updated':
+          if (engine.xact.usesXactSnapshot()) throw concurrentUpdate();
+          t = lr.tid;
+          continue;
+        case 'deleted':
+          if (engine.xact.usesXactSnapshot()) throw concurrentUpdate();
+          return false;
+        default:
+          return false; // changed by this transaction's current command: not there for it
+      }
+    }
+  }
+
+  /**
+   * An action's DELETE or UPDATE of a referencing row found with the latest
+   * snapshot (rule 5): 40001 in REPEATABLE READ when the transaction
+   * snapshot does not see the row (crosscheck); `apply` changes the row
+   * version at a TID; if a committed transaction changed it first, READ
+   * COMMITTED locks the newest version, and applies to it if it still
+   * references `key` (EvalPlanQual); others fail with 40001.
+   */
+  private modifyReferencing(fk: RelationInfo, con: ConstraintInfo, key: readonly unknown[], tid: Tid, values: unknown[], apply: (tid: Tid, values: unknown[]) => { outcome: string; tid: Tid }): void {
+    const engine = this.engine;
+    const heap = heapOf(fk);
+    const xactSnapshot = engine.xact.usesXactSnapshot();
+    if (xactSnapshot && !(this.deltas.get(fk.oid)?.inserted.has(tid) ?? false) && engine.fetch(heap, tid) === null) throw concurrentUpdate();
+    let t = tid;
+    let v = values;
+    for (;;) {
+      const r = apply(t, v);
+      if (r.outcome === 'ok' || r.outcome === 'self-modified') return;
+      if (r.outcome !== 'updated' && r.outcome !== 'deleted') throw new PgError(ERRCODE.internal_error, `unexpected result changing a referencing row: ${r.outcome}`);
+      if (xactSnapshot) throw concurrentUpdate();
+      if (r.outcome === 'deleted') return;
+      // EvalPlanQual: the newest version, locked, still referencing the key?
+      let next = r.tid;
+      for (;;) {
+        const lr = engine.lockRow(heap, next, LockTupleMode.Exclusive, LockWaitPolicy.Block);
+        if (lr.outcome === 'updated') {
+          next = lr.tid;
+          continue;
+        }
+        if (lr.outcome !== 'ok' || lr.values === null) return;
+        if (!keysEqual(fk, con.conkey, keyOf(lr.values, con.conkey), key)) return;
+        t = next;
+        v = lr.values as unknown[];
+        break;
+      }
+    }
   }
 
   // ------------------------------------------------------------ referenced side (NO ACTION, RESTRICT, CASCADE, SET NULL, SET DEFAULT)
@@ -379,23 +489,23 @@ export class AfterTriggers {
       switch (action) {
         case 'a':
           // NO ACTION: fine if another row now carries the old key (rule 3).
-          if (this.referencedRowExists(pk, con, oldKey)) continue;
+          if (this.referencedRowExists(pk, con, oldKey, true)) continue;
           this.restrict(pk, fk, con, oldKey, false);
           break;
         case 'r':
           this.restrict(pk, fk, con, oldKey, true);
           break;
         case 'c':
-          if (ev.kind === 'delete') this.forEachReferencing(fk, con, oldKey, (tid, values) => this.cascadeDelete(fk, tid, values));
-          else this.forEachReferencing(fk, con, oldKey, (tid, values) => this.setKey(fk, con, tid, values, newKey));
+          if (ev.kind === 'delete') this.forEachReferencing(fk, con, oldKey, (tid, values) => this.cascadeDelete(fk, con, oldKey, tid, values));
+          else this.forEachReferencing(fk, con, oldKey, (tid, values) => this.setKey(fk, con, oldKey, tid, values, newKey));
           break;
         case 'n':
-          this.forEachReferencing(fk, con, oldKey, (tid, values) => this.setKey(fk, con, tid, values, con.conkey.map(() => null)));
+          this.forEachReferencing(fk, con, oldKey, (tid, values) => this.setKey(fk, con, oldKey, tid, values, con.conkey.map(() => null)));
           break;
         case 'd':
-          this.forEachReferencing(fk, con, oldKey, (tid, values) => this.setKey(fk, con, tid, values, con.conkey.map((attnum) => this.columnDefault(fk, attnum))));
+          this.forEachReferencing(fk, con, oldKey, (tid, values) => this.setKey(fk, con, oldKey, tid, values, con.conkey.map((attnum) => this.columnDefault(fk, attnum))));
           // The default may be the old key itself: those rows still reference it (RI_FKey_setdefault's second look).
-          if (!this.referencedRowExists(pk, con, oldKey)) this.restrict(pk, fk, con, oldKey, false);
+          if (!this.referencedRowExists(pk, con, oldKey, true)) this.restrict(pk, fk, con, oldKey, false);
           break;
         default:
           throw new PgError(ERRCODE.internal_error, `unrecognized foreign key action "${action}"`);
@@ -405,10 +515,12 @@ export class AfterTriggers {
 
   /** NO ACTION's 23503, or RESTRICT's 23001 (PostgreSQL 17 words them differently). */
   private restrict(pk: RelationInfo, fk: RelationInfo, con: ConstraintInfo, oldKey: readonly unknown[], isRestrict: boolean): void {
+    // ri_restrict's SELECT 1 FROM fk WHERE key = $1 FOR KEY SHARE: a row counts once locked (rule 4).
     let found = false;
-    this.forEachReferencing(fk, con, oldKey, () => {
-      found = true;
-      return false;
+    const ownInserted = this.deltas.get(fk.oid)?.inserted;
+    this.forEachReferencing(fk, con, oldKey, (tid) => {
+      found = (ownInserted?.has(tid) ?? false) || this.lockKeyShare(fk, tid, con.conkey, oldKey);
+      return !found;
     });
     if (found && isRestrict) {
       throw new PgError(ERRCODE.restrict_violation, `update or delete on table "${pk.relname}" violates RESTRICT setting of foreign key constraint "${con.conname}" on table "${fk.relname}"`, {
@@ -432,8 +544,9 @@ export class AfterTriggers {
     const rows: { tid: Tid; values: unknown[] }[] = [];
     const d = this.deltas.get(fk.oid);
     const index = fk.indexes.find((i) => i.indkey.length >= con.conkey.length && sameColumns(i.indkey.slice(0, con.conkey.length), con.conkey));
+    const snapshot = this.riSnapshot(true);
     if (index !== undefined) {
-      const cur = openEqualityScan(this.engine, fk, index, con.conkey, key);
+      const cur = openEqualityScan(this.engine, fk, index, con.conkey, key, snapshot);
       try {
         while (cur.next()) if (d === undefined || !d.deleted.has(cur.tid)) rows.push({ tid: cur.tid, values: cur.values.slice() });
       } finally {
@@ -443,7 +556,7 @@ export class AfterTriggers {
       this.scanFor(fk, con.conkey, key, (tid, values) => {
         if (d === undefined || !d.deleted.has(tid)) rows.push({ tid, values: values.slice() });
         return false;
-      });
+      }, snapshot);
     }
     if (d !== undefined) {
       for (const [tid, values] of d.inserted) {
@@ -454,9 +567,9 @@ export class AfterTriggers {
   }
 
   /** Sequential scan for rows whose attnums equal key; stops when fn returns true. Returns whether it stopped. */
-  private scanFor(rel: RelationInfo, attnums: readonly number[], key: readonly unknown[], fn: (tid: Tid, values: readonly unknown[]) => boolean): boolean {
+  private scanFor(rel: RelationInfo, attnums: readonly number[], key: readonly unknown[], fn: (tid: Tid, values: readonly unknown[]) => boolean, snapshot?: SnapshotData): boolean {
     if (rel.heap === null) return false;
-    const cur = cursorsOf(this.engine).beginScan(rel.heap);
+    const cur = cursorsOf(this.engine).beginScan(rel.heap, { snapshot });
     try {
       while (cur.next()) {
         let eq = true;
@@ -469,20 +582,27 @@ export class AfterTriggers {
     }
   }
 
-  private cascadeDelete(fk: RelationInfo, tid: Tid, values: unknown[]): void {
+  /** ON DELETE CASCADE: RI_FKey_cascade_del's DELETE FROM fk WHERE key = $1, one found row (rule 5). */
+  private cascadeDelete(fk: RelationInfo, con: ConstraintInfo, key: readonly unknown[], tid: Tid, values: unknown[]): void {
     if (this.isDeleted(fk.oid, tid)) return;
-    this.engine.delete(heapOf(fk), tid);
-    this.afterDelete(fk, tid, values);
+    this.modifyReferencing(fk, con, key, tid, values, (t, v) => {
+      const r = this.engine.tryDelete(heapOf(fk), t);
+      if (r.outcome === 'ok') this.afterDelete(fk, t, v);
+      return r;
+    });
   }
 
   /** ON UPDATE CASCADE / SET NULL / SET DEFAULT: the referencing columns get newKey; the row's constraints apply. */
-  private setKey(fk: RelationInfo, con: ConstraintInfo, tid: Tid, values: unknown[], newKey: readonly unknown[] | null): void {
+  private setKey(fk: RelationInfo, con: ConstraintInfo, key: readonly unknown[], tid: Tid, values: unknown[], newKey: readonly unknown[] | null): void {
     if (newKey === null || this.isDeleted(fk.oid, tid)) return;
-    const next = values.slice();
-    for (let i = 0; i < con.conkey.length; i++) next[con.conkey[i] - 1] = newKey[i];
-    execConstraints(this.constraintsOf(fk), next, this.econtext);
-    const newTid = this.engine.update(heapOf(fk), tid, next as never);
-    this.afterUpdate(fk, tid, values, newTid, next);
+    this.modifyReferencing(fk, con, key, tid, values, (t, v) => {
+      const next = v.slice();
+      for (let i = 0; i < con.conkey.length; i++) next[con.conkey[i] - 1] = newKey[i];
+      execConstraints(this.constraintsOf(fk), next, this.econtext);
+      const r = this.engine.tryUpdate(heapOf(fk), t, next as never);
+      if (r.outcome === 'ok') this.afterUpdate(fk, t, v, r.tid, next);
+      return r;
+    });
   }
 
   private constraintsOf(rel: RelationInfo): ResultRelConstraints {

@@ -92,7 +92,7 @@ export class SnapshotData {
   copied = false;
   /** My commands before this one are visible, this one and later are not. */
   curcid = 0;
-  /** DIRTY snapshots: speculative insertion token found (always 0 for now). */
+  /** DIRTY snapshots: the speculative insertion token of the in-progress inserter found in xmin (0: none). */
   speculativeToken = 0;
   /** References from the active snapshot stack. */
   activeCount = 0;
@@ -170,6 +170,8 @@ export class SnapshotManager {
   recentXmin: TransactionId = InvalidTransactionId;
   private readonly currentData = new SnapshotData();
   private readonly secondaryData = new SnapshotData();
+  /** getCatalogSnapshot's scratch (each result is a copy: catalog scans nest). */
+  private readonly catalogData = new SnapshotData();
   private firstXactSnapshot: SnapshotData | null = null;
   private readonly registered = new Set<SnapshotData>();
   private readonly active: ActiveSnapshotElt[] = [];
@@ -237,6 +239,20 @@ export class SnapshotManager {
     if (!this.firstSnapshotSet) return this.getTransactionSnapshot();
     this.secondarySnapshot = this.takeSnapshot(this.secondaryData);
     return this.secondarySnapshot;
+  }
+
+  /**
+   * GetCatalogSnapshot for a transaction that keeps its snapshot (REPEATABLE
+   * READ, SERIALIZABLE): catalog reads must see the catalogs as they are
+   * now, not as the transaction's snapshot saw them, or DDL committed since
+   * (a DROP INDEX) would be invisible to the relation cache while its
+   * effects (the index's storage gone) are not. A fresh snapshot with the
+   * current command id, as an owned copy: catalog scans nest (a cache miss
+   * inside another scan). The transaction's registered snapshot is older,
+   * so the backend's xmin already protects the rows this one sees.
+   */
+  getCatalogSnapshot(): SnapshotData {
+    return this.copySnapshot(this.takeSnapshot(this.catalogData));
   }
 
   /** SnapshotSetCommandId: CommandCounterIncrement moves the reused snapshots along. */
