@@ -41,8 +41,16 @@ export const HEAP_MULTI_INSERT_MAX_BYTES = 65536;
 /** Columns per table (MaxHeapAttributeNumber); the null bitmap and t_hoff (one byte) bound it. */
 export const MAX_HEAP_ATTRIBUTE_NUMBER = 1600;
 
-/** Default number of shared buffers (pages). 16 MB: small enough for a tab, big enough for a working set. */
-export const DEFAULT_SHARED_BUFFERS = 2048;
+/**
+ * Default number of shared buffers (pages): 128 MB, PostgreSQL's default.
+ * The SharedArrayBuffer's pages are committed by the OS only when first
+ * touched, so an idle pool costs address space, not memory (Database.open
+ * plus SELECT 1 measured 77-78 MB RSS at 2048 and at 16384 buffers). At
+ * 16 MB the speed.html series outgrew the pool at its test 11 and every
+ * later read evicted a dirty page, where PostgreSQL evicts nothing. The
+ * playground passes a smaller pool so its buffer grid stays readable.
+ */
+export const DEFAULT_SHARED_BUFFERS = 16384;
 /**
  * BUF_DROP_FULL_SCAN_THRESHOLD as a divisor: dropping or truncating a
  * relation with fewer than nbuffers / 32 blocks to forget looks each block

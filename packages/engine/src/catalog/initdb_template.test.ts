@@ -58,20 +58,24 @@ describe('initdb template', () => {
     }
   });
 
-  it('base64 decodes the same without the platform\'s atob (the table decoder)', () => {
-    const g = globalThis as { atob?: unknown };
-    const saved = g.atob;
+  it('base64 decodes the same without Node\'s Buffer (atob, as in browsers) and without atob too (the table decoder)', () => {
+    const g = globalThis as { atob?: unknown; Buffer?: unknown };
+    const savedAtob = g.atob;
+    const savedBuffer = g.Buffer;
     try {
-      g.atob = undefined;
-      for (let n = 0; n < 40; n++) {
-        const bytes = new Uint8Array(n);
-        for (let i = 0; i < n; i++) bytes[i] = (i * 89 + n * 7) & 255;
-        const back = new Uint8Array(n);
-        expect(decodeBase64(encodeBase64(bytes), back, 0)).toBe(n);
-        expect(back).toEqual(bytes);
+      for (const hide of [['Buffer'], ['Buffer', 'atob']] as const) {
+        for (const name of hide) g[name] = undefined;
+        for (let n = 0; n < 40; n++) {
+          const bytes = new Uint8Array(n);
+          for (let i = 0; i < n; i++) bytes[i] = (i * 89 + n * 7) & 255;
+          const back = new Uint8Array(n + 1);
+          expect(decodeBase64(encodeBase64(bytes), back, 1)).toBe(n);
+          expect(back.subarray(1)).toEqual(bytes);
+        }
       }
     } finally {
-      g.atob = saved;
+      g.atob = savedAtob;
+      g.Buffer = savedBuffer;
     }
   });
 

@@ -112,13 +112,31 @@ export function encodeBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes into `out` at `at`; returns the number of bytes written. Where
- * the platform has atob (browsers, workers, Node 16+) the decoding itself
- * is native and only the copy of its one-byte characters runs here: at a
- * cold start, still interpreted, that is about twice as fast as decoding
- * four characters at a time through the table below.
+ * A native base64 decoder into bytes, where the platform has one: Node's
+ * global Buffer (read from globalThis, so the engine imports nothing of
+ * Node's). Browsers have none that writes bytes (Uint8Array.fromBase64 is
+ * not there yet) and take atob below.
+ */
+interface NativeBase64 {
+  from(text: string, encoding: 'base64'): Uint8Array;
+}
+
+/**
+ * Decodes into `out` at `at`; returns the number of bytes written. With
+ * Node's Buffer the whole decoding is native (~270 KB of image at a cold
+ * start, a loop over every byte otherwise). Where the platform has atob
+ * (browsers, workers) the decoding itself is native and only the copy of
+ * its one-byte characters runs here: at a cold start, still interpreted,
+ * that is about twice as fast as decoding four characters at a time
+ * through the table below.
  */
 export function decodeBase64(text: string, out: Uint8Array, at: number): number {
+  const nativeBase64 = (globalThis as { Buffer?: NativeBase64 }).Buffer;
+  if (nativeBase64 !== undefined) {
+    const bytes = nativeBase64.from(text, 'base64');
+    out.set(bytes, at);
+    return bytes.length;
+  }
   if (typeof atob === 'function') {
     const bin = atob(text);
     const n = bin.length;

@@ -602,6 +602,16 @@ type Push = (kind: TokenKind, value: string, start: number, end: number, ival?: 
 function scanNumber(sql: string, i: number, push: Push): number {
   const n = sql.length;
   const start = i;
+  // The common case first, before the closures below are made: plain digits ending at something that
+  // cannot continue a number ({decinteger} without underscores, not "0x", not before '.', 'e' or junk).
+  if (sql.charCodeAt(i) !== 48 || !isIdentCont(sql.charCodeAt(i + 1))) {
+    let k = i;
+    while (k < n && isDigit(sql.charCodeAt(k))) k++;
+    if (k > i) {
+      const c = k < n ? sql.charCodeAt(k) : -1;
+      if (c !== 46 && c !== 95 && !isIdentCont(c)) return finishInteger(sql, start, k, push);
+    }
+  }
   const junkFrom = (k: number): never => {
     let e = k;
     while (e < n && isIdentCont(sql.charCodeAt(e))) e++;

@@ -232,7 +232,8 @@ export function indexFormTupleInto(
   } finally {
     if (!nested) {
       scratchBusy = false;
-      scratch.fill(null);
+      // measure() set at most the first natts entries.
+      if (natts > 0) scratch.fill(null, 0, natts);
     }
   }
 }

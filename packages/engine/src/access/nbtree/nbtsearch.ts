@@ -32,7 +32,7 @@ import {
   btpoLevel,
   btpoNext,
 } from './nbtpageops.ts';
-import { BTREE_HEIGHT_MAX, BTREE_MOVE_RIGHT_MAX, INDEX_ALT_TID_MASK, INDEX_NULL_MASK, P_HIKEY } from './nbtree_constants.ts';
+import { BT_OFFSET_MASK, BTREE_HEIGHT_MAX, BTREE_MOVE_RIGHT_MAX, INDEX_ALT_TID_MASK, INDEX_NULL_MASK, P_HIKEY } from './nbtree_constants.ts';
 import { btTupleGetDownLink } from './nbttuple.ts';
 
 /**
@@ -120,7 +120,8 @@ export function btBinSrch(rel: IndexRelation, key: BTScanInsert, page: Uint8Arra
 }
 
 const INT4OID = 23;
-const INFO_HI_GENERAL = (INDEX_NULL_MASK | INDEX_ALT_TID_MASK) >>> 8;
+const INFO_HI_NULLS = INDEX_NULL_MASK >>> 8;
+const INFO_HI_ALT_TID = INDEX_ALT_TID_MASK >>> 8;
 
 /**
  * btBinSrch for the commonest key, one int4 column ASC NULLS LAST with a
@@ -144,8 +145,12 @@ function btBinSrchInt4(rel: IndexRelation, key: BTScanInsert, page: Uint8Array, 
     } else {
       const lp = SIZE_OF_PAGE_HEADER + ((mid - 1) << 2);
       const off = (page[lp] | (page[lp + 1] << 8)) & LP_OFF_MASK;
-      // t_info's high byte: NULLs or a pivot (maybe truncated) take the general rules.
-      if ((page[off + 7] & INFO_HI_GENERAL) !== 0) {
+      // t_info's high byte: NULLs take the general rules, and so does a pivot
+      // truncated to no key column (BTreeTupleGetNAtts, the low 12 bits of its
+      // t_tid offset field, is 0); a pivot that kept the column has its value
+      // where a leaf tuple has it, and only an equal value needs more.
+      const hi = page[off + 7];
+      if ((hi & INFO_HI_NULLS) !== 0 || ((hi & INFO_HI_ALT_TID) !== 0 && ((page[off + 4] | (page[off + 5] << 8)) & BT_OFFSET_MASK) === 0)) {
         r = btCompare(rel, key, page, mid);
       } else {
         // The little-endian int4 key at the start of the tuple's data (offset 8: no null bitmap).

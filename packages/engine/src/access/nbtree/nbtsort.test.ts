@@ -4,9 +4,10 @@ import { PgError } from '../../utils/errors.ts';
 import type { Tid } from '../common/itemptr.ts';
 import { btbeginscan, btbuild, btIndexCheck, btIndexStats, btinsert } from './nbtree.ts';
 import { FakeHeap, intKey, startInstance, testIndex, textKey } from './nbtree_testutil.ts';
-import type { IndexBuildScan } from './nbtsort.ts';
+import { formIntKeyTuple, type IndexBuildScan } from './nbtsort.ts';
+import { indexFormTupleInto } from './itup.ts';
 import type { IndexKeyColumn } from './nbtree.ts';
-import { OIDOID, TYPES } from '../../utils/adt/types.ts';
+import { OIDOID, TYPES, typeByName } from '../../utils/adt/types.ts';
 import type { TypeInfo } from '../../utils/adt/datum.ts';
 
 /**
@@ -223,5 +224,28 @@ describe('bottom-up index build', () => {
     expect(b / a).toBeGreaterThan(1.9);
     btIndexCheck(full, inst.env);
     btIndexCheck(half, inst.env);
+  });
+
+  it('forms one-column integer key tuples byte for byte as indexFormTupleInto does (the build\'s fast path)', () => {
+    const inst = startInstance(new MemoryDirectory());
+    const cases: [string, number[]][] = [
+      ['int2', [0, 1, -1, 32767, -32768, 258, -259]],
+      ['int4', [0, 1, -1, 2147483647, -2147483648, 16909060, -16909061]],
+      ['oid', [0, 1, 4294967295, 2147483648, 16909060]],
+    ];
+    const tids = [1, 65535, 65536 + 7, 0x7fff0000 + 291, 4294901760 + 1];
+    for (const [typname, values] of cases) {
+      const type = typeByName(typname)!;
+      const idx = testIndex(inst, [{ name: 'k', type }]);
+      for (const v of values) {
+        for (const tid of tids) {
+          const want = new Uint8Array(64).fill(0xaa);
+          const got = new Uint8Array(64).fill(0xaa);
+          const n = indexFormTupleInto(idx.desc, [v], tid, want, 0);
+          expect(formIntKeyTuple(got, v, idx.desc.attlen[0], tid)).toBe(n);
+          expect(Array.from(got.subarray(0, n))).toEqual(Array.from(want.subarray(0, n)));
+        }
+      }
+    }
   });
 });

@@ -49,10 +49,9 @@ export interface SplitPoint {
   newitemonleft: boolean;
 }
 
-interface Candidate {
-  k: number;
-  delta: number;
-}
+/** btFindSplitLoc's best candidates so far, sorted by (delta, k); sized for the larger interval. */
+const splitTopK = new Int32Array(Math.max(BT_SPLIT_LEAF_INTERVAL, BT_SPLIT_INTERNAL_INTERVAL));
+const splitTopDelta = new Float64Array(splitTopK.length);
 
 /**
  * _bt_findsplitloc: the split point for inserting `newitem` (sized
@@ -88,7 +87,15 @@ export function btFindSplitLoc(rel: IndexRelation, page: Uint8Array, newitemoff:
   for (let j = 0; j < n; j++) total += sizes[j];
 
   const f = isrightmost ? (isleaf ? rel.fillfactor : BTREE_NONLEAF_FILLFACTOR) / 100 : 0.5;
-  const cands: Candidate[] = [];
+  // Only the best `limit` candidates by (delta, k) can be looked at (the interval
+  // below is at most that), so they are kept sorted as they come, in typed
+  // arrays: the same ones a full sort would put first, without a candidate
+  // object per item and a comparator call per comparison on every split.
+  const limit = isleaf ? BT_SPLIT_LEAF_INTERVAL : BT_SPLIT_INTERNAL_INTERVAL;
+  const topK = splitTopK;
+  const topDelta = splitTopDelta;
+  let ntop = 0;
+  let ncands = 0;
   let left = 0;
   for (let k = 1; k < n; k++) {
     left += sizes[k - 1];
@@ -97,17 +104,27 @@ export function btFindSplitLoc(rel: IndexRelation, page: Uint8Array, newitemoff:
     let rightfree = rightspace - (total - left);
     if (!isleaf) rightfree += firstrightsz - (maxAlign(SIZE_OF_INDEX_TUPLE_DATA) + SIZE_OF_ITEM_ID);
     if (leftfree < 0 || rightfree < 0) continue;
-    cands.push({ k, delta: Math.abs(f * leftfree - (1 - f) * rightfree) });
+    ncands++;
+    const delta = Math.abs(f * leftfree - (1 - f) * rightfree);
+    // k only grows: a candidate with a delta equal to a kept one sorts after it.
+    if (ntop === limit && delta >= topDelta[ntop - 1]) continue;
+    let at = ntop < limit ? ntop++ : ntop - 1;
+    while (at > 0 && topDelta[at - 1] > delta) {
+      topDelta[at] = topDelta[at - 1];
+      topK[at] = topK[at - 1];
+      at--;
+    }
+    topDelta[at] = delta;
+    topK[at] = k;
   }
-  if (cands.length === 0) elog(`could not find a feasible split point for index "${rel.name}"`);
-  cands.sort((a, b) => a.delta - b.delta || a.k - b.k);
-  const interval = Math.min(Math.max(1, Math.floor(cands.length * 0.05)), isleaf ? BT_SPLIT_LEAF_INTERVAL : BT_SPLIT_INTERNAL_INTERVAL);
+  if (ncands === 0) elog(`could not find a feasible split point for index "${rel.name}"`);
+  const interval = Math.min(Math.max(1, Math.floor(ncands * 0.05)), limit);
 
-  let best = cands[0].k;
+  let best = topK[0];
   if (interval > 1) {
     let bestPenalty = Infinity;
     for (let c = 0; c < interval; c++) {
-      const k = cands[c].k;
+      const k = topK[c];
       let penalty: number;
       if (isleaf) {
         const lb = offs[k - 1] < 0 ? newitem : page;

@@ -198,7 +198,14 @@ const MAX_SUBTRANSACTION_ID = 0xffffffff;
 
 /** One level of the transaction stack (TransactionStateData). */
 class TransactionStateData {
+  /** Set only through setFullTransactionId, which keeps `xid` in step. */
   fullTransactionId: FullTransactionId = 0;
+  /**
+   * The 32-bit XID of fullTransactionId (InvalidTransactionId when none), kept
+   * as a field: isCurrentTransactionId reads it for nearly every tuple a scan
+   * checks, and deriving it is a floating-point modulo.
+   */
+  xid: TransactionId = InvalidTransactionId;
   subTransactionId = InvalidSubTransactionId;
   /** Savepoint name; null at the top level and for internal subtransactions. */
   name: string | null = null;
@@ -214,8 +221,9 @@ class TransactionStateData {
 
   constructor(readonly parent: TransactionStateData | null) {}
 
-  get xid(): TransactionId {
-    return this.fullTransactionId === 0 ? InvalidTransactionId : xidFromFull(this.fullTransactionId);
+  setFullTransactionId(fxid: FullTransactionId): void {
+    this.fullTransactionId = fxid;
+    this.xid = fxid === 0 ? InvalidTransactionId : xidFromFull(fxid);
   }
 }
 
@@ -502,7 +510,7 @@ export class Xact implements SnapshotXactHooks {
 
   private assignOne(s: TransactionStateData): void {
     const isSubXact = s.parent !== null;
-    s.fullTransactionId = this.varsup.getNewTransactionId(this.procno, isSubXact);
+    s.setFullTransactionId(this.varsup.getNewTransactionId(this.procno, isSubXact));
     if (isSubXact) this.subtrans.setParent(s.xid, (s.parent as TransactionStateData).xid);
     for (const fn of this.xidAssignedCallbacks) fn(s.xid, isSubXact, s.subTransactionId);
   }
@@ -662,7 +670,7 @@ export class Xact implements SnapshotXactHooks {
     this.current = s;
     Assert(s.state === 'DEFAULT', `StartTransaction while in ${s.state} state`);
     s.state = 'START';
-    s.fullTransactionId = 0;
+    s.setFullTransactionId(0);
     this.xactIsoLevelValue = this.settings.defaultIsolationLevel;
     this.xactReadOnlyValue = this.settings.defaultReadOnly;
     s.subTransactionId = TopSubTransactionId;
@@ -797,7 +805,7 @@ export class Xact implements SnapshotXactHooks {
     this.combo.atEOXact();
     this.snapmgr.atEOXact(isCommit, this.notice);
     this.pendingDeletes = [];
-    s.fullTransactionId = 0;
+    s.setFullTransactionId(0);
     s.subTransactionId = InvalidSubTransactionId;
     s.nestingLevel = 0;
     s.childXids = [];
