@@ -99,7 +99,10 @@ import { SyncRequestQueue } from './storage/ipc/syncrequest.ts';
 import { LWLockOwner } from './storage/lmgr/lwlock.ts';
 import { LockAcquireResult, LockManager } from './storage/lmgr/lock.ts';
 import { PredicateLockManager } from './storage/lmgr/predicate.ts';
-import { conditionalLockRelationOid, lockRelationIdForSession, lockRelationOid, unlockRelationIdForSession, unlockRelationOid, xactLockTableInsert, type XactWaitCallbacks } from './storage/lmgr/lmgr.ts';
+import {
+  conditionalLockRelationOid, lockRelationIdForSession, lockRelationOid, speculativeInsertionLockAcquire, speculativeInsertionLockRelease,
+  unlockRelationIdForSession, unlockRelationOid, xactLockTableInsert, type XactWaitCallbacks,
+} from './storage/lmgr/lmgr.ts';
 import type { LockMode } from './storage/lmgr/lockdefs.ts';
 import { BackendStatus } from './storage/ipc/backend_status.ts';
 import { Smgr } from './storage/smgr/smgr.ts';
@@ -512,7 +515,8 @@ export class StorageEngine implements ScanOwner {
     const subtrans = this.transam.subtrans;
     const vis = this.vis;
     this.predicateLocks = new PredicateLockManager({
-      shmem: this.shmem, lw: this.lw, pid: this.pid, databaseOid: STORAGE_DB_OID, xact: this.xact,
+      shmem: this.shmem, lw: this.lw, pid: this.pid, databaseOid: STORAGE_DB_OID, xact: this.xact, dir: this.dir,
+      virtualTransactionId: () => ({ backendId: this.transam.procno + 1, lxid: this.transam.procArray.localXidOf(this.transam.procno) }),
       getTopmostTransaction: (xid, stopBefore) => subtrans.getTopmostTransaction(xid, stopBefore),
       readNextTransactionId: () => this.transam.varsup.readNextTransactionId(),
       transactionXmin: () => this.xact.snapmgr.transactionXmin,
@@ -626,6 +630,7 @@ export class StorageEngine implements ScanOwner {
     return {
       checkPointGuts: () => {
         checkPointTransam(this.transam);
+        this.predicateLocks.checkPointPredicate();
         this.bufmgr.bufferSync();
         // Every backend's writes, not only this one's: the shared fsync request queue (syncrequest.ts).
         this.smgr.syncAll(this.syncRequests.absorb());
@@ -971,6 +976,16 @@ export class StorageEngine implements ScanOwner {
     }
   }
 
+  /**
+   * The snapshot catalog scans use (catalog/indexing.ts): a fresh one in a
+   * transaction that keeps its snapshot (REPEATABLE READ, SERIALIZABLE;
+   * SnapshotManager.getCatalogSnapshot), else undefined: the statement's.
+   */
+  catalogSnapshot(): SnapshotData | undefined {
+    if (!this.xact.usesXactSnapshot() || !this.xact.snapmgr.firstSnapshotSet) return undefined;
+    return this.xact.snapmgr.getCatalogSnapshot();
+  }
+
   /** The current statement's snapshot: startStatement's, or a new one per call (READ COMMITTED). */
   private snapshot(): SnapshotData {
     return this.stmt !== null ? this.stmt.snapshot : this.xact.snapmgr.getTransactionSnapshot();
@@ -1272,6 +1287,45 @@ export class StorageEngine implements ScanOwner {
     return tid;
   }
 
+  /**
+   * INSERT ... ON CONFLICT's insertion (ExecInsert's speculative path,
+   * README.md "Speculative insertion"): the row is stored with a fresh
+   * speculative token under the speculative insertion lock, its index
+   * entries made with the arbiter indexes (`arbiters`, index OIDs) checked
+   * in 'partial' mode. If an arbiter saw another live or in-progress row
+   * with the key, the tuple is super-deleted (invisible to everyone at
+   * once) and null returned: the caller checks the arbiters again, now
+   * finding that row. Else the insertion is confirmed and its TID returned.
+   * The lock is released after either, waking the backends that found the
+   * tuple meanwhile and waited on its token. The row must have passed the
+   * executor's constraint checks.
+   */
+  insertSpeculative(rel: Relation, values: readonly (TupleValue | null)[], arbiters: ReadonlySet<number>): Tid | null {
+    return this.statement(() => {
+      const row = this.checkRow(rel, values);
+      const cid = this.xact.getCurrentCommandId(true);
+      const xid = this.xact.getCurrentTransactionId();
+      const token = speculativeInsertionLockAcquire(this.lockManager, xid);
+      const tid = this.heap.insert(rel, row, cid, token);
+      const indexes = this.indexesOf(rel);
+      const conflict = indexes.length > 0 && this.inserterFor(rel, indexes).insertSpeculative(row, tid, arbiters);
+      if (conflict) this.heap.abortSpeculative(rel, tid);
+      else this.heap.finishSpeculative(rel, tid);
+      speculativeInsertionLockRelease(this.lockManager, xid, token);
+      return conflict ? null : tid;
+    });
+  }
+
+  /**
+   * ON CONFLICT's question about the row version an arbiter check found
+   * (HeapAM.snapshotVisibility): 'visible' to the statement's snapshot,
+   * 'mine' (inserted by this transaction, not visible: this command's), or
+   * 'invisible'.
+   */
+  tupleSnapshotVisibility(rel: Relation, tid: Tid): 'visible' | 'mine' | 'invisible' {
+    return this.statement(() => this.heap.snapshotVisibility(rel, tid, this.snapshot()));
+  }
+
   /** Replaces the row at tid; returns the new version's TID. */
   update(rel: Relation, tid: Tid, values: readonly (TupleValue | null)[]): Tid {
     return this.statement(() => {
@@ -1403,13 +1457,14 @@ export class StorageEngine implements ScanOwner {
 
   /**
    * Calls fn for every visible row without materializing them (the
-   * executor's SeqScan). `values` is reused between calls.
+   * executor's SeqScan). `values` is reused between calls. `snapshot`
+   * replaces the statement's (catalog scans: catalogSnapshot).
    */
-  scanEach(rel: Relation, fn: (values: (TupleValue | null)[], tid: Tid) => void): number {
+  scanEach(rel: Relation, fn: (values: (TupleValue | null)[], tid: Tid) => void, snapshot?: SnapshotData): number {
     return this.statement(() => {
       const values = new Array<TupleValue | null>(rel.desc.natts);
       const isnull = new Array<boolean>(rel.desc.natts);
-      const scan = new HeapScan(this.heap, rel, this.snapshot());
+      const scan = new HeapScan(this.heap, rel, snapshot ?? this.snapshot());
       let n = 0;
       try {
         while (scan.next()) {

@@ -22,6 +22,7 @@ export { tokenize } from './parser/scan.ts';
 export { Database, setDataDirFactory, type DatabaseOptions, type DatabaseAttachOptions, type QueryOptions, type Result, type Queryable } from './database.ts';
 export { createSharedMemoryAndSemaphores, calculateShmemSize, sharedMemoryConfig, type SharedMemoryConfig } from './storage/ipc/ipci.ts';
 export { xlogStatsOf, type XLogStats } from './access/transam/xlog.ts';
+export { predicateLockStatsOf } from './storage/lmgr/predicate_internals.ts';
 export { sendProcSignal, PROCSIG_CANCEL, PROCSIG_DIE } from './storage/ipc/procsignal.ts';
 export { requestCheckpointerShutdown, requestAuxiliaryShutdown } from './storage/ipc/syncrequest.ts';
 export { Shmem } from './storage/ipc/shmem.ts';
@@ -33,3 +34,8 @@ export { rowToText, datumToText } from './tcop/printtup.ts';
 export { describeCommand } from './tcop/describe.ts';
 export { Guc } from './utils/misc/guc.ts';
 export { autoVacLauncherMain, tablesNeedingVacuum, DEFAULT_AUTOVACUUM_SETTINGS, type AutovacuumSettings } from './postmaster/autovacuum.ts';
+export {
+  archiveDataDirectory, restoreDataDirectory, readDataDirectory, writeDataDirectory, makeBaseBackup, readBaseBackup, backupManifest,
+  compressBaseBackup, decompressBaseBackup, cleanlyShutDown, BACKUP_MANIFEST_PATH, type BackupFile,
+} from './backup/basebackup.ts';
+export { writeTar, readTar, type TarMember } from './port/tar.ts';

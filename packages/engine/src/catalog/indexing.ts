@@ -11,7 +11,11 @@
  * Every operation goes through the StorageEngine, so catalog rows are
  * WAL-logged, MVCC-versioned and rolled back like any table's rows, and a
  * scan sees what the current command's snapshot sees: committed rows plus
- * this transaction's changes up to the last CommandCounterIncrement.
+ * this transaction's changes up to the last CommandCounterIncrement. In a
+ * REPEATABLE READ or SERIALIZABLE transaction that snapshot is a fresh
+ * one per scan (engine.catalogSnapshot, PostgreSQL's catalog snapshot),
+ * not the transaction's: DDL other sessions committed since it began is
+ * seen, as its effects on storage are (a dropped index's files are gone).
  *
  * Catalog lookups scan the whole catalog (the catalogs are small: a few
  * hundred pg_attribute rows in a fresh database); the caches in
@@ -63,7 +67,7 @@ export class CatalogHeaps {
     this.engine.scanEach(rel, (values, tid) => {
       if (detoast) heap.detoastValues(rel, values);
       fn(values, tid);
-    });
+    }, this.engine.catalogSnapshot());
   }
 
   /**
@@ -73,7 +77,8 @@ export class CatalogHeaps {
    * row. `values` is reused between calls.
    */
   scanLeading(relid: number, natts: number, fn: (values: CatalogValues, tid: Tid) => void): void {
-    const scan = this.engine.beginScan(this.rel(relid), { natts });
+    const snapshot = this.engine.catalogSnapshot();
+    const scan = this.engine.beginScan(this.rel(relid), snapshot !== undefined ? { natts, snapshot } : { natts });
     try {
       while (scan.next()) fn(scan.values, scan.tid);
     } finally {
@@ -110,7 +115,8 @@ export class CatalogHeaps {
     if (index === undefined) return this.findAll(relid, seqPred);
     const scanKeys: ScanKey[] = keys.map((arg, i) => ({ attno: i + 1, op: '=', arg }));
     const out: CatalogRow[] = [];
-    const scan = this.engine.beginIndexScan(index, scanKeys);
+    const snapshot = this.engine.catalogSnapshot();
+    const scan = this.engine.beginIndexScan(index, scanKeys, snapshot !== undefined ? { snapshot } : undefined);
     try {
       while (scan.next()) out.push({ tid: scan.tid, values: scan.values.slice() });
     } finally {

@@ -13,10 +13,11 @@
  *   DELETE  a resjunk "ctid"
  *
  * Per row: INSERT computes GENERATED STORED columns, runs ExecConstraints
- * (NOT NULL, CHECK: execConstraints.ts), probes the ON CONFLICT arbiter
- * indexes, then engine.insert (which maintains every index and raises 23505
- * for a unique violation). UPDATE fetches the old row by TID, merges the
- * SET values into it, recomputes generated columns, checks, engine.tryUpdate.
+ * (NOT NULL, CHECK: execConstraints.ts), then engine.insert (which
+ * maintains every index and raises 23505 for a unique violation), or with
+ * ON CONFLICT the speculative insertion loop below. UPDATE fetches the
+ * old row by TID, merges the SET values into it, recomputes generated
+ * columns, checks, engine.tryUpdate.
  * DELETE engine.tryDelete. Both wait (in the heap) for a transaction that
  * holds the row; a row a committed transaction changed meanwhile gives
  * 40001 in REPEATABLE READ, and in READ COMMITTED is skipped (deleted) or
@@ -42,18 +43,34 @@
  * earlier rows are stored first, so an error of theirs (23505) is the one
  * reported, as row-at-a-time execution would report it.
  *
- * ON CONFLICT. The arbiter probe is an index scan with the statement's
- * snapshot for a row with the same key, then, if it sees none, one with a
- * DIRTY snapshot that waits for a running inserter or deleter of the key
- * and probes again (probeDirty); DO UPDATE locks the row first (waiting
- * for its holder, onConflictUpdate). PostgreSQL's speculative insertion
- * protocol (speculative tokens, super-deleting the loser's tuple) is not
- * here: of two sessions whose probes both run before either inserted the
- * key, the second gets 23505 from the unique index (after waiting for the
- * first) where PostgreSQL would skip or update the first one's row. The statement's own writes are invisible to its scans, so
- * the node also remembers the keys it wrote: a second proposed row with the
- * same key is a conflict for DO NOTHING and error 21000 for DO UPDATE, as
- * in PostgreSQL.
+ * ON CONFLICT: PostgreSQL's speculative insertion (ExecInsert and
+ * ExecOnConflictUpdate; access/heap/README.md "Speculative insertion"):
+ *
+ *        +--> 1. pre-check: probe each arbiter index with a DIRTY snapshot
+ *        |       (probeDirty); a running inserter or deleter of the key is
+ *        |       waited for (on its speculative token if it has one) and
+ *        |       the probe repeated
+ *        |    row found:  DO NOTHING  skip the row (40001 at REPEATABLE
+ *        |                            READ if the snapshot cannot see it)
+ *        |                DO UPDATE   lock it (waiting for its holder); if
+ *        +----------------------------- it was updated / deleted meanwhile:
+ *        |                            READ COMMITTED starts over, REPEATABLE
+ *        |                            READ fails with 40001; else update it
+ *        |    none:     2. engine.insertSpeculative: heap tuple with a
+ *        |               token, index entries with the arbiters checked in
+ *        |               'partial' mode (no error, no wait)
+ *        +---------- an arbiter saw a concurrent row with the key: our
+ *                     tuple was super-deleted; start over (1 finds it now)
+ *                     otherwise: confirmed, done
+ *
+ * So two sessions that pass the pre-check at the same moment never see
+ * 23505 from an arbiter: the one whose index entry comes second sees the
+ * first's entry, super-deletes its own tuple and goes round again. A
+ * non-arbiter unique index still raises 23505, as in PostgreSQL. The
+ * statement's own writes are invisible to its snapshot but not to the
+ * dirty probe, and the node also remembers the keys it wrote: a second
+ * proposed row with the same key is a conflict for DO NOTHING and error
+ * 21000 for DO UPDATE, as in PostgreSQL.
  *
  * The statement's own updates are invisible too (the Halloween rule), so an
  * UPDATE ... FROM that reaches one row twice updates it once: the TIDs this
@@ -71,19 +88,27 @@ import { exprType } from '../nodes/nodeFuncs.ts';
 import type { IndexInfo, RelationInfo } from '../utils/rel.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
 import { ERRCODE } from '../commands/errcodes.ts';
-import { afterTriggersFor, probeIndex, probeIndexDirty, relationHasForeignKeys, type AfterTriggers } from '../utils/adt/ri_triggers.ts';
-import { xactLockTableWait } from '../storage/lmgr/lmgr.ts';
+import { afterTriggersFor, probeIndexDirty, relationHasForeignKeys, type AfterTriggers } from '../utils/adt/ri_triggers.ts';
+import { speculativeInsertionWait, xactLockTableWait } from '../storage/lmgr/lmgr.ts';
 import { ExecBuildProjectionInfo, ExecInitExpr, ExecInitQual } from './execExpr.ts';
 import { TupleTableSlot, type EState, type ExprContext, type ExprState, type PlanState } from './execnodes.ts';
 import { PlanStateBase } from './execUtils.ts';
 import { ExecInitNode } from './execProcnode.ts';
-import { EPQState, type EPQRow } from './execEPQ.ts';
+import { EPQState, findFixedMarks, fixedMarkRow, type EPQFixedMark, type EPQRow } from './execEPQ.ts';
 import { LockTupleMode, LockWaitPolicy } from '../access/heap/heapam_env.ts';
 import {
   checkUpdateTargets, computeStoredGenerated, execConstraints, initResultRelConstraints, type ResultRelConstraints,
 } from './execConstraints.ts';
 
 const TIDOID = 27;
+
+/**
+ * Rounds of ON CONFLICT's check-and-insert loop for one row before giving
+ * up. Each round that does not finish waited for (or lost to) another
+ * backend's insertion of the key, so a real row needs a handful; the bound
+ * only turns an endless livelock into an error.
+ */
+const ON_CONFLICT_ROUNDS_MAX = 100_000;
 
 /** 40001 for a row changed by a transaction that committed after a REPEATABLE READ snapshot. */
 export function serializationFailure(what: 'update' | 'delete'): PgError {
@@ -150,6 +175,10 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
   /** Row versions this node replaced or deleted (TM_SelfModified). */
   private readonly replaced = new Set<Tid>();
   private readonly arbiters: Arbiter[];
+  /** The arbiter indexes' OIDs, checked in 'partial' mode by the speculative insertion. */
+  private readonly arbiterOids = new Set<number>();
+  /** DO UPDATE's row lock (ExecUpdateLockMode): NO KEY EXCLUSIVE unless SET assigns a column of a unique index. */
+  private onConflictLockMode = LockTupleMode.Exclusive;
   private readonly onConflictSet: { attnum: number; expr: ExprState }[];
   private readonly onConflictWhere: ((ec: ExprContext) => boolean) | null;
   private readonly excludedSlot: TupleTableSlot;
@@ -168,8 +197,16 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
   private done = false;
   /** EvalPlanQual for READ COMMITTED re-checks (built at the first concurrent update met). */
   private epq: EPQState | null = null;
-  /** UPDATE ... FROM / DELETE ... USING: each other relation's junk ctid<rti> column in the child's rows. */
-  private readonly otherCtids = new Map<number, number>();
+  /** UPDATE ... FROM / DELETE ... USING: the other FROM items' junk ctid<rti> / wholerow<rti> columns (row marks). */
+  private readonly fixedMarks: EPQFixedMark[];
+  /**
+   * The strength EvalPlanQual locks the newest version with
+   * (ExecUpdateLockMode): NO KEY EXCLUSIVE for an UPDATE that assigns no key
+   * column (one of a unique index), else EXCLUSIVE, as for DELETE; the same
+   * the update or delete itself takes, so FOR KEY SHARE lockers are not
+   * waited for by a non-key UPDATE's re-check either.
+   */
+  private readonly epqLockMode: LockTupleMode;
 
   constructor(node: ModifyTable, estate: EState) {
     super(node, estate);
@@ -202,10 +239,9 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       else this.colAttnums.push(colnos[k++] ?? -1);
     }
     this.insertIsIdentity = node.operation === 'CMD_INSERT' && this.colAttnums.length === this.natts && this.colAttnums.every((a, i) => a === i + 1);
-    tlist.forEach((t, i) => {
-      const m = t.resjunk && t.resname !== null ? /^ctid(\d+)$/.exec(t.resname) : null;
-      if (m !== null && Number(m[1]) !== node.resultRelations[0]) this.otherCtids.set(Number(m[1]), i);
-    });
+    this.fixedMarks = findFixedMarks(tlist, node.rowMarks);
+    const assignsKey = colnos.some((c) => this.rel.indexes.some((i) => i.indisunique && i.indkey.includes(c)));
+    this.epqLockMode = node.operation === 'CMD_UPDATE' && !assignsKey ? LockTupleMode.NoKeyExclusive : LockTupleMode.Exclusive;
     if (node.operation !== 'CMD_INSERT' && this.ctidIndex < 0) {
       throw new PgError(ERRCODE.internal_error, 'could not find junk ctid column');
     }
@@ -238,12 +274,15 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
         const index = this.rel.indexes.find((i) => i.indexrelid === id);
         if (index === undefined) throw new PgError(ERRCODE.internal_error, `arbiter index ${id} not found`);
         this.arbiters.push({ index, written: new Map() });
+        this.arbiterOids.add(id);
       }
       if (node.onConflictAction === 'ONCONFLICT_UPDATE') {
         for (const t of node.onConflictSet) {
           if (t.resjunk) continue;
           this.onConflictSet.push({ attnum: t.resno, expr: ExecInitExpr(excludedToInner(t.expr, node.exclRelRTI), this, estate) });
         }
+        const setsKey = this.onConflictSet.some((s) => this.rel.indexes.some((i) => i.indisunique && i.indkey.includes(s.attnum)));
+        this.onConflictLockMode = setsKey ? LockTupleMode.Exclusive : LockTupleMode.NoKeyExclusive;
         if (node.onConflictWhere !== null) {
           this.onConflictWhere = ExecInitQual([excludedToInner(node.onConflictWhere, node.exclRelRTI)], this, estate);
         }
@@ -337,15 +376,7 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       this.counted();
       return true;
     }
-    if (this.arbiters.length > 0) {
-      const conflict = this.findConflict(values);
-      if (conflict !== null) {
-        if (this.plan.onConflictAction === 'ONCONFLICT_NOTHING') return false;
-        const done = this.onConflictUpdate(conflict.tid, conflict.values, values, conflict.own);
-        // null: the conflicting row went away (READ COMMITTED) before it could be locked; insert after all.
-        if (done !== null) return done;
-      }
-    }
+    if (this.arbiters.length > 0) return this.insertOnConflict(values);
     const tid = this.estate.engine.insert(this.heap, values as never);
     this.wroteRow(tid, values);
     if (this.triggers !== null) this.triggers.afterInsert(this.rel, tid, values);
@@ -402,68 +433,103 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     }
   }
 
-  /** An existing row with the same key in any arbiter index: one written by this statement (own) or one the snapshot sees. */
-  private findConflict(values: readonly unknown[]): { tid: Tid; values: unknown[]; own: boolean } | null {
+  /**
+   * One proposed row of INSERT ... ON CONFLICT: the loop of the header's
+   * diagram (ExecInsert's vlock label). Returns whether a row was written.
+   */
+  private insertOnConflict(values: unknown[]): boolean {
+    const engine = this.estate.engine;
+    for (let round = 0; ; round++) {
+      if (round > 0) this.estate.checkInterrupts();
+      if (round >= ON_CONFLICT_ROUNDS_MAX) {
+        throw new PgError(ERRCODE.internal_error, `INSERT ... ON CONFLICT gave up after ${ON_CONFLICT_ROUNDS_MAX} rounds of concurrent insertions into "${this.rel.relname}"`);
+      }
+      const conflict = this.findConflict(values);
+      if (conflict !== null) {
+        if (this.plan.onConflictAction === 'ONCONFLICT_NOTHING') {
+          // ExecCheckTIDVisible: at REPEATABLE READ a row the snapshot cannot see is a serialization failure.
+          if (!conflict.own && engine.xact.usesXactSnapshot() && engine.tupleSnapshotVisibility(this.heap, conflict.tid) === 'invisible') throw serializationFailure('update');
+          return false;
+        }
+        const done = this.onConflictUpdate(conflict.tid, values, conflict.own);
+        if (done !== null) return done;
+        continue; // the row changed or went away before it could be locked: check again
+      }
+      const tid = engine.insertSpeculative(this.heap, values as never, this.arbiterOids);
+      if (tid === null) continue; // lost the race to a concurrent insertion of the key (our tuple is super-deleted)
+      this.wroteRow(tid, values);
+      if (this.triggers !== null) this.triggers.afterInsert(this.rel, tid, values);
+      this.counted();
+      this.setRow(values, tid);
+      return true;
+    }
+  }
+
+  /**
+   * ExecCheckIndexConstraints: a row with the proposed key in any arbiter
+   * index, one this statement wrote (own) or one found by probeDirty.
+   */
+  private findConflict(values: readonly unknown[]): { tid: Tid; own: boolean } | null {
     for (const a of this.arbiters) {
       const key = a.index.indkey.map((n) => values[n - 1] ?? null);
       // NULLs are distinct: a key with a NULL never conflicts.
       if (key.some((v) => v === null)) continue;
       const ownTid = a.written.get(keyString(key));
-      if (ownTid !== undefined) return { tid: ownTid, values: [], own: true };
+      if (ownTid !== undefined) return { tid: ownTid, own: true };
       const skip = (tid: Tid): boolean => this.triggers?.isDeleted(this.rel.oid, tid) === true && !this.replaced.has(tid);
-      const found = probeIndex(this.estate.engine, this.rel, a.index, key, skip);
-      if (found !== null) return { tid: found.tid, values: found.values, own: this.replaced.has(found.tid) };
-      const dirty = this.probeDirty(a.index, key, skip);
-      if (dirty !== null) return dirty;
+      const found = this.probeDirty(a.index, key, skip);
+      if (found !== null) return { tid: found, own: false };
     }
     return null;
   }
 
   /**
-   * The arbiter check the snapshot cannot make (ExecCheckIndexConstraints'
-   * SnapshotDirty scan): a row with the key that a running transaction is
-   * inserting or deleting is waited for, then the index is probed again; a
-   * committed row the snapshot does not see is a conflict at READ
-   * COMMITTED and a serialization failure at REPEATABLE READ and above
-   * (ExecCheckTupleVisible).
+   * check_exclusion_or_unique_constraint's pre-check (SnapshotDirty): the
+   * TID of a row with the key that is committed and live (visible to the
+   * statement's snapshot or not) or mine. A row a running transaction is
+   * inserting or deleting is waited for (its speculative insertion only,
+   * when it is one: SpeculativeInsertionWait), then the index is probed
+   * again.
    */
-  private probeDirty(index: IndexInfo, key: readonly unknown[], skip: (tid: Tid) => boolean): { tid: Tid; values: unknown[]; own: boolean } | null {
+  private probeDirty(index: IndexInfo, key: readonly unknown[], skip: (tid: Tid) => boolean): Tid | null {
     const engine = this.estate.engine;
-    for (;;) {
+    for (let round = 0; ; round++) {
+      if (round > 0) this.estate.checkInterrupts();
+      if (round >= ON_CONFLICT_ROUNDS_MAX) {
+        throw new PgError(ERRCODE.internal_error, `INSERT ... ON CONFLICT gave up waiting for concurrent writers of a key in "${this.rel.relname}"`);
+      }
       const found = probeIndexDirty(engine, this.rel, index, key, skip);
       if (found === null) return null;
-      if (found.xwait !== 0) {
-        xactLockTableWait(engine.lockManager, found.xwait, engine.xactWait);
-        continue;
-      }
-      if (engine.xact.usesXactSnapshot()) throw serializationFailure('update');
-      return { tid: found.tid, values: found.values, own: false };
+      if (found.xwait === 0) return found.tid;
+      if (found.speculativeToken !== 0) speculativeInsertionWait(engine.lockManager, found.xwait, found.speculativeToken);
+      else xactLockTableWait(engine.lockManager, found.xwait, engine.xactWait);
     }
   }
 
   /**
    * DO UPDATE SET ... WHERE ... on the existing row (ExecOnConflictUpdate).
    * The row is locked first, waiting for a transaction that holds it; if a
-   * committed one changed it meanwhile, REPEATABLE READ fails with 40001
-   * and READ COMMITTED takes the newest version if it still has the
-   * proposed key, else returns null (the caller inserts the row).
+   * committed one changed or deleted it meanwhile, REPEATABLE READ fails
+   * with 40001 and READ COMMITTED returns null: the caller checks the
+   * arbiters again (the newest version, if it still has the key, is found
+   * there; if none has, the row is inserted). A locked row the snapshot
+   * cannot see fails with 40001 at REPEATABLE READ (ExecCheckTupleVisible).
    */
-  private onConflictUpdate(tid: Tid, existing: unknown[], proposed: unknown[], own: boolean): boolean | null {
+  private onConflictUpdate(tid: Tid, proposed: unknown[], own: boolean): boolean | null {
     if (own) throw this.cardinalityViolation();
     const engine = this.estate.engine;
-    let lr = engine.lockRow(this.heap, tid, LockTupleMode.Exclusive, LockWaitPolicy.Block);
-    let moved = false;
-    while (lr.outcome === 'updated' || lr.outcome === 'deleted') {
+    // A row this command inserted (a proposed key equal under the index but not in `written`: 1.0 and 1.00).
+    if (engine.tupleSnapshotVisibility(this.heap, tid) === 'mine') throw this.cardinalityViolation();
+    const lr = engine.lockRow(this.heap, tid, this.onConflictLockMode, LockWaitPolicy.Block);
+    if (lr.outcome === 'updated' || lr.outcome === 'deleted') {
       if (engine.xact.usesXactSnapshot()) throw serializationFailure('update');
-      if (lr.outcome === 'deleted') return null;
-      moved = true;
-      lr = engine.lockRow(this.heap, lr.tid, LockTupleMode.Exclusive, LockWaitPolicy.Block);
+      return null;
     }
     if (lr.outcome === 'self-modified') throw this.cardinalityViolation();
     if (lr.outcome !== 'ok' || lr.values === null) throw new PgError(ERRCODE.internal_error, `unexpected result locking the conflicting row: ${lr.outcome}`);
-    if (moved && !this.arbiters.some((a) => a.index.indkey.every((n) => keyString([lr.values![n - 1]]) === keyString([proposed[n - 1]])))) return null;
-    existing = lr.values as unknown[];
     tid = lr.tid;
+    if (engine.xact.usesXactSnapshot() && engine.tupleSnapshotVisibility(this.heap, tid) === 'invisible') throw serializationFailure('update');
+    const existing = lr.values as unknown[];
     const ec = this.econtext;
     this.setRow(existing, tid);
     this.excludedSlot.values = proposed;
@@ -506,7 +572,7 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
     if (outcome === 'deleted') return null;
     let tid = successor;
     for (;;) {
-      const lr = engine.lockRow(this.heap, tid, LockTupleMode.Exclusive, LockWaitPolicy.Block);
+      const lr = engine.lockRow(this.heap, tid, this.epqLockMode, LockWaitPolicy.Block);
       if (lr.outcome === 'updated') {
         tid = lr.tid;
         continue;
@@ -514,25 +580,16 @@ class ModifyTableState extends PlanStateBase<ModifyTable> {
       if (lr.outcome !== 'ok' || lr.values === null) return null; // deleted, or already changed by this statement
       const target = this.plan.resultRelations[0];
       if (this.epq === null) {
-        this.epq = new EPQState(this.plan.lefttree!, this.estate, new Set([target, ...this.otherCtids.keys()]));
+        this.epq = new EPQState(this.plan.lefttree!, this.estate, new Set([target, ...this.fixedMarks.map((m) => m.rti)]), new Set([target]));
       }
       if (!this.epq.supported) throw serializationFailure('update');
-      // The other relations' rows stay the ones this row was joined with (ROW_MARK_REFERENCE).
+      // The other FROM items' rows stay the ones this row was joined with (ROW_MARK_REFERENCE / COPY).
       const rows = new Map<number, EPQRow | null>([[target, { values: lr.values as unknown[], tid: lr.tid, tableOid: this.rel.oid }]]);
-      for (const [rti, col] of this.otherCtids) rows.set(rti, this.fixedRow(rti, planRow[col]));
+      for (const m of this.fixedMarks) rows.set(m.rti, fixedMarkRow(this.estate, m, planRow));
       const slot = this.epq.recheck(rows);
       if (slot === null) return null;
       return { tid: lr.tid, values: lr.values as unknown[], planRow: slot.copyValues() };
     }
-  }
-
-  /** Another relation's row of this join, as it was read (fetched by its TID with the statement's snapshot). */
-  private fixedRow(rti: number, tid: unknown): EPQRow | null {
-    if (tid === null || tid === undefined) return null;
-    const rte = this.estate.plannedstmt.rtable[rti - 1];
-    const info = this.estate.catalog.getRelation(rte.relid);
-    if (info.heap === null) return null;
-    return { values: this.estate.engine.fetch(info.heap, tid as Tid), tid: tid as Tid, tableOid: info.oid };
   }
 
   // ------------------------------------------------------------ UPDATE

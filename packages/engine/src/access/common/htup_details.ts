@@ -11,6 +11,8 @@
  *              xmaxIsLockedOnly, xmaxIsShrLocked, xmaxIsExclLocked,
  *              xmaxIsKeyShrLocked
  *   accessors  htupGet/SetXmin, Xmax, Cid, Ctid (+ CtidBlock, CtidOffset),
+ *              speculative insertion: SPEC_TOKEN_OFFSET_NUMBER, htupIsSpeculative,
+ *              htupGet/SetSpeculativeToken,
  *              Infomask, Infomask2, Natts, Hoff; htupOrInfomask,
  *              htupClearInfomask, htupOrInfomask2, htupClearInfomask2;
  *              htupHasNulls, htupHasVarWidth, htupHasExternal,
@@ -188,6 +190,30 @@ export function htupGetCtidBlock(b: Uint8Array, off: number): number {
 
 export function htupGetCtidOffset(b: Uint8Array, off: number): number {
   return getU16(b, off + T_CTID + 4);
+}
+
+/**
+ * SpecTokenOffsetNumber: a tuple whose t_ctid offset is this is a
+ * speculative insertion still in progress (INSERT ... ON CONFLICT), and its
+ * t_ctid block number holds the inserter's speculative token instead of a
+ * TID (heap_finish_speculative replaces it with the tuple's own TID). No
+ * page holds this many line pointers, so no real TID is mistaken for one.
+ */
+export const SPEC_TOKEN_OFFSET_NUMBER = 0xfffe;
+
+/** HeapTupleHeaderIsSpeculative. */
+export function htupIsSpeculative(b: Uint8Array, off: number): boolean {
+  return htupGetCtidOffset(b, off) === SPEC_TOKEN_OFFSET_NUMBER;
+}
+
+/** HeapTupleHeaderGetSpeculativeToken: only meaningful when htupIsSpeculative. */
+export function htupGetSpeculativeToken(b: Uint8Array, off: number): number {
+  return htupGetCtidBlock(b, off);
+}
+
+/** HeapTupleHeaderSetSpeculativeToken. */
+export function htupSetSpeculativeToken(b: Uint8Array, off: number, token: number): void {
+  writeItemPointer(b, off + T_CTID, token, SPEC_TOKEN_OFFSET_NUMBER);
 }
 
 export function htupGetInfomask(b: Uint8Array, off: number): number {

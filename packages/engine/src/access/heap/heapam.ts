@@ -3,7 +3,8 @@
  * tuples on heap pages (PostgreSQL's heapam.c). Scans are in heapscan.ts,
  * pruning in pruneheap.ts, VACUUM in vacuumlazy.ts, TOAST in heaptoast.ts.
  *
- * Exports: HeapAM (insert, multiInsert, delete, update, lockTuple, fetch, fetchValues),
+ * Exports: HeapAM (insert, multiInsert, delete, update, lockTuple, fetch, fetchValues,
+ *          finishSpeculative, abortSpeculative),
  *          HeapModifyResult, HeapLockResult, xmaxLockMode, lockModesConflict,
  *          computeInfobits, datumImageEqual.
  *
@@ -63,7 +64,7 @@ import type { Interval } from '../../utils/adt/datum.ts';
 import {
   HEAP_COMBOCID, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED, HEAP_ONLY_TUPLE, HEAP_UPDATED, HEAP_XACT_MASK, HEAP2_XACT_MASK,
   HEAP_XMAX_COMMITTED, HEAP_XMAX_EXCL_LOCK, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMAX_KEYSHR_LOCK, HEAP_XMAX_LOCK_ONLY,
-  HEAP_XMAX_SHR_LOCK, HEAP_LOCK_MASK,
+  HEAP_XMAX_SHR_LOCK, HEAP_LOCK_MASK, HEAP_XMAX_BITS, htupGetXmin, htupIsSpeculative, htupSetSpeculativeToken,
   T_CID, T_HOFF, T_INFOMASK, T_INFOMASK2, htupGetCtidBlock, htupGetCtidOffset, htupGetInfomask,
   htupGetInfomask2, htupGetXmax, htupSetCid, htupSetCtid, htupSetInfomask, htupSetInfomask2, htupSetXmax, htupSetXmin,
   xmaxIsKeyShrLocked, xmaxIsLockedOnly, xmaxIsShrLocked,
@@ -79,6 +80,7 @@ import { REGBUF_STANDARD, REGBUF_WILL_INIT } from '../transam/xloginsert.ts';
 import type { HeapEnv, HeapSnapshot } from './heapam_env.ts';
 import { LockTupleMode, LockWaitPolicy, TM_Result } from './heapam_env.ts';
 import {
+  SIZE_OF_HEAP_CONFIRM, XLH_DELETE_IS_SUPER, XLH_INSERT_IS_SPECULATIVE, XLOG_HEAP_CONFIRM,
   SIZE_OF_HEAP_DELETE, SIZE_OF_HEAP_HEADER, SIZE_OF_HEAP_LOCK, XLOG_HEAP_LOCK, SIZE_OF_HEAP_INSERT, SIZE_OF_HEAP_MULTI_INSERT, SIZE_OF_HEAP_UPDATE,
   SIZE_OF_MULTI_INSERT_TUPLE, XLH_DELETE_ALL_VISIBLE_CLEARED, XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED,
   XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT,
@@ -204,6 +206,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
   private keepLockers: readonly { xid: number; status: number }[] = NO_LOCKERS;
   /** updateCheck's out-parameter for TM_BeingModified on a MultiXactId: the running members to wait for. */
   private conflictingMembers: number[] = [];
+  /** lockVersion's out-parameter: the next version to lock after one locked past its non-key updater. */
+  private lockChainNext: { tid: Tid; updater: number } | null = null;
   /** updateOnce's lock strength (EXCLUSIVE, or NO KEY EXCLUSIVE when no key column changed). */
   private lastUpdateMode = LockTupleMode.Exclusive;
   /** formTransient's tuple (a tuple that needs no TOAST work is smaller than a page). */
@@ -234,10 +238,14 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
 
   /**
    * heap_insert: stores a new tuple and returns its TID. `cid` is the
-   * inserting command's id (GetCurrentCommandId(true)).
+   * inserting command's id (GetCurrentCommandId(true)). A non-zero
+   * `specToken` makes it a speculative insertion (HEAP_INSERT_SPECULATIVE,
+   * INSERT ... ON CONFLICT): t_ctid holds the token instead of the tuple's
+   * own TID until finishSpeculative or abortSpeculative (README.md,
+   * "Speculative insertion").
    */
-  insert(rel: Relation, values: readonly (TupleValue | null)[], cid: number): Tid {
-    return this.insertFormed(rel, this.formTransient(rel, values) ?? this.formTuple(rel, values, null), cid);
+  insert(rel: Relation, values: readonly (TupleValue | null)[], cid: number, specToken = 0): Tid {
+    return this.insertFormed(rel, this.formTransient(rel, values) ?? this.formTuple(rel, values, null), cid, null, specToken);
   }
 
   /**
@@ -252,7 +260,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
   }
 
   /** heap_insert of an already formed tuple (TOAST chunk rows, tests). */
-  insertFormed(rel: Relation, tup: Uint8Array, cid: number, bistate: BulkInsertState | null = null): Tid {
+  insertFormed(rel: Relation, tup: Uint8Array, cid: number, bistate: BulkInsertState | null = null, specToken = 0): Tid {
     const { bufmgr, wal } = this.env;
     const xid = this.env.xact.getCurrentTransactionId();
     const len = tup.length;
@@ -270,13 +278,14 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       elog(`failed to add tuple to page ${block} of relation "${rel.name}"`);
     }
     const at = itemIdGetOffset(itemIdGet(page, off));
-    htupSetCtid(page, at, block, off);
+    if (specToken !== 0) htupSetSpeculativeToken(page, at, specToken);
+    else htupSetCtid(page, at, block, off);
     bufmgr.markBufferDirty(buffer);
 
     const init = isNew && off === 1;
     const rec = this.rec;
     putU16(rec, 0, off);
-    rec[2] = flags;
+    rec[2] = flags | (specToken !== 0 ? XLH_INSERT_IS_SPECULATIVE : 0);
     writeHeapHeader(rec, 8, page, at);
     wal.beginInsert();
     wal.registerData(rec, 0, SIZE_OF_HEAP_INSERT);
@@ -378,6 +387,93 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     }
   }
 
+  /**
+   * heap_finish_speculative: the speculative insertion at `tid` met no
+   * conflict; its t_ctid becomes its own TID, so it is an ordinary tuple of
+   * my transaction from now on (XLOG_HEAP_CONFIRM). The caller then
+   * releases its speculative insertion lock, waking whoever waits on it.
+   */
+  finishSpeculative(rel: Relation, tid: Tid): void {
+    const { bufmgr, wal } = this.env;
+    const block = tidBlock(tid);
+    const off = tidOffset(tid);
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    const page = bufmgr.getPage(buffer);
+    const at = this.tupleAt(page, off);
+    if (at < 0 || !htupIsSpeculative(page, at)) {
+      bufmgr.unlockReleaseBuffer(buffer);
+      elog(`tuple (${block},${off}) of relation "${rel.name}" is not a speculative insertion`);
+    }
+    htupSetCtid(page, at, block, off);
+    bufmgr.markBufferDirty(buffer);
+    const rec = this.rec;
+    putU16(rec, 0, off);
+    wal.beginInsert();
+    wal.registerData(rec, 0, SIZE_OF_HEAP_CONFIRM);
+    wal.registerBuffer(0, buffer, REGBUF_STANDARD);
+    const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_CONFIRM, this.env.xact.getCurrentTransactionId());
+    pageSetLSN(page, lsn);
+    bufmgr.unlockReleaseBuffer(buffer);
+  }
+
+  /**
+   * heap_abort_speculative, the "super-delete": my speculative insertion at
+   * `tid` lost to a conflicting row (an arbiter index said so). Its xmin
+   * becomes InvalidTransactionId, which no visibility rule accepts, so the
+   * tuple is invisible to every snapshot at once, my own included, and to
+   * every dirty check that wakes up on my speculative token; an ordinary
+   * delete would leave it visible to my transaction until commit and a
+   * conflict to everyone else until then. Logged as XLOG_HEAP_DELETE with
+   * XLH_DELETE_IS_SUPER. Its TOAST chunks (inserted by the same command)
+   * are super-deleted too: `toastChunk` is that call, for a chunk row,
+   * which never carries a token.
+   */
+  abortSpeculative(rel: Relation, tid: Tid, toastChunk = false): void {
+    const { bufmgr, wal } = this.env;
+    const xid = this.env.xact.getCurrentTransactionId();
+    const block = tidBlock(tid);
+    const off = tidOffset(tid);
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    const page = bufmgr.getPage(buffer);
+    const at = this.tupleAt(page, off);
+    if (at < 0 || htupGetXmin(page, at) !== xid) {
+      bufmgr.unlockReleaseBuffer(buffer);
+      elog('attempted to kill a tuple inserted by another transaction');
+    }
+    if (!toastChunk && !htupIsSpeculative(page, at)) {
+      bufmgr.unlockReleaseBuffer(buffer);
+      elog('attempted to kill a non-speculative tuple');
+    }
+    let toastValues: (TupleValue | null)[] | null = null;
+    if ((htupGetInfomask(page, at) & 0x0004) !== 0 && rel.toast !== null) {
+      toastValues = new Array<TupleValue | null>(rel.desc.natts);
+      heapDeformTuple(rel.desc, page, at, itemIdGetLength(itemIdGet(page, off)), toastValues, new Array<boolean>(rel.desc.natts));
+    }
+    // Dead at once, but pruning only looks at pages whose hint precedes the horizon: use the horizon itself.
+    const pruneXid = this.env.vis.oldestXmin();
+    if (pageGetPrunXid(page) === 0 || transactionIdPrecedes(pruneXid, pageGetPrunXid(page))) pageSetPrunXid(page, pruneXid);
+    htupSetInfomask(page, at, htupGetInfomask(page, at) & ~HEAP_XMAX_BITS);
+    htupSetInfomask2(page, at, htupGetInfomask2(page, at) & ~HEAP_KEYS_UPDATED);
+    htupSetXmin(page, at, 0);
+    htupSetCtid(page, at, block, off);
+    bufmgr.markBufferDirty(buffer);
+
+    const rec = this.rec;
+    putU32(rec, 0, xid);
+    putU16(rec, 4, off);
+    rec[6] = computeInfobits(htupGetInfomask(page, at), htupGetInfomask2(page, at));
+    rec[7] = XLH_DELETE_IS_SUPER;
+    wal.beginInsert();
+    wal.registerData(rec, 0, SIZE_OF_HEAP_DELETE);
+    wal.registerBuffer(0, buffer, REGBUF_STANDARD);
+    const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_DELETE, xid);
+    pageSetLSN(page, lsn);
+    bufmgr.unlockReleaseBuffer(buffer);
+    if (toastValues !== null) this.toaster.superDeleteValues(rel, toastValues);
+  }
+
   /** Locates the tuple at `tid` on a locked page: its byte offset, or -1 if the slot holds no normal tuple. */
   private tupleAt(page: Uint8Array, off: number): number {
     if (off < 1 || off > pageGetMaxOffsetNumber(page)) return -1;
@@ -405,6 +501,30 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       const isnull = new Array<boolean>(rel.desc.natts);
       heapDeformTuple(rel.desc, page, at, len, values, isnull);
       return values;
+    } finally {
+      bufmgr.unlockReleaseBuffer(buffer);
+    }
+  }
+
+  /**
+   * What ON CONFLICT asks of the row version an arbiter check found
+   * (ExecCheckTupleVisible, and ExecOnConflictUpdate's TM_Invisible case):
+   * 'visible' to the snapshot; 'mine' when not visible but inserted by my
+   * transaction (by this very command: a row the statement itself proposed
+   * earlier); else 'invisible' (committed after the snapshot, or gone).
+   */
+  snapshotVisibility(rel: Relation, tid: Tid, snapshot: S): 'visible' | 'mine' | 'invisible' {
+    const { bufmgr } = this.env;
+    const block = tidBlock(tid);
+    if (block >= bufmgr.nblocks(rel.locator, ForkNumber.MAIN)) return 'invisible';
+    const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
+    bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
+    try {
+      const page = bufmgr.getPage(buffer);
+      const at = this.tupleAt(page, tidOffset(tid));
+      if (at < 0) return 'invisible';
+      if (this.env.vis.satisfiesMVCC(page, at, snapshot, buffer)) return 'visible';
+      return this.env.xact.isCurrentTransactionId(htupGetXmin(page, at)) ? 'mine' : 'invisible';
     } finally {
       bufmgr.unlockReleaseBuffer(buffer);
     }
@@ -566,33 +686,92 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * stronger mode is kept.
    *
    * A compatible lock held by another running transaction (two FOR SHARE)
-   * makes xmax a MultiXactId of both lockers. Not like PostgreSQL yet: a
-   * running updater is waited for whatever the mode (PostgreSQL lets FOR
-   * KEY SHARE past a non-key update).
+   * makes xmax a MultiXactId of both lockers. FOR KEY SHARE does not
+   * conflict with an update that left the key alone (NO KEY UPDATE), running
+   * or committed: it locks the version it was given, the updater kept in a
+   * MultiXactId xmax, and then every later version of the row along t_ctid
+   * (heap_lock_updated_tuple), so that a key update or DELETE of the newest
+   * version waits for this locker too. A committed key update or delete met
+   * on the way ends it with TM_Updated / TM_Deleted, as for the first version.
    */
   lockTuple(rel: Relation, tid: Tid, cid: number, mode: LockTupleMode, policy: LockWaitPolicy): HeapLockResult {
+    this.lockChainNext = null;
+    const first = this.lockVersion(rel, tid, cid, mode, policy, 0);
+    // heap_lock_updated_tuple: the versions after one locked past its non-key updater.
+    for (let next = this.lockChainNext as { tid: Tid; updater: number } | null; first.result === TM_Result.TM_Ok && next !== null;) {
+      this.lockChainNext = null;
+      const r = this.lockVersion(rel, next.tid, cid, mode, policy, next.updater);
+      if (r.result !== TM_Result.TM_Ok) return { result: r.result, ctid: r.ctid, xmax: r.xmax, values: null };
+      next = this.lockChainNext;
+    }
+    this.lockChainNext = null;
+    return first;
+  }
+
+  /**
+   * lockTuple for one version. `priorXmax` 0: the version the caller asked
+   * for. Otherwise a later version reached from one locked past its updater
+   * `priorXmax` (heap_lock_updated_tuple_rec): the chain ends (TM_Ok, nothing
+   * locked) unless its xmin is that updater and did not abort; its inserter
+   * may still run (then no snapshot sees it, and satisfiesUpdate says
+   * invisible); no heavyweight tuple lock is taken for it. Sets
+   * lockChainNext when the version was locked past a kept updater.
+   */
+  private lockVersion(rel: Relation, tid: Tid, cid: number, mode: LockTupleMode, policy: LockWaitPolicy, priorXmax: number): HeapLockResult {
     const { bufmgr, vis, wal } = this.env;
     const block = tidBlock(tid);
     const off = tidOffset(tid);
+    const chain = priorXmax !== 0;
     let haveTupleLock = false;
+    this.env.lockManager?.beginWaitEpisode();
     try {
       for (;;) {
         const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
         bufmgr.lockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
         const page = bufmgr.getPage(buffer);
         const at = this.tupleAt(page, off);
+        if (chain && (at < 0 || htupGetXmin(page, at) !== priorXmax || !vis.satisfiesToast(page, at, buffer))) {
+          // Pruned away, a different tuple in the slot, or an aborted inserter: the chain ends here.
+          bufmgr.unlockReleaseBuffer(buffer);
+          return { result: TM_Result.TM_Ok, ctid: tid, xmax: 0, values: null };
+        }
         if (at < 0) {
           bufmgr.unlockReleaseBuffer(buffer);
           elog('attempted to lock invisible tuple');
         }
         let result = vis.satisfiesUpdate(page, at, cid, buffer);
+        if (result === TM_Result.TM_Invisible && chain) result = this.chainVersionStatus(page, at);
         if (result === TM_Result.TM_Invisible) {
           bufmgr.unlockReleaseBuffer(buffer);
           elog('attempted to lock invisible tuple');
         }
-        // The lockers the new xmax must keep besides me (a MultiXactId when there are any).
+        // The lockers (and an updater) the new xmax must keep besides me (a MultiXactId when there are any).
         let keep: { xid: number; status: number }[] = [];
-        if (result === TM_Result.TM_BeingModified) {
+        const keysUpdated = (htupGetInfomask2(page, at) & HEAP_KEYS_UPDATED) !== 0;
+        if (result === TM_Result.TM_Updated && mode === LockTupleMode.KeyShare && !keysUpdated) {
+          // A committed update that left the key alone does not stop FOR KEY SHARE (heap_lock_tuple's
+          // "can still continue if the key hasn't been modified"): lock this version, the updater kept.
+          const infomask = htupGetInfomask(page, at);
+          const xmax = htupGetXmax(page, at);
+          if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) {
+            const running = new Set(vis.multiXactRunningMembers?.(xmax) ?? []);
+            const members = vis.getMultiXactMembers?.(xmax) ?? multixactNotSupported();
+            if (members.some((m) => m.status < MULTI_STATUS_NO_KEY_UPDATE && this.env.xact.isCurrentTransactionId(m.xid))) {
+              // Locked by my transaction already (FOR KEY SHARE is the weakest mode): nothing to change.
+              const values = chain ? null : this.deformAt(rel, page, at, off);
+              bufmgr.unlockReleaseBuffer(buffer);
+              return { result: TM_Result.TM_Ok, ctid: tid, xmax, values };
+            }
+            for (const m of members) {
+              if (this.env.xact.isCurrentTransactionId(m.xid)) continue;
+              if (m.status >= MULTI_STATUS_NO_KEY_UPDATE || running.has(m.xid)) keep.push({ xid: m.xid, status: m.status });
+            }
+          } else {
+            keep.push({ xid: xmax, status: MULTI_STATUS_NO_KEY_UPDATE });
+          }
+          if (this.env.multixact === undefined) multixactNotSupported();
+          result = TM_Result.TM_Ok;
+        } else if (result === TM_Result.TM_BeingModified) {
           const infomask = htupGetInfomask(page, at);
           const xmax = htupGetXmax(page, at);
           const isMulti = (infomask & HEAP_XMAX_IS_MULTI) !== 0;
@@ -604,27 +783,36 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
               if (running.has(m.xid)) holders.push({ xid: m.xid, mode: statusLockMode(m.status), status: m.status, updater: m.status >= MULTI_STATUS_NO_KEY_UPDATE });
             }
           } else {
+            // An updater's mode is EXCLUSIVE or NO KEY EXCLUSIVE by its KEYS_UPDATED bit (xmaxLockMode).
             const m = xmaxLockMode(infomask, htupGetInfomask2(page, at));
             const updater = !xmaxIsLockedOnly(infomask);
-            holders.push({ xid: xmax, mode: updater ? LockTupleMode.Exclusive : m, status: lockStatus(m), updater });
+            const status = updater ? (keysUpdated ? MULTI_STATUS_UPDATE : MULTI_STATUS_NO_KEY_UPDATE) : lockStatus(m);
+            holders.push({ xid: xmax, mode: m, status, updater });
           }
           const isCurrent = (x: number): boolean => this.env.xact.isCurrentTransactionId(x);
           const mine = holders.filter((h) => isCurrent(h.xid));
           const others = holders.filter((h) => !isCurrent(h.xid));
           const lockOnly = xmaxIsLockedOnly(infomask);
+          let committedUpdater: { xid: number; status: number } | null = null;
           if (isMulti && !lockOnly && !others.some((h) => h.updater) && vis.isOnlyLocked?.(page, at) === false) {
             // Lockers and an updater that is neither running nor mine: it committed, the row was replaced.
-            const r = this.notOk(TM_Result.TM_Updated, page, at, tid);
-            bufmgr.unlockReleaseBuffer(buffer);
-            return { result: r.result, ctid: r.ctid, xmax: r.xmax, values: null };
+            // FOR KEY SHARE goes on when the key stayed (kept in the new xmax, as above); others stop here.
+            const upd = (vis.getMultiXactMembers?.(xmax) ?? []).find((m) => m.status >= MULTI_STATUS_NO_KEY_UPDATE);
+            if (mode !== LockTupleMode.KeyShare || keysUpdated || upd === undefined) {
+              const r = this.notOk(TM_Result.TM_Updated, page, at, tid);
+              bufmgr.unlockReleaseBuffer(buffer);
+              return { result: r.result, ctid: r.ctid, xmax: r.xmax, values: null };
+            }
+            committedUpdater = { xid: upd.xid, status: upd.status };
           }
-          // A running updater (a plain XID, or a MultiXactId's updater member) is waited for whatever my
-          // mode; lockers only when they conflict (an aborted updater's multi keeps just its lockers).
-          const blocking = others.filter((h) => h.updater || lockModesConflict(h.mode, mode) || this.env.multixact === undefined);
+          // Holders whose mode conflicts with mine are waited for: a running updater's is EXCLUSIVE
+          // (key changed, or deleted) or NO KEY EXCLUSIVE, which only FOR KEY SHARE passes (an aborted
+          // updater's multi keeps just its lockers).
+          const blocking = others.filter((h) => lockModesConflict(h.mode, mode) || this.env.multixact === undefined);
           if (blocking.length > 0) {
             // Wait for them (README.tuplock), then look at the tuple again.
             bufmgr.unlockReleaseBuffer(buffer);
-            const took = this.waitForXmax(rel, block, off, blocking.map((h) => h.xid), mode, policy, haveTupleLock);
+            const took = this.waitForXmax(rel, block, off, blocking.map((h) => h.xid), mode, policy, haveTupleLock || chain);
             if (took === null) return { result: TM_Result.TM_WouldBlock, ctid: tid, xmax, values: null };
             haveTupleLock ||= took;
             continue;
@@ -635,8 +823,9 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
             bufmgr.unlockReleaseBuffer(buffer);
             return { result: TM_Result.TM_Ok, ctid: tid, xmax, values };
           }
-          // Compatible lockers (or only mine): they stay, with me added (or strengthened) beside them.
+          // Compatible lockers and a non-key updater (or only mine): they stay, with me added (or strengthened) beside them.
           keep = others.map((h) => ({ xid: h.xid, status: h.status }));
+          if (committedUpdater !== null) keep.push(committedUpdater);
           result = TM_Result.TM_Ok;
         }
         if (result !== TM_Result.TM_Ok) {
@@ -649,6 +838,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
         let newXmax = xid;
         let strongest = mode;
         let multiBit = 0;
+        // A kept updater (always a non-key one here): xmax is no longer lock-only, t_ctid still leads on.
+        const updater = keep.find((k) => k.status >= MULTI_STATUS_NO_KEY_UPDATE);
         if (keep.length > 0) {
           // MultiXactIdCreate: the other lockers and me under one id (its CREATE_ID record comes first).
           for (const k of keep) if (statusLockMode(k.status) > strongest) strongest = statusLockMode(k.status);
@@ -656,7 +847,8 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
           multiBit = HEAP_XMAX_IS_MULTI;
         }
         const bits = lockBits(strongest);
-        const infomask = (htupGetInfomask(page, at) & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY)) | bits.infomask | multiBit;
+        const lockOnlyBit = updater === undefined ? 0 : HEAP_XMAX_LOCK_ONLY;
+        const infomask = (htupGetInfomask(page, at) & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY)) | (bits.infomask & ~lockOnlyBit) | multiBit;
         htupSetInfomask(page, at, infomask);
         const im2 = htupGetInfomask2(page, at);
         htupSetInfomask2(page, at, bits.keysUpdated ? im2 | HEAP_KEYS_UPDATED : im2 & ~HEAP_KEYS_UPDATED);
@@ -673,13 +865,34 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
         wal.registerBuffer(0, buffer, REGBUF_STANDARD);
         const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_LOCK, xid);
         pageSetLSN(page, lsn);
-        const values = this.deformAt(rel, page, at, off);
+        const values = chain ? null : this.deformAt(rel, page, at, off);
+        if (updater !== undefined) {
+          const next = makeTid(htupGetCtidBlock(page, at), htupGetCtidOffset(page, at));
+          if (next !== tid) this.lockChainNext = { tid: next, updater: updater.xid };
+        }
         bufmgr.unlockReleaseBuffer(buffer);
         return { result: TM_Result.TM_Ok, ctid: tid, xmax: newXmax, values };
       }
     } finally {
       if (haveTupleLock) this.releaseTupleLock(rel, block, off, mode);
+      this.env.lockManager?.endWaitEpisode();
     }
+  }
+
+  /**
+   * A later version whose inserter (the updater of the version before it)
+   * still runs: satisfiesUpdate calls it invisible, but it is the row's
+   * future and is locked too. TM_BeingModified when someone running holds
+   * its xmax (that updater again, or lockers), else TM_Ok.
+   */
+  private chainVersionStatus(page: Uint8Array, at: number): TM_Result {
+    const infomask = htupGetInfomask(page, at);
+    if ((infomask & HEAP_XMAX_INVALID) !== 0) return TM_Result.TM_Ok;
+    const xmax = htupGetXmax(page, at);
+    if (xmax === 0) return TM_Result.TM_Ok;
+    if ((infomask & HEAP_XMAX_IS_MULTI) !== 0) return (this.env.vis.multiXactRunningMembers?.(xmax) ?? []).length > 0 ? TM_Result.TM_BeingModified : TM_Result.TM_Ok;
+    const running = this.env.xact.isCurrentTransactionId(xmax) || this.env.xactWait?.isInProgress(xmax) === true;
+    return running ? TM_Result.TM_BeingModified : TM_Result.TM_Ok;
   }
 
   private deformAt(rel: Relation, page: Uint8Array, at: number, off: number): (TupleValue | null)[] {
@@ -697,6 +910,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     const block = tidBlock(tid);
     const off = tidOffset(tid);
     let haveTupleLock = false;
+    this.env.lockManager?.beginWaitEpisode();
     try {
       for (;;) {
         const r = this.deleteOnce(rel, tid, cid);
@@ -707,6 +921,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       }
     } finally {
       if (haveTupleLock) this.releaseTupleLock(rel, block, off, LockTupleMode.Exclusive);
+      this.env.lockManager?.endWaitEpisode();
     }
   }
 
@@ -796,6 +1011,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     // The tuple lock's mode: EXCLUSIVE, or NO KEY EXCLUSIVE once updateOnce found no key column changed
     // (the old version's values do not change, so neither does the mode, from one try to the next).
     let tupleLockMode = LockTupleMode.Exclusive;
+    this.env.lockManager?.beginWaitEpisode();
     try {
       for (;;) {
         const r = this.updateOnce(rel, otid, values, cid, hotAllowed, keyAttrs);
@@ -807,6 +1023,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       }
     } finally {
       if (haveTupleLock) this.releaseTupleLock(rel, block, off, tupleLockMode);
+      this.env.lockManager?.endWaitEpisode();
     }
   }
 
@@ -957,8 +1174,12 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     return { result: TM_Result.TM_Ok, ctid: otid, xmax: xid, newTid: makeTid(nblock, noff), hot };
   }
 
-  /** The raw header of the tuple at tid (tests and the page inspector). */
-  tupleHeader(rel: Relation, tid: Tid): { xmin: number; xmax: number; infomask: number; infomask2: number; ctid: Tid } | null {
+  /**
+   * The raw header of the tuple at tid (tests, the page inspector, and the
+   * system columns xmin/xmax/cmin/cmax: heap_getsysattr reads the same raw
+   * fields; cid is t_cid, a combo command id when HEAP_COMBOCID is set).
+   */
+  tupleHeader(rel: Relation, tid: Tid): { xmin: number; xmax: number; cid: number; infomask: number; infomask2: number; ctid: Tid } | null {
     const { bufmgr } = this.env;
     const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, tidBlock(tid));
     bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
@@ -970,6 +1191,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
       return {
         xmin: (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0,
         xmax: htupGetXmax(b, at),
+        cid: (b[at + T_CID] | (b[at + T_CID + 1] << 8) | (b[at + T_CID + 2] << 16) | (b[at + T_CID + 3] << 24)) >>> 0,
         infomask: b[at + T_INFOMASK] | (b[at + T_INFOMASK + 1] << 8),
         infomask2: b[at + T_INFOMASK2] | (b[at + T_INFOMASK2 + 1] << 8),
         ctid: makeTid(htupGetCtidBlock(b, at), htupGetCtidOffset(b, at)),

@@ -255,11 +255,15 @@ export class HeapUniqueCheck {
     readonly rel: Relation,
   ) {}
 
-  /** found: some version is visible to "now" (mine, committed, or in progress); xwait: a running inserter or deleter. */
-  fetchDirty(tid: Tid): { found: boolean; xwait: number; allDead: boolean } {
+  /**
+   * found: some version is visible to "now" (mine, committed, or in
+   * progress); xwait: a running inserter or deleter; speculativeToken: the
+   * inserter's token when its insertion is speculative (wait on that).
+   */
+  fetchDirty(tid: Tid): { found: boolean; xwait: number; speculativeToken: number; allDead: boolean } {
     const bufmgr = this.heap.env.bufmgr;
     const block = tidBlock(tid);
-    if (block >= bufmgr.nblocks(this.rel.locator, ForkNumber.MAIN)) return { found: false, xwait: 0, allDead: true };
+    if (block >= bufmgr.nblocks(this.rel.locator, ForkNumber.MAIN)) return { found: false, xwait: 0, speculativeToken: 0, allDead: true };
     const buffer = bufmgr.readBuffer(this.rel.locator, ForkNumber.MAIN, block);
     bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
     try {
@@ -267,25 +271,26 @@ export class HeapUniqueCheck {
       const vis = this.vis;
       const snap = this.dirty;
       const off = heapHotSearchBuffer(page, buffer, block, tidOffset(tid), snap, vis, vis.oldestXmin(), this.search);
-      if (off === 0) return { found: false, xwait: 0, allDead: this.search.allDead };
-      return { found: true, xwait: snap.xmin !== 0 ? snap.xmin : snap.xmax, allDead: false };
+      if (off === 0) return { found: false, xwait: 0, speculativeToken: 0, allDead: this.search.allDead };
+      if (snap.xmin !== 0) return { found: true, xwait: snap.xmin, speculativeToken: snap.speculativeToken, allDead: false };
+      return { found: true, xwait: snap.xmax, speculativeToken: 0, allDead: false };
     } finally {
       bufmgr.unlockReleaseBuffer(buffer);
     }
   }
 }
 
-/** One row a build scan collected from a page, offered after the page is unlocked (rule 2). */
-interface BuildRow {
-  tid: Tid;
-  values: (TupleValue | null)[];
-  alive: boolean;
-}
-
 /**
  * table_index_build_scan (heapam_index_build_range_scan, non-concurrent):
  * offers every tuple an index must cover (rule 3) with the values of the
  * heap columns `heapAttnums` (1-based), TOASTed values fetched.
+ *
+ * A page's rows are collected while it is share-locked and offered after
+ * it is unlocked (rule 2), in flat arrays reused from page to page: the
+ * scan runs once per CREATE INDEX, mostly before the JIT has compiled it,
+ * so two allocations per row were a visible part of the build. The
+ * `values` array the callback gets is reused too: it is valid only during
+ * the call.
  */
 export function heapIndexBuildScan(
   heap: HeapAM<SnapshotData>,
@@ -300,8 +305,16 @@ export function heapIndexBuildScan(
     const nblocks = bufmgr.nblocks(rel.locator, ForkNumber.MAIN);
     const roots = new Uint16Array(MAX_HEAP_TUPLES_PER_PAGE + 1);
     const natts = heapAttnums.length;
+    // Only a varlena column can hold a TOAST pointer or a compressed value to fetch.
+    let mayToast = false;
+    for (let i = 0; i < natts; i++) if (rel.desc.attlen[heapAttnums[i] - 1] < 0) mayToast = true;
+    // The page's rows: row r's TID, liveness, and values at r * natts .. r * natts + natts - 1.
+    const tids: Tid[] = [];
+    const alives: boolean[] = [];
+    const pageValues: (TupleValue | null)[] = [];
+    const values = new Array<TupleValue | null>(natts).fill(null);
     for (let blk = 0; blk < nblocks; blk++) {
-      const rows: BuildRow[] = [];
+      let nrows = 0;
       const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, blk);
       bufmgr.lockBuffer(buffer, BUFFER_LOCK_SHARE);
       try {
@@ -353,20 +366,25 @@ export function heapIndexBuildScan(
             throw new PgError(SQLSTATE.data_corrupted, `failed to find parent tuple for heap-only tuple at (${blk},${off}) in table "${rel.name}"`);
           }
           const len = itemIdGetLength(lp);
-          const values = new Array<TupleValue | null>(natts);
-          for (let i = 0; i < natts; i++) values[i] = heapGetAttr(rel.desc, page, at, len, heapAttnums[i]);
-          rows.push({ tid: makeTid(blk, root), values, alive });
+          const base = nrows * natts;
+          for (let i = 0; i < natts; i++) pageValues[base + i] = heapGetAttr(rel.desc, page, at, len, heapAttnums[i]);
+          tids[nrows] = makeTid(blk, root);
+          alives[nrows] = alive;
+          nrows++;
         }
       } finally {
         bufmgr.unlockReleaseBuffer(buffer);
       }
-      for (const r of rows) {
+      for (let r = 0; r < nrows; r++) {
+        const base = r * natts;
         for (let i = 0; i < natts; i++) {
-          const v = r.values[i];
-          if (isRawVarlena(v)) r.values[i] = heap.toaster.detoast(rel, v, rel.desc.types[heapAttnums[i] - 1]);
+          const v = pageValues[base + i];
+          values[i] = mayToast && isRawVarlena(v) ? heap.toaster.detoast(rel, v, rel.desc.types[heapAttnums[i] - 1]) : v;
         }
-        callback(r.tid, r.values as (Datum | null)[], r.alive);
+        callback(tids[r], values as (Datum | null)[], alives[r]);
       }
+      // Drop the page's values (a detoasted or long text must not outlive its row).
+      pageValues.fill(null, 0, nrows * natts);
     }
   };
 }
@@ -467,6 +485,8 @@ export interface HeapScanOptions {
   keys?: readonly HeapScanKey[];
   /** Called for every tuple a key skips, so a long run of skipped tuples still sees cancels and statement_timeout. */
   checkInterrupts?: () => void;
+  /** A snapshot to use instead of the statement's (foreign-key checks: the latest one in READ COMMITTED). */
+  snapshot?: SnapshotData;
 }
 
 /**
@@ -508,7 +528,7 @@ export class HeapScanCursor {
     this.mayToast = mayToast;
     this.values = new Array<TupleValue | null>(desc.natts).fill(null);
     this.isnull = new Array<boolean>(desc.natts).fill(true);
-    this.scan = new HeapScan(heap, rel, snapshot);
+    this.scan = new HeapScan(heap, rel, options.snapshot ?? snapshot);
     if (options.keys !== undefined && options.keys.length > 0) {
       this.scan.setKeys(options.keys, (raw, type) => heap.toaster.detoast(rel, raw, type), options.checkInterrupts ?? null);
     }

@@ -14,7 +14,7 @@ import { elog } from '../../utils/errors.ts';
 import {
   HEAP_COMBOCID, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED, HEAP_XMAX_COMMITTED, HEAP_XMAX_EXCL_LOCK, HEAP_XMAX_INVALID,
   HEAP_XMAX_IS_MULTI, HEAP_XMAX_KEYSHR_LOCK, HEAP_XMAX_LOCK_ONLY, htupGetInfomask, htupGetInfomask2, htupSetCid,
-  htupSetCtid, htupSetInfomask, htupSetInfomask2, htupSetXmax,
+  htupSetCtid, htupSetInfomask, htupSetInfomask2, htupSetXmax, htupSetXmin,
 } from '../common/htup_details.ts';
 import { RedoServiceKey, RM_HEAP2_ID, RM_HEAP_ID, registerRmgr, type RedoContext } from '../transam/rmgr.ts';
 import type { DecodedXLogRecord } from '../transam/xlogreader.ts';
@@ -22,7 +22,7 @@ import { XLogInitBufferForRedo, XLogReadBufferForRedo } from '../transam/xloguti
 import {
   getU16, getU32, heap2Desc, heap2Identify, heapDesc, heapIdentify, SIZE_OF_HEAP_HEADER, XLH_DELETE_ALL_VISIBLE_CLEARED,
   XLH_INSERT_ALL_VISIBLE_CLEARED, XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED, XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED, XLHL_KEYS_UPDATED,
-  XLHL_XMAX_EXCL_LOCK, XLHL_XMAX_IS_MULTI, XLHL_XMAX_KEYSHR_LOCK, XLHL_XMAX_LOCK_ONLY, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_LOCK,
+  XLHL_XMAX_EXCL_LOCK, XLHL_XMAX_IS_MULTI, XLHL_XMAX_KEYSHR_LOCK, XLHL_XMAX_LOCK_ONLY, XLOG_HEAP_DELETE, XLOG_HEAP_HOT_UPDATE, XLOG_HEAP_LOCK, XLOG_HEAP_CONFIRM, XLH_DELETE_IS_SUPER,
   XLOG_HEAP_INIT_PAGE, XLOG_HEAP_INSERT, XLOG_HEAP_OPMASK, XLOG_HEAP_UPDATE, XLOG_HEAP2_FREEZE_PAGE, XLOG_HEAP2_PRUNE,
   XLOG_HEAP2_VACUUM, XLOG_HEAP2_VISIBLE, XLOG_HEAP2_MULTI_INSERT, SIZE_OF_HEAP_MULTI_INSERT, SIZE_OF_MULTI_INSERT_TUPLE, shortAlign,
 } from './heapam_xlog.ts';
@@ -176,7 +176,9 @@ function heapRedoDelete(record: DecodedXLogRecord, ctx: RedoContext): void {
     htupSetInfomask(page, at, htupGetInfomask(page, at) & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_COMBOCID));
     htupSetInfomask2(page, at, htupGetInfomask2(page, at) & ~HEAP_HOT_UPDATED);
     fixInfomaskFromInfobits(infobits, page, at);
-    htupSetXmax(page, at, xmax);
+    // A super-delete (heap_abort_speculative) kills the insertion itself: xmin, not xmax.
+    if (flags & XLH_DELETE_IS_SUPER) htupSetXmin(page, at, 0);
+    else htupSetXmax(page, at, xmax);
     htupSetCid(page, at, 0);
     htupSetCtid(page, at, blk.blockNum, offnum);
     pageSetPrunXid(page, xmax);
@@ -230,6 +232,21 @@ function heapRedoUpdate(record: DecodedXLogRecord, ctx: RedoContext, hot: boolea
   redoNewTuple(record, ctx, nblk.data, newOff, nblk.blockNum, (flags & XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED) !== 0, newXmax);
 }
 
+/** heap_xlog_confirm: a speculative insertion succeeded; its t_ctid becomes its own TID. */
+function heapRedoConfirm(record: DecodedXLogRecord, ctx: RedoContext): void {
+  const offnum = getU16(record.mainData, 0);
+  const { buffer, action } = XLogReadBufferForRedo(record, 0, ctx);
+  if (action === 'needs_redo') {
+    const page = ctx.buffers.getPage(buffer);
+    const blk = record.getBlock(0) ?? elog('heap confirm redo: no block 0');
+    if (offnum < 1 || offnum > pageGetMaxOffsetNumber(page)) elog('heap confirm redo: invalid offset');
+    htupSetCtid(page, itemIdGetOffset(itemIdGet(page, offnum)), blk.blockNum, offnum);
+    pageSetLSN(page, record.endLsn);
+    ctx.buffers.markBufferDirty(buffer);
+  }
+  if (action !== 'not_found') ctx.buffers.unlockReleaseBuffer(buffer);
+}
+
 /** heap_xlog_lock: the row lock's xmax and infomask bits; a lock-only xmax leaves the tuple the newest version. */
 function heapRedoLock(record: DecodedXLogRecord, ctx: RedoContext): void {
   const main = record.mainData;
@@ -261,6 +278,7 @@ function heapRedo(record: DecodedXLogRecord, ctx: RedoContext): void {
     case XLOG_HEAP_UPDATE: return heapRedoUpdate(record, ctx, false);
     case XLOG_HEAP_HOT_UPDATE: return heapRedoUpdate(record, ctx, true);
     case XLOG_HEAP_LOCK: return heapRedoLock(record, ctx);
+    case XLOG_HEAP_CONFIRM: return heapRedoConfirm(record, ctx);
     default: elog(`heap_redo: unknown op code ${record.info}`);
   }
 }

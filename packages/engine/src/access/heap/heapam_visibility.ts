@@ -27,6 +27,11 @@
  *                               on a multi: its members' fates are asked each time.
  *               COMBOCID        t_cid is a combo id (combocid.ts)
  *
+ * xmin = InvalidTransactionId (0) marks a super-deleted speculative
+ * insertion (heapam.ts abortSpeculative): not mine, not running, not
+ * committed (TransamStatus reports XID 0 aborted), so every rule below
+ * rejects it and hints it XMIN_INVALID; VACUUM calls it DEAD.
+ *
  * The MVCC rule, for a snapshot S (snapmgr.ts) and my transaction T:
  *
  *   inserted: xmin is T's and cmin < S.curcid,
@@ -65,6 +70,8 @@ import {
   HEAP_XMIN_INVALID,
   T_INFOMASK,
   htupGetCtid,
+  htupGetSpeculativeToken,
+  htupIsSpeculative,
   htupGetInfomask,
   htupGetXmax,
   htupGetXmin,
@@ -241,6 +248,8 @@ export class HeapVisibility {
 
   /** TransactionIdIsInProgress for another backend's XID (rule 3 asks "mine?" first). */
   private isInProgress(xid: TransactionId): boolean {
+    // xmin 0 is a super-deleted speculative insertion (heap_abort_speculative): nobody's, never running.
+    if (xid < FirstNormalTransactionId) return false;
     return this.procArray.transactionIdIsInProgress(xid, this.snapmgr.recentXmin);
   }
 
@@ -563,6 +572,8 @@ export class HeapVisibility {
       if (this.isInProgress(xmin)) {
         if (dirty === null) return false;
         dirty.xmin = xmin;
+        // A speculative insertion: waiters sleep on its token, not on the whole transaction.
+        if (htupIsSpeculative(page, off)) dirty.speculativeToken = htupGetSpeculativeToken(page, off);
         return true; // being inserted by another transaction
       }
       if (this.status.didCommit(xmin)) {

@@ -7,10 +7,14 @@
  *   XLOG_HEAP_INSERT 0x00      main: offnum u16 | flags u8                       (3 bytes)
  *                              block 0 data: xl_heap_header + tuple bytes from t_bits on
  *   XLOG_HEAP_DELETE 0x10      main: xmax u32 | offnum u16 | infobits u8 | flags u8 (8 bytes)
+ *                              (flags XLH_DELETE_IS_SUPER: a speculative insertion's super-delete)
  *   XLOG_HEAP_UPDATE 0x20      main: old_xmax u32 | old_offnum u16 | old_infobits u8 |
  *   XLOG_HEAP_HOT_UPDATE 0x40        flags u8 | new_xmax u32 | new_offnum u16    (14 bytes)
  *                              block 0 = new page (data: xl_heap_header + tuple),
  *                              block 1 = old page when it differs
+ *   XLOG_HEAP_CONFIRM 0x50     main: offnum u16                                   (2 bytes)
+ *                              block 0 = the page: a speculative insertion succeeded
+ *                              (heap_finish_speculative), t_ctid becomes the tuple's own TID
  *   XLOG_HEAP_LOCK 0x60        main: locking_xid u32 | offnum u16 | infobits u8 | flags u8 (8 bytes)
  *                              block 0 = the page; a row lock (heap_lock_tuple) needs no data
  *   XLOG_HEAP_INIT_PAGE 0x80   or'ed in: block 0 is initialized, not read
@@ -50,6 +54,8 @@ export const XLOG_HEAP_INSERT = 0x00;
 export const XLOG_HEAP_DELETE = 0x10;
 export const XLOG_HEAP_UPDATE = 0x20;
 export const XLOG_HEAP_HOT_UPDATE = 0x40;
+/** heap_finish_speculative: main: offnum u16 (2 bytes) */
+export const XLOG_HEAP_CONFIRM = 0x50;
 /** heap_lock_tuple: main: locking_xid u32 | offnum u16 | infobits_set u8 | flags u8 (8 bytes) */
 export const XLOG_HEAP_LOCK = 0x60;
 export const XLOG_HEAP_OPMASK = 0x70;
@@ -63,11 +69,18 @@ export const XLOG_HEAP2_MULTI_INSERT = 0x50;
 
 /** xl_heap_insert.flags */
 export const XLH_INSERT_ALL_VISIBLE_CLEARED = 0x01;
+/** The tuple is a speculative insertion (ON CONFLICT); redo gives it its own TID all the same. */
+export const XLH_INSERT_IS_SPECULATIVE = 0x04;
 /** xl_heap_update.flags */
 export const XLH_UPDATE_OLD_ALL_VISIBLE_CLEARED = 0x01;
 export const XLH_UPDATE_NEW_ALL_VISIBLE_CLEARED = 0x02;
 /** xl_heap_delete.flags */
 export const XLH_DELETE_ALL_VISIBLE_CLEARED = 0x01;
+/**
+ * heap_abort_speculative ("super-delete"): the record's tuple gets xmin :=
+ * InvalidTransactionId instead of an xmax, invisible to every snapshot at once.
+ */
+export const XLH_DELETE_IS_SUPER = 0x08;
 
 /** infobits: the xmax-related infomask bits, compressed to a byte (compute_infobits). */
 export const XLHL_XMAX_IS_MULTI = 0x01;
@@ -81,6 +94,7 @@ export const SIZE_OF_HEAP_INSERT = 3;
 export const SIZE_OF_HEAP_DELETE = 8;
 export const SIZE_OF_HEAP_UPDATE = 14;
 export const SIZE_OF_HEAP_LOCK = 8;
+export const SIZE_OF_HEAP_CONFIRM = 2;
 export const SIZE_OF_HEAP_PRUNE = 8;
 export const SIZE_OF_HEAP_FREEZE_TUPLE = 14;
 /** xl_heap_multi_insert up to its offsets array. */
@@ -115,6 +129,7 @@ const INFO_NAMES: Record<number, string> = {
   [XLOG_HEAP_DELETE]: 'DELETE',
   [XLOG_HEAP_UPDATE]: 'UPDATE',
   [XLOG_HEAP_HOT_UPDATE]: 'HOT_UPDATE',
+  [XLOG_HEAP_CONFIRM]: 'HEAP_CONFIRM',
   [XLOG_HEAP_LOCK]: 'LOCK',
 };
 const INFO2_NAMES: Record<number, string> = {
@@ -142,6 +157,8 @@ export function heapDesc(info: number, main: Uint8Array): string {
       return `off: ${getU16(main, 0)}, flags: 0x${main[2].toString(16).padStart(2, '0')}`;
     case XLOG_HEAP_DELETE:
       return `xmax: ${getU32(main, 0)}, off: ${getU16(main, 4)}, infobits: [${main[6]}], flags: 0x${main[7].toString(16).padStart(2, '0')}`;
+    case XLOG_HEAP_CONFIRM:
+      return `off: ${getU16(main, 0)}`;
     case XLOG_HEAP_LOCK:
       return `xmax: ${getU32(main, 0)}, off: ${getU16(main, 4)}, infobits: [${main[6]}], flags: 0x${main[7].toString(16).padStart(2, '0')}`;
     case XLOG_HEAP_UPDATE:

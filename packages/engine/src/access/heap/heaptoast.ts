@@ -260,6 +260,22 @@ export class HeapToaster<S extends HeapSnapshot = HeapSnapshot> {
       }
     }
   }
+
+  /**
+   * toast_delete for a super-deleted speculative insertion (is_speculative):
+   * the chunks of its out-of-line values were inserted by the same command,
+   * so they are super-deleted too (heap_abort_speculative on each chunk
+   * row), invisible at once like the row that owned them.
+   */
+  superDeleteValues(rel: Relation, values: readonly (TupleValue | null)[]): void {
+    const toast = rel.toast;
+    if (toast === null) return;
+    for (const v of values) {
+      if (!isRawVarlena(v) || !v.isExternal) continue;
+      const p = readToastPointer(v.bytes, 0);
+      for (const c of this.findChunks(toast, p.valueId)) this.heap.abortSpeculative(toast, c.tid, true);
+    }
+  }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

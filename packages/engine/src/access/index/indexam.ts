@@ -22,7 +22,7 @@ import { HeapUniqueCheck, IndexFetchHeap, type ScanOwner } from '../heap/heapam_
 import type { HeapVisibility } from '../heap/heapam_visibility.ts';
 import type { Relation } from '../heap/relation.ts';
 import type { SerializableReadScan } from '../../storage/lmgr/predicate.ts';
-import { xactLockTableWait } from '../../storage/lmgr/lmgr.ts';
+import { speculativeInsertionWait, xactLockTableWait } from '../../storage/lmgr/lmgr.ts';
 import { VISIBILITYMAP_ALL_VISIBLE, type VmPin, type VisibilityMap } from '../heap/visibilitymap.ts';
 import {
   btbeginscan, btBuildIndexValueDescription, btinsert, type BtEnv, type BTScan, type DirtyFetch, type IndexRelation,
@@ -96,6 +96,28 @@ export class IndexInserter implements UniqueCheckHeap {
     this.current = null;
   }
 
+  /**
+   * Index entries for a speculative insertion (ExecInsertIndexTuples with
+   * noDupErr): the arbiter indexes (by index OID) are checked in 'partial'
+   * mode, which inserts the entry anyway and neither waits nor raises when
+   * another live or in-progress row has the key; the other indexes as
+   * usual (a non-arbiter unique index still raises 23505). Returns true
+   * when some arbiter saw such a row (specConflict): the caller
+   * super-deletes its tuple and checks the arbiters again.
+   */
+  insertSpeculative(values: readonly (TupleValue | null)[], tid: Tid, arbiters: ReadonlySet<number>): boolean {
+    const kv = this.keyValues;
+    let conflict = false;
+    for (const index of this.indexes) {
+      formIndexValues(this.deps, this.rel, index, values, kv);
+      this.current = index;
+      const mode = !index.unique ? 'no' : arbiters.has(index.oid) ? 'partial' : 'yes';
+      if (!btinsert(index, this.deps.bt, kv, null, tid, index.unique ? this : null, mode)) conflict = true;
+    }
+    this.current = null;
+    return conflict;
+  }
+
   fetchDirty(tid: Tid): DirtyFetch {
     return this.check.fetchDirty(tid);
   }
@@ -104,13 +126,17 @@ export class IndexInserter implements UniqueCheckHeap {
    * XactLockTableWait: the conflicting row's inserter or deleter is still
    * running; the B-tree has released its leaf, and checks again once that
    * transaction ended (23505 if it committed the key, the insert goes on if
-   * it rolled back). Without a lock manager (bare harnesses) nobody could
-   * end the other transaction, so the possible conflict is reported as one.
+   * it rolled back). An inserter whose insertion is speculative is waited
+   * for only until it confirms or super-deletes the row
+   * (SpeculativeInsertionWait on its token). Without a lock manager (bare
+   * harnesses) nobody could end the other transaction, so the possible
+   * conflict is reported as one.
    */
-  waitForXact(xid: number): void {
+  waitForXact(xid: number, speculativeToken: number): void {
     const env = this.deps.heap.env;
     if (env.lockManager !== undefined) {
-      xactLockTableWait(env.lockManager, xid, env.xactWait);
+      if (speculativeToken !== 0) speculativeInsertionWait(env.lockManager, xid, speculativeToken);
+      else xactLockTableWait(env.lockManager, xid, env.xactWait);
       return;
     }
     const index = this.current;

@@ -132,6 +132,12 @@ export interface DirtyFetch {
   found: boolean;
   /** When found: the XID of an in-progress inserter or deleter to wait for, else 0. */
   xwait: number;
+  /**
+   * When xwait is an inserter whose insertion is speculative (ON CONFLICT):
+   * its speculative token, to wait on instead of the whole transaction
+   * (SnapshotDirty.speculativeToken); else 0.
+   */
+  speculativeToken: number;
   /** Every version is dead to every transaction: the index entry can be marked LP_DEAD. */
   allDead: boolean;
 }
@@ -143,9 +149,10 @@ export interface UniqueCheckHeap {
   /** table_index_fetch_tuple_check(heapRel, tid, SnapshotDirty). */
   fetchDirty(tid: Tid): DirtyFetch;
   /**
-   * XactLockTableWait: waits until the transaction ends. Until worker
-   * backends exist nothing can be waited for: the engine's implementation
-   * raises an error, and the insert retries only when this returns.
+   * XactLockTableWait, or SpeculativeInsertionWait when `speculativeToken`
+   * is not 0: waits until the transaction ends (or its speculative
+   * insertion is confirmed or super-deleted); the insert then checks again.
+   * A harness without a lock manager cannot wait and raises 23505 instead.
    */
-  waitForXact(xid: number): void;
+  waitForXact(xid: number, speculativeToken: number): void;
 }

@@ -162,7 +162,7 @@ export function btDoInsert(
       const r = checkUnique_(rel, env, ins, heap!, checkUnique);
       if (r.xwait !== 0) {
         btRelBuf(env, ins.buf);
-        heap!.waitForXact(r.xwait);
+        heap!.waitForXact(r.xwait, r.speculativeToken);
         key.scantid = NO_TID;
         continue;
       }
@@ -216,7 +216,7 @@ function searchInsert(rel: IndexRelation, env: BtEnv, key: BTScanInsert, itemsz:
  * one is a conflict (23505); one whose inserter or deleter is still running
  * returns its XID for the caller to wait on; dead ones are marked LP_DEAD.
  */
-function checkUnique_(rel: IndexRelation, env: BtEnv, ins: InsertState, heap: UniqueCheckHeap, mode: UniqueCheckMode): { xwait: number; isUnique: boolean } {
+function checkUnique_(rel: IndexRelation, env: BtEnv, ins: InsertState, heap: UniqueCheckHeap, mode: UniqueCheckMode): { xwait: number; speculativeToken: number; isUnique: boolean } {
   const bm = env.bufmgr;
   const key = ins.key;
   const ownTid = itupGetHeapTid(ins.itup, 0);
@@ -246,11 +246,11 @@ function checkUnique_(rel: IndexRelation, env: BtEnv, ins: InsertState, heap: Un
           if (r.found) {
             if (mode === 'partial') {
               releaseNbuf();
-              return { xwait: 0, isUnique: false };
+              return { xwait: 0, speculativeToken: 0, isUnique: false };
             }
             if (r.xwait !== 0) {
               releaseNbuf();
-              return { xwait: r.xwait, isUnique: true };
+              return { xwait: r.xwait, speculativeToken: r.speculativeToken, isUnique: true };
             }
             releaseNbuf();
             btRelBuf(env, ins.buf);
@@ -296,7 +296,7 @@ function checkUnique_(rel: IndexRelation, env: BtEnv, ins: InsertState, heap: Un
       hint: 'This may be because of a non-immutable index expression.',
     });
   }
-  return { xwait: 0, isUnique: true };
+  return { xwait: 0, speculativeToken: 0, isUnique: true };
 }
 
 /** The 23505 error, worded and detailed as PostgreSQL does. */

@@ -51,20 +51,20 @@ function uniqueHeap(engine: StorageEngine, rel: Relation): UniqueCheckHeap {
     rel,
     fetchDirty(tid: Tid) {
       const bm = engine.bufmgr;
-      if (tidBlock(tid) >= bm.nblocks(rel.locator, ForkNumber.MAIN)) return { found: false, xwait: 0, allDead: true };
+      if (tidBlock(tid) >= bm.nblocks(rel.locator, ForkNumber.MAIN)) return { found: false, xwait: 0, speculativeToken: 0, allDead: true };
       const buf = bm.readBuffer(rel.locator, ForkNumber.MAIN, tidBlock(tid));
       bm.lockBuffer(buf, BUFFER_LOCK_SHARE);
       try {
         const page = bm.getPage(buf);
         const off = tidOffset(tid);
-        if (off > pageGetMaxOffsetNumber(page)) return { found: false, xwait: 0, allDead: true };
+        if (off > pageGetMaxOffsetNumber(page)) return { found: false, xwait: 0, speculativeToken: 0, allDead: true };
         const lp = itemIdGet(page, off);
         const flags = itemIdGetFlags(lp);
-        if (flags !== LP_NORMAL) return { found: false, xwait: 0, allDead: flags === LP_DEAD || flags === LP_UNUSED };
+        if (flags !== LP_NORMAL) return { found: false, xwait: 0, speculativeToken: 0, allDead: flags === LP_DEAD || flags === LP_UNUSED };
         const at = itemIdGetOffset(lp);
         const snap = initDirtySnapshot();
-        if (engine.vis.satisfiesDirty(page, at, snap, buf)) return { found: true, xwait: snap.xmin !== 0 ? snap.xmin : snap.xmax, allDead: false };
-        return { found: false, xwait: 0, allDead: engine.vis.satisfiesVacuum(page, at, engine.vis.oldestXmin(), buf) === HTSV_Result.HEAPTUPLE_DEAD };
+        if (engine.vis.satisfiesDirty(page, at, snap, buf)) return { found: true, xwait: snap.xmin !== 0 ? snap.xmin : snap.xmax, speculativeToken: snap.speculativeToken, allDead: false };
+        return { found: false, xwait: 0, speculativeToken: 0, allDead: engine.vis.satisfiesVacuum(page, at, engine.vis.oldestXmin(), buf) === HTSV_Result.HEAPTUPLE_DEAD };
       } finally {
         bm.unlockReleaseBuffer(buf);
       }

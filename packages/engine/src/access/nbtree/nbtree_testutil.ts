@@ -190,9 +190,9 @@ export class FakeHeap implements UniqueCheckHeap {
 
   fetchDirty(tid: Tid): DirtyFetch {
     const r = this.rows.get(tid);
-    if (r === undefined || r.state === 'dead') return { found: false, xwait: 0, allDead: true };
-    if (r.state === 'inserting' || r.state === 'deleting') return { found: true, xwait: r.xid, allDead: false };
-    return { found: true, xwait: 0, allDead: false };
+    if (r === undefined || r.state === 'dead') return { found: false, xwait: 0, speculativeToken: 0, allDead: true };
+    if (r.state === 'inserting' || r.state === 'deleting') return { found: true, xwait: r.xid, speculativeToken: 0, allDead: false };
+    return { found: true, xwait: 0, speculativeToken: 0, allDead: false };
   }
 
   waitForXact(xid: number): void {

@@ -58,6 +58,8 @@ export interface SharedMemoryConfig {
   maxLocksPerTransaction?: number;
   /** max_pred_locks_per_transaction: sizes the SSI predicate lock table (storage/lmgr/predicate_internals.ts); 64 by default. */
   maxPredLocksPerTransaction?: number;
+  /** The SERIALIZABLEXACT pool (predicate_internals.ts): MAX_BACKENDS x 10 by default; tests make it small. */
+  maxSerializableXacts?: number;
 }
 
 const CONFIG_REGION = 'ShmemConfig';
@@ -73,7 +75,7 @@ function sizeAll(sizer: ShmemSizer, config: SharedMemoryConfig): void {
   syncRequestShmemSize(sizer);
   lockShmemSize(sizer, config.maxLocksPerTransaction ?? DEFAULT_MAX_LOCKS_PER_TRANSACTION);
   backendStatusShmemSize(sizer);
-  predicateLockShmemSize(sizer, config.maxPredLocksPerTransaction);
+  predicateLockShmemSize(sizer, config.maxPredLocksPerTransaction, config.maxSerializableXacts);
   pgstatDatabaseShmemSize(sizer);
   pgstatRelationShmemSize(sizer);
 }
@@ -108,7 +110,7 @@ export function createSharedMemoryAndSemaphores(config: SharedMemoryConfig): Shm
   syncRequestShmemInit(shmem);
   lockShmemInit(shmem, config.maxLocksPerTransaction ?? DEFAULT_MAX_LOCKS_PER_TRANSACTION);
   backendStatusShmemInit(shmem);
-  predicateLockShmemInit(shmem, config.maxPredLocksPerTransaction);
+  predicateLockShmemInit(shmem, config.maxPredLocksPerTransaction, config.maxSerializableXacts);
   pgstatDatabaseShmemInit(shmem);
   pgstatRelationShmemInit(shmem);
   return shmem;
