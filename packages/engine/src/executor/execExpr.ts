@@ -42,6 +42,8 @@ import { hashKeyFn, opfamilyComparator, setComparisonContext, type HashKey } fro
 import { ExecInitSubPlan } from './nodeSubplan.ts';
 import { datumTypeOid, ExecInitSQLValueFunction } from './execExprInterp.ts';
 import { compileSubscriptingRef } from './execSubscript.ts';
+import type { Relation } from '../access/heap/relation.ts';
+import type { Tid } from '../access/common/itemptr.ts';
 
 const UNKNOWNOID = 705;
 const INT2OID = 21;
@@ -342,10 +344,42 @@ class ExprCompiler {
         return (ec) => pick(ec).tid;
       case -6:
         return (ec) => pick(ec).tableOid;
+      case -2: // xmin
+      case -3: // cmin
+      case -4: // xmax
+      case -5: // cmax
+        return this.compileHeaderSysattr(attno, pick);
       default:
         if (v.varno === INDEX_VAR) return elog('system column of an index tuple');
         throw new PgError(SQLSTATE.feature_not_supported, `system column ${attno} is not supported`);
     }
+  }
+
+  /**
+   * xmin, cmin, xmax, cmax (heap_getsysattr): the raw header fields of the
+   * version the scan returned, read through its TID on the page, as
+   * PostgreSQL reads them from the pinned buffer's tuple. xmax is the raw
+   * value (a locker's xid or a multixact id too); cmin and cmax are both the
+   * raw t_cid (a combo command id once the row is deleted by its inserter).
+   */
+  private compileHeaderSysattr(attno: number, pick: (ec: ExprContext) => TupleTableSlot): ExprState {
+    const estate = this.estate;
+    let cachedOid = 0;
+    let cachedRel: Relation | null = null;
+    return (ec) => {
+      const s = pick(ec);
+      if (s.tableOid === 0 || s.tid === -1) {
+        throw new PgError(SQLSTATE.feature_not_supported, 'system column is not available for this row');
+      }
+      if (s.tableOid !== cachedOid) {
+        cachedRel = estate.catalog.getRelation(s.tableOid).heap;
+        cachedOid = s.tableOid;
+      }
+      if (cachedRel === null) throw new PgError(SQLSTATE.feature_not_supported, 'system column is not available for this row');
+      const h = estate.engine.heap.tupleHeader(cachedRel, s.tid as Tid);
+      if (h === null) return elog(`system column of a tuple that is gone (tid ${String(s.tid)})`);
+      return attno === -2 ? h.xmin : attno === -4 ? h.xmax : h.cid;
+    };
   }
 
   private compileParam(kind: 'PARAM_EXTERN' | 'PARAM_EXEC', id: number): ExprState {

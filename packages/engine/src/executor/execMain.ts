@@ -92,6 +92,9 @@ function resultTargetList(stmt: PlannedStmt): TargetEntry[] {
 export function ExecutorStart(stmt: PlannedStmt, init: ExecutorInit): QueryDesc {
   const estate = new ExecutorState(stmt, init);
   setComparisonContext(init.fmgr);
+  // es_output_cid: DML and row-locking SELECTs use the command id even when they
+  // touch no row, so the next command gets a new one (visible as cmin/cmax).
+  if (stmt.commandType !== 'CMD_SELECT' || stmt.rowMarks.length > 0) init.engine.xact.getCurrentCommandId(true);
   const priv = executorPrivate(estate);
   priv.instrument = init.instrument;
   try {

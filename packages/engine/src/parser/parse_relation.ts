@@ -39,14 +39,14 @@ import {
 const TIDOID = 27;
 const OIDOID = 26;
 
-/** System columns of a heap relation (sysattr.h); only ctid and tableoid can be read here. */
-const SYSTEM_COLUMNS: ReadonlyMap<string, { attnum: number; typid: number; supported: boolean }> = new Map([
-  ['ctid', { attnum: -1, typid: TIDOID, supported: true }],
-  ['xmin', { attnum: -2, typid: 28, supported: false }],
-  ['cmin', { attnum: -3, typid: 29, supported: false }],
-  ['xmax', { attnum: -4, typid: 28, supported: false }],
-  ['cmax', { attnum: -5, typid: 29, supported: false }],
-  ['tableoid', { attnum: -6, typid: OIDOID, supported: true }],
+/** System columns of a heap relation (sysattr.h): xmin/xmax are xid (28), cmin/cmax cid (29). */
+const SYSTEM_COLUMNS: ReadonlyMap<string, { attnum: number; typid: number }> = new Map([
+  ['ctid', { attnum: -1, typid: TIDOID }],
+  ['xmin', { attnum: -2, typid: 28 }],
+  ['cmin', { attnum: -3, typid: 29 }],
+  ['xmax', { attnum: -4, typid: 28 }],
+  ['cmax', { attnum: -5, typid: 29 }],
+  ['tableoid', { attnum: -6, typid: OIDOID }],
 ]);
 
 // ---------------------------------------------------------------------------
@@ -359,7 +359,6 @@ export function scanNSItemForColumn(pstate: ParseState, ns: ParseNamespaceItem, 
       if (pstate.exprKind === 'EXPR_KIND_GENERATED_COLUMN' && sys.attnum !== -6) {
         parserError(pstate, '42P10', `cannot use system column "${colname}" in column generation expression`, location);
       }
-      if (!sys.supported) parserError(pstate, '0A000', `system column "${colname}" is not supported`, location);
       return makeVar(ns.rtindex, sys.attnum, sys.typid, -1, levelsup, location);
     }
   }

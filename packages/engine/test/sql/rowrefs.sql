@@ -39,3 +39,31 @@ SELECT count(*) FILTER (WHERE rr IS NULL) FROM (SELECT 1 AS k) j LEFT JOIN rr ON
 SELECT rr::text FROM rr WHERE a = 3;
 UPDATE rr SET c = 9 WHERE rr = ROW(4, 'q"x', 0) RETURNING rr;
 DELETE FROM rr WHERE rr IS NULL RETURNING rr, row_to_json(rr);
+-- System columns (xmin, cmin, xmax, cmax, ctid, tableoid): only what does not depend on the XID counter.
+CREATE TABLE sc (a int);
+INSERT INTO sc VALUES (1), (2);
+SELECT a, xmax = '0', cmin, cmax, ctid, tableoid::regclass FROM sc ORDER BY a;
+SELECT pg_typeof(xmin), pg_typeof(xmax), pg_typeof(cmin), pg_typeof(cmax), pg_typeof(ctid), pg_typeof(tableoid) FROM sc LIMIT 1;
+SELECT * FROM sc WHERE xmax = '0'::xid AND cmin = '0'::cid ORDER BY a;
+SELECT sc FROM sc WHERE ctid = '(0,2)';
+SELECT xmin FROM sc ORDER BY xmin;
+SELECT '4294967295'::cid, '7'::cid = '7'::cid;
+BEGIN;
+INSERT INTO sc VALUES (5);
+UPDATE sc SET a = 3 WHERE a = 1;
+SELECT a, xmin = txid_current()::text::xid AS mine, xmax = '0' AS live, cmin, cmax, ctid FROM sc ORDER BY a;
+DELETE FROM sc WHERE a = 2 RETURNING a, xmax = txid_current()::text::xid AS deleter, cmax;
+ROLLBACK;
+SELECT a, xmax = '0' AS never_deleted, ctid FROM sc ORDER BY a;
+SELECT x.xmin FROM (SELECT a FROM sc) x;
+-- Command ids: DML and row-locking SELECTs use one even when they touch no row.
+CREATE TABLE sc2 (a int);
+BEGIN;
+INSERT INTO sc2 VALUES (1);
+UPDATE sc2 SET a = a WHERE false;
+SELECT 1 FROM sc2 FOR UPDATE;
+SELECT 1;
+DELETE FROM sc2 WHERE false;
+INSERT INTO sc2 VALUES (2);
+SELECT a, cmin, cmax FROM sc2 ORDER BY a;
+COMMIT;

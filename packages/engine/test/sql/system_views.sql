@@ -60,3 +60,12 @@ VACUUM sv1;
 VACUUM ANALYZE sv1;
 CHECKPOINT;
 SELECT reltuples, relpages FROM pg_class WHERE relname = 'sv1';
+-- Relation sizes (dbsize.c) and pg_size_pretty.
+CREATE TABLE dbsz (a int PRIMARY KEY, b int);
+SELECT pg_relation_size('dbsz'), pg_indexes_size('dbsz'), pg_total_relation_size('dbsz'), pg_relation_size('dbsz_pkey');
+INSERT INTO dbsz SELECT g, g FROM generate_series(1, 1000) g;
+SELECT pg_relation_size('dbsz'), pg_relation_size('dbsz', 'main'), pg_relation_size('dbsz_pkey'), pg_indexes_size('dbsz');
+SELECT pg_relation_size('dbsz', 'nosuchfork');
+SELECT pg_relation_size(0), pg_total_relation_size(0);
+SELECT pg_size_pretty(v) FROM unnest(ARRAY[0, 1023, 10239, 10240, 10485247, 10485248, -10485248, 9223372036854775807]::bigint[]) v;
+SELECT pg_size_pretty(v) FROM unnest(ARRAY[1.5, 10240.5, -10240.5, 1e30]::numeric[]) v;

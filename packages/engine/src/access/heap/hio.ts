@@ -130,6 +130,11 @@ export class HeapPageChooser {
     if (candidate < 0) {
       nblocks = bm.nblocks(rel.locator, ForkNumber.MAIN);
       if (nblocks > 0) candidate = this.fsm.findPage(rel.locator, need, nblocks, rel.fsmHint);
+      // The FSM knows nothing (a backend that never inserted here, and a table
+      // no VACUUM has mapped yet): try the last page before extending, as
+      // RelationGetBufferForTuple does, so the rows another backend left
+      // room for go there and not to a new page.
+      if (candidate < 0 && nblocks > 0) candidate = nblocks - 1;
     }
 
     for (let tries = 0; candidate >= 0 && tries < MAX_FSM_TRIES; tries++) {
