@@ -54,6 +54,12 @@ import './utils/adt/lockfuncs_sql.ts';
 import './utils/adt/activityfuncs.ts';
 // get_raw_page, page_header, heap_page_items (pageinspect) and tabgres_query_journey: registered before initdb.
 import './utils/adt/pageinspect.ts';
+// pg_walinspect and pg_current_wal_*lsn; bt_metap / bt_page_stats / bt_page_items; pg_current_snapshot, txid_*, tuple visibility.
+import './utils/adt/walfuncs.ts';
+import './utils/adt/pageinspect_btree.ts';
+import './utils/adt/snapshotfuncs.ts';
+// pg_relation_size, pg_table_size, pg_indexes_size, pg_total_relation_size, pg_size_pretty.
+import './utils/adt/dbsize.ts';
 
 /** The bootstrap superuser's OID (pg_authid "postgres"), the only role sessions run as. */
 const BOOTSTRAP_SUPERUSERID = 10;

@@ -29,7 +29,7 @@ import { cursorsOf } from '../utils/adt/ri_triggers.ts';
 import { ERRCODE } from './errcodes.ts';
 import {
   addCheckConstraint, addForeignKey, addIndexConstraint, addNotNullConstraint, checkNoNulls, columnIdentityOrSerial, err, notSupported,
-  sequenceNameFor, storeColumnDefault, transformColumn, utilityEState,
+  sequenceNameFor, storeColumnDefault, transformColumn, utilityEState, validateCheckConstraint, validateForeignKeyRows,
 } from './tablecmds.ts';
 import type { UtilityContext } from './utility_context.ts';
 
@@ -67,6 +67,7 @@ const AT_NAMES: Record<AlterTableCmd['subtype'], string> = {
   AT_AlterColumnType: 'ALTER COLUMN ... SET DATA TYPE',
   AT_AddConstraint: 'ADD CONSTRAINT',
   AT_DropConstraint: 'DROP CONSTRAINT',
+  AT_ValidateConstraint: 'VALIDATE CONSTRAINT',
 };
 
 const RELKIND_PLURAL: Record<string, string> = { i: 'indexes', v: 'views', S: 'sequences', r: 'tables' };
@@ -138,6 +139,9 @@ function alterTableCmd(ctx: UtilityContext, relid: number, cmd: AlterTableCmd): 
     case 'AT_AddConstraint':
       addConstraint(ctx, relid, cmd.def as Constraint);
       return;
+    case 'AT_ValidateConstraint':
+      validateConstraint(ctx, rel, cmd.name ?? '');
+      return;
     case 'AT_DropConstraint': {
       const con = rel.constraints.find((c) => c.conname === cmd.name);
       if (con === undefined) {
@@ -156,14 +160,15 @@ function alterTableCmd(ctx: UtilityContext, relid: number, cmd: AlterTableCmd): 
 function addConstraint(ctx: UtilityContext, relid: number, c: Constraint): void {
   switch (c.contype) {
     case 'CONSTR_CHECK':
-      addCheckConstraint(ctx, relid, c, true);
+      // NOT VALID: existing rows are not checked, and pg_constraint.convalidated says so.
+      addCheckConstraint(ctx, relid, c, !c.skip_validation);
       return;
     case 'CONSTR_PRIMARY':
     case 'CONSTR_UNIQUE':
       addIndexConstraint(ctx, relid, c, true);
       return;
     case 'CONSTR_FOREIGN':
-      addForeignKey(ctx, relid, c, true);
+      addForeignKey(ctx, relid, c, !c.skip_validation);
       return;
     case 'CONSTR_NOTNULL':
       for (const k of c.keys) alterTableCmd(ctx, relid, { type: 'AlterTableCmd', subtype: 'AT_SetNotNull', name: k, num: 0, def: null, behavior: 'DROP_RESTRICT', missing_ok: false, recurse: true });
@@ -267,6 +272,36 @@ export function ExecRenameStmt(stmt: RenameStmt, ctx: UtilityContext): number {
       return relid;
     }
   }
+}
+
+/**
+ * VALIDATE CONSTRAINT (ATExecValidateConstraint): a NOT VALID CHECK or
+ * FOREIGN KEY checks the existing rows and becomes valid; an already valid
+ * one (every NOT NULL) is left alone; PRIMARY KEY / UNIQUE are 42809.
+ */
+function validateConstraint(ctx: UtilityContext, rel: RelationInfo, conname: string): void {
+  const con = rel.constraints.find((c) => c.conname === conname);
+  if (con === undefined) err(ERRCODE.undefined_object, `constraint "${conname}" of relation "${rel.relname}" does not exist`);
+  // NOT NULL constraints are always valid here (no NOT VALID form), so validating one does nothing.
+  if (con.contype !== 'c' && con.contype !== 'f' && con.contype !== 'n') {
+    err(ERRCODE.wrong_object_type, `cannot validate constraint "${conname}" of relation "${rel.relname}"`, {
+      detail: 'This operation is not supported for this type of constraint.',
+    });
+  }
+  const CO = Anum_pg_constraint;
+  const row = ctx.catalog.heaps.findOne(ConstraintRelationId, (v) => v[CO.oid] === con.oid);
+  if (row === null) err(ERRCODE.internal_error, `cache lookup failed for constraint ${con.oid}`);
+  if (row.values[CO.convalidated] === true) return;
+  if (con.contype === 'c') {
+    if (con.conbin === null) err(ERRCODE.internal_error, `null conbin for constraint ${con.oid}`);
+    validateCheckConstraint(ctx, rel, con.conbin, conname);
+  } else {
+    validateForeignKeyRows(ctx, rel, con);
+  }
+  row.values[CO.convalidated] = true;
+  ctx.catalog.heaps.update(ConstraintRelationId, row.tid, row.values);
+  ctx.catalog.invalidate({ kind: 'relcache', relId: rel.oid });
+  ctx.catalog.commandCounterIncrement();
 }
 
 /** RENAME CONSTRAINT (RenameConstraintById): the pg_constraint row, and the index of a PRIMARY KEY / UNIQUE constraint with it. */

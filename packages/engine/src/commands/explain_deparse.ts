@@ -49,7 +49,7 @@ export function quoteIdentifier(s: string): string {
 const TYPE_NAMES = new Map<number, string>([
   [16, 'boolean'], [17, 'bytea'], [18, '"char"'], [19, 'name'], [20, 'bigint'], [21, 'smallint'], [23, 'integer'], [25, 'text'], [26, 'oid'],
   [27, 'tid'], [114, 'json'], [700, 'real'], [701, 'double precision'], [705, 'unknown'], [1042, 'character'], [1043, 'character varying'],
-  [1082, 'date'], [1083, 'time without time zone'], [1114, 'timestamp without time zone'], [1184, 'timestamp with time zone'],
+  [1082, 'date'], [1083, 'time without time zone'], [1266, 'time with time zone'], [1114, 'timestamp without time zone'], [1184, 'timestamp with time zone'],
   [1186, 'interval'], [1700, 'numeric'], [2205, 'regclass'], [2206, 'regtype'], [2249, 'record'], [2950, 'uuid'], [3802, 'jsonb'],
 ]);
 
@@ -61,6 +61,7 @@ export function formatType(oid: number, typmod: number): string {
       if (oid === 1043 || oid === 1042) return `${base}(${typmod - 4})`;
       if (oid === 1700) return `numeric(${((typmod - 4) >> 16) & 0xffff},${(typmod - 4) & 0xffff})`;
       if (oid === 1114 || oid === 1184) return base.replace('timestamp', `timestamp(${typmod})`);
+      if (oid === 1083 || oid === 1266) return base.replace('time', `time(${typmod})`);
     }
     return base;
   }

@@ -303,9 +303,16 @@ export function addCheckConstraint(ctx: UtilityContext, relid: number, c: Constr
     relid, contype: 'c', conkey: [], conbin: expr, consrc: src,
     ...(c.conname !== null ? { conname: c.conname } : {}),
     connoinherit: c.is_no_inherit,
+    convalidated: validate || !c.skip_validation,
   });
-  if (!validate || rel.heap === null) return;
+  if (!validate) return;
   const conname = ctx.catalog.getRelation(relid).constraints.find((k) => k.oid === oid)?.conname ?? c.conname ?? '';
+  validateCheckConstraint(ctx, rel, expr, conname);
+}
+
+/** Every existing row must pass the CHECK expression (validateCheckConstraint): 23514 naming the constraint otherwise. */
+export function validateCheckConstraint(ctx: UtilityContext, rel: RelationInfo, expr: Expr, conname: string): void {
+  if (rel.heap === null) return;
   const estate = utilityEState(ctx);
   const check = ExecInitExpr(expr, null, estate);
   const ec = new ExprContext(estate);
@@ -430,12 +437,18 @@ export function addForeignKey(ctx: UtilityContext, relid: number, c: Constraint,
     relid, contype: 'f', conkey: fkAttnums, confrelid: pkid, confkey: pkAttnums, conindid: indexOid,
     confupdtype: c.fk_upd_action, confdeltype: c.fk_del_action, confmatchtype: c.fk_matchtype, condeferrable: c.deferrable,
     consrc: foreignKeyDef(c, rel, pk, fkAttnums, pkAttnums),
+    convalidated: validate || !c.skip_validation,
     ...(c.conname !== null ? { conname: c.conname } : {}),
   });
   if (!validate) return;
   const con = ctx.catalog.getRelation(relid).constraints.find((k) => k.oid === oid);
   if (con === undefined) return;
-  new AfterTriggers(utilityEState(ctx)).validateForeignKey(ctx.catalog.getRelation(relid), con);
+  validateForeignKeyRows(ctx, ctx.catalog.getRelation(relid), con);
+}
+
+/** Every existing row must have its referenced row (validateForeignKeyConstraint): 23503 otherwise. */
+export function validateForeignKeyRows(ctx: UtilityContext, rel: RelationInfo, con: RelationInfo['constraints'][number]): void {
+  new AfterTriggers(utilityEState(ctx)).validateForeignKey(rel, con);
 }
 
 const FK_ACTION_TEXT: Record<string, string> = { r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
@@ -503,7 +516,8 @@ export function DefineRelation(stmt: CreateStmt, ctx: UtilityContext): number {
     if (c.rawDefault !== null) storeColumnDefault(ctx, relid, i + 1, c.rawDefault, 'DEFAULT');
     if (c.generated !== null) storeColumnDefault(ctx, relid, i + 1, c.generated, 'GENERATED');
   }
-  for (const c of tableCons) if (c.contype === 'CONSTR_CHECK') addCheckConstraint(ctx, relid, c, false);
+  // NOT VALID is ignored in CREATE TABLE (no rows yet): the constraints are marked valid, as in PostgreSQL.
+  for (const c of tableCons) if (c.contype === 'CONSTR_CHECK') addCheckConstraint(ctx, relid, { ...c, skip_validation: false }, false);
   for (let i = 0; i < cols.length; i++) {
     if (cols[i].spec.attnotnull) addNotNullConstraint(ctx, relid, i + 1, cols[i].notNullName);
   }
@@ -518,7 +532,7 @@ export function DefineRelation(stmt: CreateStmt, ctx: UtilityContext): number {
   }
 
   // 5. Foreign keys, which may reference the table itself.
-  for (const c of tableCons) if (c.contype === 'CONSTR_FOREIGN') addForeignKey(ctx, relid, c, false);
+  for (const c of tableCons) if (c.contype === 'CONSTR_FOREIGN') addForeignKey(ctx, relid, { ...c, skip_validation: false }, false);
   for (const c of tableCons) {
     if (!['CONSTR_CHECK', 'CONSTR_PRIMARY', 'CONSTR_UNIQUE', 'CONSTR_FOREIGN', 'CONSTR_NOTNULL'].includes(c.contype)) notSupported(`${c.contype} table constraints`, c.location);
   }

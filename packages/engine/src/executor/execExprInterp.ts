@@ -19,6 +19,7 @@ import { ArrayValue } from '../utils/adt/array.ts';
 import { typeByOid } from '../utils/adt/types.ts';
 import { adjustTimestampForTypmod, timestamptzToLocal } from '../utils/adt/timestamp.ts';
 import { adjustTimeForTypmod } from '../utils/adt/time.ts';
+import { timetzFromTimestamptz, type TimeTz } from '../utils/adt/timetz.ts';
 import type { FunctionCallContext } from '../utils/fmgr/fmgrtypes.ts';
 import type { CatalogAccess } from '../utils/rel.ts';
 import { PgError, SQLSTATE } from '../utils/errors.ts';
@@ -44,6 +45,13 @@ export function ExecInitSQLValueFunction(e: SQLValueFunction, ctx: FunctionCallC
     case 'SVFOP_LOCALTIMESTAMP':
     case 'SVFOP_LOCALTIMESTAMP_N':
       return () => adjustTimestampForTypmod(timestamptzToLocal(ctx.transactionTimestamp()), typmod);
+    case 'SVFOP_CURRENT_TIME':
+    case 'SVFOP_CURRENT_TIME_N':
+      // The transaction start as a time of day with the session zone's offset (timestamptz_timetz).
+      return () => {
+        const t = timetzFromTimestamptz(ctx.transactionTimestamp()) as TimeTz;
+        return { time: adjustTimeForTypmod(t.time, typmod), zone: t.zone };
+      };
     case 'SVFOP_LOCALTIME':
     case 'SVFOP_LOCALTIME_N':
       // The session-local time of day of the transaction start.
@@ -73,7 +81,7 @@ export function ExecInitSQLValueFunction(e: SQLValueFunction, ctx: FunctionCallC
       };
     }
     default:
-      throw new PgError(SQLSTATE.feature_not_supported, `${e.op.replace('SVFOP_', '')} is not supported (no time with time zone type yet)`);
+      throw new PgError(SQLSTATE.feature_not_supported, `${String((e as { op: string }).op).replace('SVFOP_', '')} is not supported`);
   }
 }
 

@@ -262,6 +262,8 @@ export function stmt(s: Stmt): string {
             return 'ADD ' + constraint(c.def as Constraint, false);
           case 'AT_DropConstraint':
             return `DROP CONSTRAINT ${c.missing_ok ? 'IF EXISTS ' : ''}${name}${beh}`;
+          case 'AT_ValidateConstraint':
+            return `VALIDATE CONSTRAINT ${name}`;
         }
         throw new Error(`deparse: unexpected ALTER TABLE command ${c.subtype}`);
       });

@@ -152,6 +152,12 @@ function parseAlterTableCmd(p: Parser): AlterTableCmd {
     if (p.isKw('add') || p.isKw('restart') || p.isKw('reset') || p.isKw('options')) p.notSupported(`ALTER COLUMN ${p.tok.value.toUpperCase()}`);
     return p.fail();
   }
+  if (p.isKw('validate') && p.isKw('constraint', 1)) {
+    p.pos += 2;
+    const cmd = makeCmd('AT_ValidateConstraint');
+    cmd.name = p.colId();
+    return cmd;
+  }
   if (t.kind === 'KEYWORD' && ALTER_TABLE_OTHER.has(t.value)) return p.notSupported(`ALTER TABLE ${t.value.toUpperCase()}`);
   return p.fail();
 }

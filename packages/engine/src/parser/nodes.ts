@@ -398,7 +398,8 @@ export type AlterTableType =
   | 'AT_DropColumn'
   | 'AT_AlterColumnType'
   | 'AT_AddConstraint'
-  | 'AT_DropConstraint';
+  | 'AT_DropConstraint'
+  | 'AT_ValidateConstraint';
 
 /**
  * One action of ALTER TABLE: `ADD COLUMN c int` (def a ColumnDef), `DROP

@@ -70,9 +70,10 @@ export function typmodIn(typeOid: number, typeName: TypeName): number {
     }
     case 1114:
     case 1184:
-    case 1083: {
+    case 1083:
+    case 1266: {
       if (mods.length !== 1) fail('22023', 'invalid type modifier');
-      const label = typeOid === 1114 ? 'TIMESTAMP' : typeOid === 1083 ? 'TIME' : 'TIMESTAMP WITH TIME ZONE';
+      const label = typeOid === 1114 ? 'TIMESTAMP' : typeOid === 1083 ? 'TIME' : typeOid === 1266 ? 'TIME WITH TIME ZONE' : 'TIMESTAMP WITH TIME ZONE';
       const p = mods[0];
       if (p < 0) fail('22023', `${label}(${p}) precision must not be negative`);
       // PostgreSQL warns and reduces a larger precision to the maximum.

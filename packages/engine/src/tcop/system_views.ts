@@ -14,6 +14,7 @@
  */
 
 import '../utils/adt/pgstatfuncs.ts';
+import '../utils/adt/ruleutils.ts';
 import type { PostgresBackend } from './postgres.ts';
 
 export const SYSTEM_VIEWS_SQL = `
@@ -139,7 +140,7 @@ CREATE VIEW information_schema.columns AS
          (CASE WHEN a.atttypid IN (21, 23, 20) THEN 0
                WHEN a.atttypid = 1700 THEN CASE WHEN a.atttypmod = -1 THEN NULL ELSE (a.atttypmod - 4) & 65535 END END)::int AS numeric_scale,
          (CASE WHEN a.atttypid = 1082 THEN 0
-               WHEN a.atttypid IN (1083, 1114, 1184, 1186) THEN CASE WHEN a.atttypmod < 0 THEN 6 ELSE a.atttypmod END END)::int AS datetime_precision,
+               WHEN a.atttypid IN (1083, 1266, 1114, 1184, 1186) THEN CASE WHEN a.atttypmod < 0 THEN 6 ELSE a.atttypmod END END)::int AS datetime_precision,
          NULL::varchar AS interval_type, NULL::int AS interval_precision,
          NULL::name AS character_set_catalog, NULL::name AS character_set_schema, NULL::name AS character_set_name,
          NULL::name AS collation_catalog, NULL::name AS collation_schema, NULL::name AS collation_name,

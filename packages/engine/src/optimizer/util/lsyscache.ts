@@ -106,4 +106,4 @@ export function getTypavgwidth(typ: number, typmod: number): number {
 }
 
 /** Fixed-length types that may not be in the type registry yet (pseudo and extension types). */
-const fixedWidths = new Map<number, number>([[16, 1], [18, 1], [19, 64], [20, 8], [21, 2], [23, 4], [26, 4], [27, 6], [28, 4], [29, 4], [700, 4], [701, 8], [1082, 4], [1083, 8], [1114, 8], [1184, 8], [1186, 16], [2950, 16], [2205, 4], [2278, 4]]);
+const fixedWidths = new Map<number, number>([[16, 1], [18, 1], [19, 64], [20, 8], [21, 2], [23, 4], [26, 4], [27, 6], [28, 4], [29, 4], [700, 4], [701, 8], [1082, 4], [1083, 8], [1266, 12], [1114, 8], [1184, 8], [1186, 16], [2950, 16], [2205, 4], [2278, 4]]);

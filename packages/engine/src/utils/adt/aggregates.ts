@@ -385,7 +385,7 @@ const jsonObjectAgg: AggFactory = (argtypes) =>
 
 /* ----------------------------------------------------------------- table */
 
-const MINMAX_TYPES = [20, 21, 23, 26, 700, 701, 1700, 25, 1042, 1082, 1114, 1184, 1186, 2277, 27];
+const MINMAX_TYPES = [20, 21, 23, 26, 700, 701, 1700, 25, 1042, 1082, 1083, 1266, 1114, 1184, 1186, 2277, 27];
 
 export const AGGREGATE_IMPLS: Record<string, AggFactory> = {
   'count()': countAny,

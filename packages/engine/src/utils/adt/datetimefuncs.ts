@@ -161,7 +161,7 @@ function* seriesTimestamp(start: bigint, stop: bigint, step: Interval, add: (t: 
 }
 
 /** AT TIME ZONE's zone argument: a name or abbreviation PostgreSQL accepts, or a numeric offset such as '+02'. */
-function zoneOf(name: string): TimeZone {
+export function zoneOf(name: string): TimeZone {
   const z = lookupTimeZone(name);
   if (z !== null) return z;
   const m = /^\s*([+-])?(\d{1,2})(?::(\d{2}))?\s*$/.exec(name);
@@ -173,7 +173,7 @@ function zoneOf(name: string): TimeZone {
   return ereport(SQLSTATE.invalid_parameter_value, `time zone "${name}" not recognized`);
 }
 
-function intervalZoneMicros(z: Interval): bigint {
+export function intervalZoneMicros(z: Interval): bigint {
   if (z.months !== 0 || z.days !== 0) {
     ereport(SQLSTATE.invalid_parameter_value, `interval time zone "${intervalOut(z)}" must not include months or days`);
   }

@@ -34,6 +34,7 @@
 import type { ArrayValue } from './array.ts';
 import type { Jsonb } from './jsonb.ts';
 import type { RecordValue } from './rowtypes.ts';
+import type { TimeTz } from './timetz.ts';
 
 export interface Interval {
   months: number;
@@ -45,7 +46,7 @@ export interface Interval {
  * Extension forms (arrays, jsonb, records) are classes defined beside their
  * types; README.md "Datum forms and storage" lists them.
  */
-export type Datum = boolean | number | bigint | string | Uint8Array | Interval | ArrayValue | Jsonb | RecordValue;
+export type Datum = boolean | number | bigint | string | Uint8Array | Interval | TimeTz | ArrayValue | Jsonb | RecordValue;
 
 /** Alignment codes of pg_type.typalign: char (1), short (2), int (4), double (8). */
 export type TypAlign = 'c' | 's' | 'i' | 'd';

@@ -107,29 +107,7 @@ fn(2079, 'pg_table_is_visible', [OIDOID], BOOLOID, (a, ctx) => {
 /** pg_get_expr: the stored source text of a default or constraint (catalog/nodetree.ts keeps it beside the tree). */
 fn(1716, 'pg_get_expr', [PGNODETREEOID, OIDOID], TEXTOID, (a) => decodeNodeTree(String(a[0])).src);
 
-/** pg_get_indexdef(index oid): CREATE [UNIQUE] INDEX name ON schema.table USING btree (cols). */
-fn(1643, 'pg_get_indexdef', [OIDOID], TEXTOID, (a, ctx) => {
-  const b = session(ctx).backend;
-  if (b === null) return null;
-  const idxOid = a[0] as number;
-  const table = findIndexTable(b, idxOid);
-  if (table === null) return null;
-  const info = table.indexes.find((i) => i.indexrelid === idxOid);
-  if (info === undefined) return null;
-  const q = (s: string): string => (/^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
-  const cols = info.indkey.map((k, i) => {
-    const name = q(table.attrs[k - 1]?.attname ?? String(k));
-    const desc = (info.indoption[i] & 1) !== 0;
-    const nullsFirst = (info.indoption[i] & 2) !== 0;
-    return name + (desc ? ' DESC' : '') + (desc && !nullsFirst ? ' NULLS LAST' : !desc && nullsFirst ? ' NULLS FIRST' : '');
-  });
-  return `CREATE ${info.indisunique ? 'UNIQUE ' : ''}INDEX ${q(info.name)} ON ${q(table.nspname)}.${q(table.relname)} USING btree (${cols.join(', ')})`;
-});
-
-function findIndexTable(b: NonNullable<SessionFunctionContext['backend']>, idxOid: number): ReturnType<typeof b.catalog.getRelation> | null {
-  const rows = b.executePlanForSql(`SELECT indrelid FROM pg_catalog.pg_index WHERE indexrelid = ${idxOid}`);
-  return rows.length === 0 ? null : b.catalog.getRelation(Number(rows[0][0]));
-}
+// pg_get_indexdef lives in ruleutils.ts with the other deparsing functions.
 
 // ---------------------------------------------------------------- pg_stat_database
 

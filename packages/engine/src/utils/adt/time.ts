@@ -144,13 +144,13 @@ const OTHER_UNITS = new Set([
   'dow', 'isodow', 'doy', 'isoyear', 'julian', 'j', 'timezone', 'timezone_hour', 'timezone_h', 'timezone_minute', 'timezone_m',
 ]);
 
-/** extract(unit FROM time) as numeric text (time_part_common with retnumeric). */
-export function extractTime(unitText: string, t: bigint): string {
+/** extract(unit FROM time) as numeric text (time_part_common with retnumeric); timetz.ts passes its type name for the errors. */
+export function extractTime(unitText: string, t: bigint, typeName = 'time without time zone'): string {
   const lower = unitText.toLowerCase();
   const unit = UNIT_ALIASES.get(lower);
   if (unit === undefined) {
-    if (OTHER_UNITS.has(lower)) ereport(SQLSTATE.feature_not_supported, `unit "${lower}" not supported for type time without time zone`);
-    ereport(SQLSTATE.invalid_parameter_value, `unit "${lower}" not recognized for type time without time zone`);
+    if (OTHER_UNITS.has(lower)) ereport(SQLSTATE.feature_not_supported, `unit "${lower}" not supported for type ${typeName}`);
+    ereport(SQLSTATE.invalid_parameter_value, `unit "${lower}" not recognized for type ${typeName}`);
   }
   const secMicros = t % USECS_PER_MINUTE;
   switch (unit) {

@@ -27,6 +27,7 @@ import { dateType } from './date.ts';
 import { float4Type, float8Type } from './float.ts';
 import { int2Type, int4Type, int8Type, oidType } from './int.ts';
 import { intervalType } from './interval.ts';
+import { timetzType } from './timetz.ts';
 import { numericType } from './numeric.ts';
 import { bpcharType, nameType, textType, varcharType } from './text.ts';
 import { timestampType, timestamptzType } from './timestamp.ts';
@@ -39,6 +40,7 @@ import { isValidNumericTypmod, numericTypmodPrecision, numericTypmodScale } from
 import { recordType, setRecordTypeLookup } from './rowtypes.ts';
 import { setArrayTypeLookup } from '../../nodes/nodeFuncs.ts';
 import { CATALOG_ONLY_TYPES } from '../../catalog/catalogtypes.ts';
+import { pgLsnType, pgSnapshotType } from './pg_lsn.ts';
 
 export const BOOLOID = 16;
 export const BYTEAOID = 17;
@@ -98,15 +100,19 @@ const charType = CATALOG_ONLY_TYPES.find((t) => t.oid === 18) as TypeInfo;
  * lock-monitoring queries join pg_locks on every column).
  */
 const xidType = CATALOG_ONLY_TYPES.find((t) => t.oid === 28) as TypeInfo;
+/** cid (29), catalogtypes.ts's too: the type of the system columns cmin and cmax (an unsigned 32-bit number). */
+const cidType = CATALOG_ONLY_TYPES.find((t) => t.oid === 29) as TypeInfo;
 
 /** Base types with their array type's OID (pg_type.typarray), PostgreSQL's numbers. */
 const BASE: readonly [TypeInfo, number][] = [
-  [charType, 1002], [xidType, 1011],
+  [charType, 1002], [xidType, 1011], [cidType, 1012],
   [boolType, 1000], [byteaType, 1001], [nameType, 1003], [int8Type, 1016], [int2Type, 1005],
   [int4Type, 1007], [textType, 1009], [oidType, 1028], [tidType, 1010], [jsonType, 199],
   [float4Type, 1021], [float8Type, 1022], [bpcharType, 1014], [varcharType, 1015],
-  [dateType, 1182], [timeType, 1183], [timestampType, 1115], [timestamptzType, 1185], [intervalType, 1187],
+  [dateType, 1182], [timeType, 1183], [timetzType, 1270], [timestampType, 1115], [timestamptzType, 1185], [intervalType, 1187],
   [numericType, 1231], [regclassType, 2210], [regtypeType, 2211], [uuidType, 2951], [jsonbType, 3807],
+  // pg_lsn (WAL positions: pg_current_wal_lsn, pg_walinspect), pg_snapshot (pg_current_snapshot): pg_lsn.ts.
+  [pgLsnType, 3221], [pgSnapshotType, 5039],
 ];
 
 /** The preferred type of each category (pg_type.typispreferred), for operator and function resolution. */
@@ -159,6 +165,7 @@ const ALIASES: ReadonlyMap<string, number> = new Map([
   ['character', BPCHAROID], ['char', BPCHAROID],
   ['timestamp without time zone', TIMESTAMPOID],
   ['time without time zone', TIMEOID],
+  ['time with time zone', 1266],
   ['timestamp with time zone', TIMESTAMPTZOID],
   ['decimal', NUMERICOID], ['dec', NUMERICOID],
   ['json', JSONOID], ['jsonb', JSONBOID],
@@ -196,7 +203,7 @@ setArrayTypeLookup(arrayTypeOf);
 /** The SQL-standard spellings format_type uses instead of typnames. */
 const SQL_NAMES: Record<number, string> = {
   16: 'boolean', 20: 'bigint', 21: 'smallint', 23: 'integer', 700: 'real', 701: 'double precision',
-  1042: 'character', 1043: 'character varying', 1083: 'time without time zone', 1114: 'timestamp without time zone',
+  1042: 'character', 1043: 'character varying', 1083: 'time without time zone', 1266: 'time with time zone', 1114: 'timestamp without time zone',
   1184: 'timestamp with time zone', 1700: 'numeric', 1186: 'interval', 2276: '"any"',
 };
 
@@ -210,6 +217,7 @@ function typmodSuffix(oid: number, typmod: number): string {
       if (!isValidNumericTypmod(typmod)) return '';
       return `(${numericTypmodPrecision(typmod)},${numericTypmodScale(typmod)})`;
     case 1083:
+    case 1266:
     case 1114:
     case 1184:
     case 1186:
@@ -228,6 +236,7 @@ export function formatType(oid: number, typmod = -1): string {
   if (suffix === '') return base;
   if (oid === 1114) return `timestamp${suffix} without time zone`;
   if (oid === 1083) return `time${suffix} without time zone`;
+  if (oid === 1266) return `time${suffix} with time zone`;
   if (oid === 1184) return `timestamp${suffix} with time zone`;
   return base + suffix;
 }

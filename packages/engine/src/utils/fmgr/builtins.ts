@@ -21,6 +21,7 @@ import { MATH_FUNCS } from '../adt/mathfuncs.ts';
 import { FORMATTING_FUNCS } from '../adt/formatting.ts';
 import { PSEUDORANDOM_FUNCS } from '../adt/pseudorandomfuncs.ts';
 import { TIME_FUNCS } from '../adt/time.ts';
+import { TIMETZ_FUNCS } from '../adt/timetz.ts';
 import { NUM_FORMATTING_FUNCS } from '../adt/formatting_num.ts';
 
 export const BUILTIN_IMPLS: ImplTable = {
@@ -35,6 +36,7 @@ export const BUILTIN_IMPLS: ImplTable = {
   ...FORMATTING_FUNCS,
   ...PSEUDORANDOM_FUNCS,
   ...TIME_FUNCS,
+  ...TIMETZ_FUNCS,
   ...NUM_FORMATTING_FUNCS,
 };
 
