@@ -43,7 +43,9 @@ describe.skipIf(skipReason !== null)(`isolation specs on PostgreSQL 15${skipReas
       expect(out).toBe(readFileSync(expectedPath(name), 'utf8'));
     });
 
-    it.skipIf(!existsSync(isolationtester))(`${name}: this runner prints what PostgreSQL's isolationtester prints`, async () => {
+    // retry: PostgreSQL's own isolationtester once hung for 60 s on for-update-queue in a full run
+    // (passing alone before and after); one more try tells a flake of the reference tool from a difference.
+    it.skipIf(!existsSync(isolationtester))(`${name}: this runner prints what PostgreSQL's isolationtester prints`, { retry: 1 }, async () => {
       const conninfo = `host=${server.socketDir} port=${server.port} dbname=postgres user=postgres`;
       const real = execFileSync(isolationtester, [conninfo], { input: readFileSync(specPath(name)), timeout: 60_000 }).toString();
       const ours = await runSpec(driver, parseSpec(readFileSync(specPath(name), 'utf8')), { maxStepWaitMs: 30_000 });
