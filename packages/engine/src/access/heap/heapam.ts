@@ -430,7 +430,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * which never carries a token.
    */
   abortSpeculative(rel: Relation, tid: Tid, toastChunk = false): void {
-    const { bufmgr, wal } = this.env;
+    const { bufmgr } = this.env;
     const xid = this.env.xact.getCurrentTransactionId();
     const block = tidBlock(tid);
     const off = tidOffset(tid);
@@ -460,16 +460,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     htupSetCtid(page, at, block, off);
     bufmgr.markBufferDirty(buffer);
 
-    const rec = this.rec;
-    putU32(rec, 0, xid);
-    putU16(rec, 4, off);
-    rec[6] = computeInfobits(htupGetInfomask(page, at), htupGetInfomask2(page, at));
-    rec[7] = XLH_DELETE_IS_SUPER;
-    wal.beginInsert();
-    wal.registerData(rec, 0, SIZE_OF_HEAP_DELETE);
-    wal.registerBuffer(0, buffer, REGBUF_STANDARD);
-    const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_DELETE, xid);
-    pageSetLSN(page, lsn);
+    this.logDelete(buffer, page, at, xid, off, XLH_DELETE_IS_SUPER);
     bufmgr.unlockReleaseBuffer(buffer);
     if (toastValues !== null) this.toaster.superDeleteValues(rel, toastValues);
   }
@@ -556,6 +547,24 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
    * visibility-map bit; returns the record flag that tells redo to do the
    * same (`flag`), or 0 when the page was not all-visible.
    */
+  /**
+   * XLOG_HEAP_DELETE for the tuple at `at` (line pointer `off`) of the
+   * locked, already changed page: a delete (flags say whether all-visible
+   * was cleared) or a super-delete (XLH_DELETE_IS_SUPER); sets the page LSN.
+   */
+  private logDelete(buffer: number, page: Uint8Array, at: number, xid: number, off: number, flags: number): void {
+    const wal = this.env.wal;
+    const rec = this.rec;
+    putU32(rec, 0, xid);
+    putU16(rec, 4, off);
+    rec[6] = computeInfobits(htupGetInfomask(page, at), htupGetInfomask2(page, at));
+    rec[7] = flags;
+    wal.beginInsert();
+    wal.registerData(rec, 0, SIZE_OF_HEAP_DELETE);
+    wal.registerBuffer(0, buffer, REGBUF_STANDARD);
+    pageSetLSN(page, wal.insert(RM_HEAP_ID, XLOG_HEAP_DELETE, xid));
+  }
+
   private clearAllVisible(page: Uint8Array, rel: Relation, block: number, flag: number): number {
     if (!pageIsAllVisible(page)) return 0;
     pageClearAllVisible(page);
@@ -926,7 +935,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
   }
 
   private deleteOnce(rel: Relation, tid: Tid, cid: number): HeapModifyResult {
-    const { bufmgr, wal, vis } = this.env;
+    const { bufmgr, vis } = this.env;
     const block = tidBlock(tid);
     const off = tidOffset(tid);
     const buffer = bufmgr.readBuffer(rel.locator, ForkNumber.MAIN, block);
@@ -961,16 +970,7 @@ export class HeapAM<S extends HeapSnapshot = HeapSnapshot> {
     if (pageGetPrunXid(page) === 0 || transactionIdPrecedes(xid, pageGetPrunXid(page))) pageSetPrunXid(page, xid);
     bufmgr.markBufferDirty(buffer);
 
-    const rec = this.rec;
-    putU32(rec, 0, xid);
-    putU16(rec, 4, off);
-    rec[6] = computeInfobits(htupGetInfomask(page, at), htupGetInfomask2(page, at));
-    rec[7] = flags;
-    wal.beginInsert();
-    wal.registerData(rec, 0, SIZE_OF_HEAP_DELETE);
-    wal.registerBuffer(0, buffer, REGBUF_STANDARD);
-    const lsn = wal.insert(RM_HEAP_ID, XLOG_HEAP_DELETE, xid);
-    pageSetLSN(page, lsn);
+    this.logDelete(buffer, page, at, xid, off, flags);
     bufmgr.unlockReleaseBuffer(buffer);
     // TOAST values of the deleted row die with it (toast_delete).
     if (toastValues !== null) this.toaster.deleteValues(rel, toastValues, null, cid);
