@@ -3,25 +3,10 @@
  * by statement with PostgreSQL (PGlite): rows, counts, RETURNING, and the
  * SQLSTATE, message and DETAIL of constraint violations.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
-import { startPostgres } from '../utils/adt/pgdiff.testutil.ts';
-import { runBoth } from '../commands/ddl.testutil.ts';
+import { describe, it } from 'vitest';
+import { compareScriptsWithPostgres } from '../commands/pgscript.testutil.ts';
 
-let pg: PGlite;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await pg.close();
-});
-
-async function same(script: string[]): Promise<void> {
-  const r = await runBoth(pg, script);
-  if (process.env.SHOW_PG) console.log(r.pg.join("\n"));
-  expect(r.ours).toEqual(r.pg);
-  r.backend.close();
-}
+const same = compareScriptsWithPostgres();
 
 describe('ModifyTable vs PostgreSQL', () => {
   it('NOT NULL and CHECK violations with their DETAIL', async () => {

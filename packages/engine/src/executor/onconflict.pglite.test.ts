@@ -10,24 +10,10 @@
  * between sessions are worker-host's onconflict_stress.test.ts and the
  * insert-conflict-* isolation specs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
-import { startPostgres } from '../utils/adt/pgdiff.testutil.ts';
-import { runBoth } from '../commands/ddl.testutil.ts';
+import { describe, it } from 'vitest';
+import { compareScriptsWithPostgres } from '../commands/pgscript.testutil.ts';
 
-let pg: PGlite;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await pg.close();
-});
-
-async function same(script: string[]): Promise<void> {
-  const r = await runBoth(pg, script);
-  expect(r.ours).toEqual(r.pg);
-  r.backend.close();
-}
+const same = compareScriptsWithPostgres();
 
 describe('INSERT ... ON CONFLICT vs PostgreSQL', () => {
   it('keys equal under the index but not in value: the statement meets its own row', async () => {

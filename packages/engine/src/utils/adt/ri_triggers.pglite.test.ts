@@ -5,24 +5,10 @@
  * over a parent and a child table per action whose outcomes (errors and
  * final contents) must agree statement by statement.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
-import { startPostgres } from './pgdiff.testutil.ts';
-import { runBoth } from '../../commands/ddl.testutil.ts';
+import { describe, it } from 'vitest';
+import { compareScriptsWithPostgres } from '../../commands/pgscript.testutil.ts';
 
-let pg: PGlite;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await pg.close();
-});
-
-async function same(script: string[]): Promise<void> {
-  const r = await runBoth(pg, script);
-  expect(r.ours).toEqual(r.pg);
-  r.backend.close();
-}
+const same = compareScriptsWithPostgres();
 
 describe('foreign keys vs PostgreSQL', () => {
   it('insert/update of the referencing table', async () => {
